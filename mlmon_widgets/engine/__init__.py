@@ -1,0 +1,32 @@
+"""The analysis engine: pure computation on pandas/numpy/scipy/statsmodels.
+
+Nothing here imports a widget library; results are tidy DataFrames or small dataclasses.
+"""
+
+from ._baseline import Baseline, CategoricalFeature, NumericFeature
+from ._drift import drift_over_time, drift_table
+from ._quality import data_quality
+from ._thresholds import rules_from_suggestions, suggest_thresholds
+from ._roles import infer_role, infer_roles
+from ._rules import Rule
+from ._severity import adjust_pvalues, classify
+from ._validation import DataWarning, MlmonWarning, RoleWarning
+
+__all__ = [
+    "Baseline",
+    "CategoricalFeature",
+    "DataWarning",
+    "MlmonWarning",
+    "NumericFeature",
+    "RoleWarning",
+    "Rule",
+    "adjust_pvalues",
+    "classify",
+    "data_quality",
+    "drift_over_time",
+    "drift_table",
+    "infer_role",
+    "infer_roles",
+    "rules_from_suggestions",
+    "suggest_thresholds",
+]

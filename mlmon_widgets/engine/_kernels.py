@@ -1,0 +1,299 @@
+"""Numerical kernels shared by the public statistics and the drift engine.
+
+Everything here works on sorted float arrays or on bin counts, so that the reference is
+sorted and binned once and every window reuses it. See DESIGN.md's statistical conventions.
+"""
+
+from __future__ import annotations
+
+import heapq
+import warnings
+
+import numpy as np
+from scipy import stats as sps
+from scipy.special import rel_entr
+
+#: Proportion that replaces an empty bin's proportion in PSI and KL.
+EMPTY_BIN_FLOOR = 1e-4
+#: scipy's ks_2samp is exact when both samples have at most this many values.
+KS_EXACT_MAX_N = 10_000
+
+
+# ---------------------------------------------------------------- binned distances
+def _proportions(counts: np.ndarray) -> np.ndarray:
+    counts = np.asarray(counts, dtype=float)
+    return counts / counts.sum()
+
+
+def _floored(counts: np.ndarray) -> np.ndarray:
+    p = _proportions(counts)
+    return np.where(p == 0, EMPTY_BIN_FLOOR, p)
+
+
+def psi_from_counts(reference: np.ndarray, current: np.ndarray) -> float:
+    """PSI = sum (c - r) ln(c / r) over bins, empty-bin proportions floored at 1e-4."""
+    r = _floored(reference)
+    c = _floored(current)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
+def js_from_counts(reference: np.ndarray, current: np.ndarray) -> float:
+    """Jensen-Shannon distance, base 2, as ``scipy.spatial.distance.jensenshannon``."""
+    p = _proportions(reference)
+    q = _proportions(current)
+    m = (p + q) / 2.0
+    js = (np.sum(rel_entr(p, m)) + np.sum(rel_entr(q, m))) / np.log(2.0)
+    return float(np.sqrt(max(js / 2.0, 0.0)))
+
+
+def kl_from_counts(reference: np.ndarray, current: np.ndarray) -> float:
+    """Smoothed KL(current || reference) in nats: floored proportions, renormalised."""
+    r = _floored(reference)
+    c = _floored(current)
+    return float(np.sum(rel_entr(c / c.sum(), r / r.sum())))
+
+
+def chi2_from_counts(reference: np.ndarray, current: np.ndarray) -> tuple[float, float, int]:
+    """``scipy.stats.chi2_contingency`` (default arguments) on the 2 x K count table.
+
+    Categories empty on both sides are dropped first (they carry no information and would
+    make the expected table zero).
+    """
+    table = np.vstack([reference, current]).astype(float)
+    table = table[:, table.sum(axis=0) > 0]
+    if table.shape[1] < 2:
+        return 0.0, 1.0, 0
+    res = sps.chi2_contingency(table)
+    return float(res.statistic), float(res.pvalue), int(res.dof)
+
+
+# ---------------------------------------------------------------- numeric helpers
+def quantile_edges(sorted_values: np.ndarray, bins: int) -> np.ndarray:
+    """Interior bin edges: reference quantiles k/B, k = 1..B-1, duplicates removed."""
+    if len(sorted_values) == 0:
+        return np.empty(0)
+    probs = np.arange(1, bins) / bins
+    return np.unique(np.quantile(sorted_values, probs))
+
+
+def bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Counts per bin, bins closed on the left, outer bins open (len(edges) + 1 bins)."""
+    cut = np.searchsorted(sorted_values, edges, side="left")
+    return np.diff(np.concatenate(([0], cut, [len(sorted_values)]))).astype(np.int64)
+
+
+def distinct_steps(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values of a sorted array with counts below (``lt``) and at-or-below (``le``)."""
+    n = len(sorted_values)
+    first = np.empty(n, dtype=bool)
+    first[:1] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
+    lt = np.flatnonzero(first)
+    le = np.append(lt[1:], n)
+    return sorted_values[lt], lt, le
+
+
+def ks_pvalue_asymptotic(d: np.ndarray, n1: np.ndarray, n2: np.ndarray) -> np.ndarray:
+    """Two-sided p-value of ``scipy.stats.ks_2samp(method='asymp')`` for statistic ``d``."""
+    d = np.asarray(d, dtype=float)
+    m = np.maximum(n1, n2).astype(float)
+    n = np.minimum(n1, n2).astype(float)
+    en = m * n / (m + n)
+    return np.clip(sps.kstwo.sf(d, np.round(en)), 0, 1)
+
+
+def _max_cdf_gap(
+    f1_at: np.ndarray, f1_before: np.ndarray, lt2: np.ndarray, le2: np.ndarray, n1: float, n2: int
+) -> float:
+    """sup |F1 - F2| from both CDFs at, and just before, each distinct current value."""
+    at = f1_at / n1 - le2 / n2
+    before = f1_before / n1 - lt2 / n2
+    top = max(at.max(), before.max())
+    bottom = max(-at.min(), -before.min(), 0.0)
+    return float(max(top, bottom))
+
+
+def _integral_abs_linear(a: np.ndarray, b: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Integral of |g| over intervals where g runs linearly from ``a`` to ``b``."""
+    same = (a >= 0) == (b >= 0)
+    total = np.abs(a) + np.abs(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        crossing = np.where(total > 0, (a * a + b * b) / np.where(total > 0, total, 1.0), 0.0)
+    return width * np.where(same, total / 2.0, crossing / 2.0)
+
+
+# ---------------------------------------------------------------- exact reference
+class SortedReference:
+    """A reference sample sorted once, for exact KS and Wasserstein against many windows.
+
+    KS follows ``scipy.stats.ks_2samp`` (default arguments): with both samples of at most
+    10,000 values scipy itself is called (its exact p-value); beyond, the statistic is found
+    by ``searchsorted`` of the window into the sorted reference, O(m log n), and the p-value
+    is scipy's asymptotic formula. Wasserstein integrates |F1 - F2| between the window's
+    values using prefix sums of the reference (extended precision).
+    """
+
+    def __init__(self, sorted_values: np.ndarray):
+        self.values = sorted_values
+        self.n = len(sorted_values)
+        self._prefix: np.ndarray | None = None
+        self._centre = float(sorted_values[self.n // 2]) if self.n else 0.0
+
+    def _prefix_sums(self) -> np.ndarray:
+        if self._prefix is None:
+            centred = self.values.astype(np.longdouble) - np.longdouble(self._centre)
+            self._prefix = np.concatenate(([np.longdouble(0)], np.cumsum(centred)))
+        return self._prefix
+
+    def ks(self, current_sorted: np.ndarray) -> tuple[float, float | None, str]:
+        """KS statistic, p-value (None where the asymptotic batch formula applies) and method."""
+        n2 = len(current_sorted)
+        if max(self.n, n2) <= KS_EXACT_MAX_N:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                res = sps.ks_2samp(self.values, current_sorted)
+            return float(res.statistic), float(res.pvalue), "exact"
+        u, lt2, le2 = distinct_steps(current_sorted)
+        le1 = np.searchsorted(self.values, u, side="right")
+        lt1 = np.searchsorted(self.values, u, side="left")
+        return _max_cdf_gap(le1, lt1, lt2, le2, self.n, n2), None, "exact"
+
+    def _integral_cdf(self, x: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """G(x) = integral of F1 from -inf to x, given k = #(ref <= x); in centred units."""
+        prefix = self._prefix_sums()
+        xc = x.astype(np.longdouble) - np.longdouble(self._centre)
+        return (k * xc - prefix[k]) / self.n
+
+    def wasserstein(self, current_sorted: np.ndarray) -> float:
+        """``scipy.stats.wasserstein_distance(reference, current)`` (not normalised)."""
+        ref = self.values
+        n1, n2 = self.n, len(current_sorted)
+        u, _, le2 = distinct_steps(current_sorted)
+        k_u = np.searchsorted(ref, u, side="right")
+        g_u = self._integral_cdf(u, k_u)
+        total = g_u[0]  # below the first current value F2 = 0: integral of F1
+        if len(u) > 1:
+            a, b = u[:-1], u[1:]
+            level = le2[:-1]  # F2 = level / n2 on [a, b)
+            need = -(-(level * n1) // n2)  # smallest count with F1 >= level / n2
+            q = ref[np.maximum(need - 1, 0)]
+            mid = np.clip(q, a, b)
+            k_mid = np.searchsorted(ref, mid, side="right")
+            g_a, g_b = g_u[:-1], g_u[1:]
+            g_mid = self._integral_cdf(mid, k_mid)
+            f = level.astype(np.longdouble) / n2
+            below = f * (mid - a).astype(np.longdouble) - (g_mid - g_a)
+            above = (g_b - g_mid) - f * (b - mid).astype(np.longdouble)
+            total = total + np.sum(below) + np.sum(above)
+        top = max(float(ref[-1]), float(u[-1]))
+        g_top = self._integral_cdf(np.array([top]), np.array([n1]))[0]
+        total = total + (np.longdouble(top) - np.longdouble(u[-1])) - (g_top - g_u[-1])
+        return float(max(total, 0.0))
+
+
+# ---------------------------------------------------------------- quantile sketch
+def _refined_ranks(sorted_values: np.ndarray, size: int) -> np.ndarray:
+    """``size + 1`` evenly spaced ranks, then as many again where the ECDF is least known.
+
+    Between two kept values the ECDF is interpolated; the area it can be wrong by there is
+    at most (rows between them / n) x (their distance), which is large in long tails. The
+    gap with the largest such area is split at its middle rank until the budget is spent,
+    so KS stays within 1/size and Wasserstein is accurate in heavy tails too.
+    """
+    n = len(sorted_values)
+    ranks = set(np.unique(np.round(np.linspace(0, n - 1, size + 1)).astype(np.int64)).tolist())
+    ordered = sorted(ranks)
+    heap = []
+    for lo, hi in zip(ordered[:-1], ordered[1:]):
+        if hi - lo > 1:
+            area = (hi - lo) * float(sorted_values[hi] - sorted_values[lo])
+            heap.append((-area, lo, hi))
+    heapq.heapify(heap)
+    for _ in range(size):
+        if not heap:
+            break
+        area, lo, hi = heapq.heappop(heap)
+        if area == 0:
+            break
+        mid = (lo + hi) // 2
+        ranks.add(mid)
+        for a, b in ((lo, mid), (mid, hi)):
+            if b - a > 1:
+                heapq.heappush(heap, (-(b - a) * float(sorted_values[b] - sorted_values[a]), a, b))
+    return np.fromiter(sorted(ranks), dtype=np.int64)
+
+
+class QuantileSketch:
+    """The reference ECDF kept at distinct values with exact counts below and at-or-below.
+
+    With at most ``size`` distinct values (or at most 10,000 rows) every distinct value is
+    kept and the sketch is lossless. Otherwise values at ``size + 1`` evenly spaced ranks are
+    kept and the ECDF is interpolated linearly between them, which is within about
+    ``1 / size`` of the true ECDF everywhere, so KS from the sketch is within that of the
+    exact statistic.
+    """
+
+    def __init__(self, values: np.ndarray, lt: np.ndarray, le: np.ndarray, n: int):
+        self.values = np.asarray(values, dtype=float)
+        self.lt = np.asarray(lt, dtype=np.int64)
+        self.le = np.asarray(le, dtype=np.int64)
+        self.n = int(n)
+        self.lossless = bool(
+            self.n == 0
+            or (self.lt[0] == 0 and self.le[-1] == self.n and np.all(self.lt[1:] == self.le[:-1]))
+        )
+
+    @classmethod
+    def from_sorted(cls, sorted_values: np.ndarray, size: int) -> QuantileSketch:
+        n = len(sorted_values)
+        if n == 0:
+            return cls(np.empty(0), np.empty(0), np.empty(0), 0)
+        values, lt, le = distinct_steps(sorted_values)
+        if len(values) <= size or n <= KS_EXACT_MAX_N:
+            return cls(values, lt, le, n)
+        ranks = _refined_ranks(sorted_values, size)
+        values = np.unique(sorted_values[ranks])
+        lt = np.searchsorted(sorted_values, values, side="left")
+        le = np.searchsorted(sorted_values, values, side="right")
+        return cls(values, lt, le, n)
+
+    def sample(self) -> np.ndarray:
+        """The reference sample itself (only for a lossless sketch)."""
+        return np.repeat(self.values, self.le - self.lt)
+
+    def counts_at(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Approximate #(ref <= x) and #(ref < x) (exact for a lossless sketch)."""
+        v = self.values
+        j = np.searchsorted(v, x, side="right") - 1
+        jc = np.clip(j, 0, len(v) - 1)
+        jn = np.clip(j + 1, 0, len(v) - 1)
+        exact = (j >= 0) & (v[jc] == x)
+        gap_lo = self.le[jc].astype(float)
+        gap_hi = self.lt[jn].astype(float)
+        width = v[jn] - v[jc]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where(width > 0, (x - v[jc]) / np.where(width > 0, width, 1.0), 0.0)
+        inside = gap_lo + (gap_hi - gap_lo) * frac
+        le = np.where(j < 0, 0.0, np.where(j >= len(v) - 1, float(self.n), inside))
+        le = np.where(exact, self.le[jc], le)
+        lt = np.where(exact, self.lt[jc], le)
+        return le, lt
+
+    def ks_statistic(self, current_sorted: np.ndarray) -> float:
+        u, lt2, le2 = distinct_steps(current_sorted)
+        le1, lt1 = self.counts_at(u)
+        return _max_cdf_gap(le1, lt1, lt2, le2, self.n, len(current_sorted))
+
+    def wasserstein(self, current_sorted: np.ndarray) -> float:
+        """Integral of |F1 - F2| with F1 the sketch's piecewise-linear ECDF."""
+        u, _, le2 = distinct_steps(current_sorted)
+        grid = np.union1d(self.values, u)
+        f1_at, _ = self.counts_at(grid)
+        # F1 just before the next grid point: the exact count below it at sketch values,
+        # the interpolated count elsewhere (F1 is continuous between sketch values).
+        _, f1_next = self.counts_at(grid[1:])
+        f2 = np.searchsorted(u, grid[:-1], side="right")
+        f2_level = np.where(f2 > 0, le2[np.maximum(f2 - 1, 0)], 0) / len(current_sorted)
+        a = f1_at[:-1] / self.n - f2_level
+        b = f1_next / self.n - f2_level
+        return float(np.sum(_integral_abs_linear(a, b, np.diff(grid))))

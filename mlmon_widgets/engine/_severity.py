@@ -1,0 +1,189 @@
+"""Severity from stored statistics: multiple-testing correction, p-value gate, effect gate.
+
+This never recomputes a statistic, so changing thresholds, alpha or the correction on a
+large drift table is cheap (the widgets recolour through it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.multitest import multipletests
+
+from ._rules import DEFAULT_THRESHOLDS, METRICS, Rule, RuleLike, resolve_rules
+from ._validation import check_option, check_probability
+
+CORRECTIONS = ("fdr_bh", "bonferroni", "holm", "none")
+SEVERITIES = ("ok", "warning", "critical", "insufficient_data", "off")
+#: Table column holding each metric's value.
+METRIC_COLUMNS = {
+    "psi": "psi",
+    "js": "js",
+    "kl": "kl",
+    "wasserstein": "wasserstein",
+    "ks": "statistic",
+}
+
+
+def adjust_pvalues(p_values: np.ndarray, *, method: str, alpha: float) -> np.ndarray:
+    """Corrected p-values over every finite p-value given; NaN stays NaN.
+
+    ``method`` is one of ``{'fdr_bh', 'bonferroni', 'holm', 'none'}`` and is passed to
+    ``statsmodels.stats.multitest.multipletests``.
+    """
+    check_option("correction", method, CORRECTIONS)
+    p = np.asarray(p_values, dtype=float)
+    adjusted = p.copy()
+    testable = np.isfinite(p)
+    if method != "none" and testable.any():
+        adjusted[testable] = multipletests(p[testable], alpha=alpha, method=method)[1]
+    return adjusted
+
+
+def _threshold_arrays(
+    features: np.ndarray, kinds: np.ndarray, rules: Mapping[str, Rule]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    n = len(features)
+    custom = np.isin(features, list(rules)) if rules else np.zeros(n, dtype=bool)
+    arrays = {}
+    for metric in METRICS:
+        warn = np.full(n, np.nan)
+        crit = np.full(n, np.nan)
+        for kind, defaults in DEFAULT_THRESHOLDS.items():
+            if metric in defaults:
+                mask = (kinds == kind) & ~custom
+                warn[mask], crit[mask] = defaults[metric]
+        for feature, rule in rules.items():
+            if rule.metric == metric:
+                mask = features == feature
+                warn[mask], crit[mask] = rule.warning, rule.critical
+        arrays[metric] = (warn, crit)
+    return arrays
+
+
+def _rule_text(kind: str, rule: Rule | None) -> str:
+    if rule is not None:
+        return "off" if rule.is_off else f"{rule.metric} {rule.warning:g}/{rule.critical:g}"
+    return " or ".join(f"{m} {w:g}/{c:g}" for m, (w, c) in DEFAULT_THRESHOLDS[kind].items())
+
+
+def classify(
+    table: pd.DataFrame,
+    *,
+    alpha: float = 0.01,
+    correction: str = "fdr_bh",
+    thresholds: Mapping[str, RuleLike] | None = None,
+    explain: bool = True,
+) -> pd.DataFrame:
+    """Assign a severity to every row of a drift table from its stored statistics.
+
+    A row is ``critical`` when its corrected p-value is below ``alpha`` and any of its
+    effect metrics reaches the critical threshold, ``warning`` likewise with the warning
+    thresholds, ``insufficient_data`` when it was computed on too few rows, ``off`` when its
+    feature's rule is off, and ``ok`` otherwise. The correction runs across every row of
+    the table (features x windows).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`drift_table` or :func:`drift_over_time` (any earlier
+        ``p_adjusted``/``severity`` columns are replaced).
+    alpha : float, default 0.01
+        Significance level for the corrected p-value.
+    correction : {'fdr_bh', 'bonferroni', 'holm', 'none'}, default 'fdr_bh'
+        Multiple-testing correction (statsmodels ``multipletests``).
+    thresholds : dict, optional
+        Feature -> :class:`Rule`, ``{'metric': ..., 'warning': ..., 'critical': ...}`` or
+        ``'off'``; replaces the default rule for that feature.
+    explain : bool, default True
+        Add the one-line ``reason`` column (skip it for fast interactive recounts).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``table`` with ``p_adjusted``, ``rule``, ``severity``, ``drifted`` (and
+        ``reason``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"feature": ["a", "b"], "kind": ["numeric", "categorical"],
+    ...     "p_value": [1e-6, 0.5], "psi": [0.3, 0.01], "js": [0.2, 0.01], "kl": [0.3, 0.0],
+    ...     "wasserstein": [0.3, float("nan")], "statistic": [0.2, 1.0],
+    ...     "insufficient": [False, False], "note": ["", ""]})
+    >>> classify(t)["severity"].tolist()
+    ['critical', 'ok']
+    >>> classify(t, thresholds={"a": {"metric": "psi", "warning": 0.2, "critical": 0.5}})["severity"].tolist()
+    ['warning', 'ok']
+    """
+    alpha = check_probability("alpha", alpha)
+    check_option("correction", correction, CORRECTIONS)
+    features = table["feature"].to_numpy(dtype=object) if "feature" in table else table.index.to_numpy(dtype=object)
+    kinds = table["kind"].to_numpy(dtype=object)
+    kind_of = dict(zip(features, kinds))
+    rules = resolve_rules(thresholds, kind_of)
+    p_adjusted = adjust_pvalues(table["p_value"].to_numpy(dtype=float), method=correction, alpha=alpha)
+    arrays = _threshold_arrays(features, kinds, rules)
+    level = np.zeros(len(table), dtype=np.int8)
+    for metric, (warn, crit) in arrays.items():
+        values = table[METRIC_COLUMNS[metric]].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            reached = np.where(values >= crit, 2, np.where(values >= warn, 1, 0))
+        level = np.maximum(level, reached.astype(np.int8))
+    insufficient = table["insufficient"].to_numpy(dtype=bool)
+    off = np.isin(features, [f for f, r in rules.items() if r.is_off]) if rules else np.zeros(len(table), bool)
+    with np.errstate(invalid="ignore"):
+        significant = p_adjusted < alpha
+    severity = np.where(
+        insufficient,
+        "insufficient_data",
+        np.where(
+            off,
+            "off",
+            np.where(significant & (level == 2), "critical", np.where(significant & (level == 1), "warning", "ok")),
+        ),
+    )
+    out = table.copy()
+    out["p_adjusted"] = p_adjusted
+    rule_text = {f: _rule_text(kind_of[f], rules.get(f)) for f in kind_of}
+    out["rule"] = [rule_text[f] for f in features]
+    out["severity"] = pd.Categorical(severity, categories=SEVERITIES)
+    out["drifted"] = np.isin(severity, ("warning", "critical"))
+    if explain:
+        out["reason"] = _reasons(out, arrays, alpha, severity)
+    return out
+
+
+def _reasons(table: pd.DataFrame, arrays, alpha: float, severity: np.ndarray) -> list[str]:
+    """One line per row saying why it got its severity."""
+    notes = table["note"].to_numpy(dtype=object)
+    p_adj = table["p_adjusted"].to_numpy(dtype=float)
+    tests = table["test"].to_numpy(dtype=object) if "test" in table else np.full(len(table), "test")
+    values = {m: table[METRIC_COLUMNS[m]].to_numpy(dtype=float) for m in arrays}
+    reasons = []
+    for i, sev in enumerate(severity):
+        if sev == "insufficient_data":
+            reasons.append(str(notes[i]))
+            continue
+        if sev == "off":
+            reasons.append("rule off for this feature")
+            continue
+        used = [(m, values[m][i], w[i], c[i]) for m, (w, c) in arrays.items() if np.isfinite(w[i])]
+        gate = f"{tests[i]} p_adj={p_adj[i]:.3g}"
+        if sev in ("warning", "critical"):
+            hits = [
+                f"{m}={v:.3g} >= {c if sev == 'critical' else w:g}"
+                for m, v, w, c in used
+                if v >= (c if sev == "critical" else w)
+            ]
+            reasons.append(f"{gate} < {alpha:g} and " + ", ".join(hits))
+        elif not p_adj[i] < alpha:
+            reasons.append(f"no significant change ({gate} >= {alpha:g})")
+        else:
+            below = ", ".join(f"{m}={v:.3g} < {w:g}" for m, v, w, _ in used)
+            reasons.append(f"significant ({gate}) but small: {below}")
+        if notes[i]:
+            reasons[-1] += f"; {notes[i]}"
+    return reasons

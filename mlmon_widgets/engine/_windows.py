@@ -1,0 +1,192 @@
+"""Cutting production data into windows: by time (pandas offsets) or by row count."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from ._validation import DataWarning, check_positive_int
+
+#: More windows than this in one call is almost certainly a wrong window size.
+MAX_WINDOWS = 100_000
+
+
+@dataclass
+class Windows:
+    """Windows over ``frame``'s rows.
+
+    ``order`` puts the rows in time order (None: already in order); window ``i`` covers
+    ordered positions ``starts[i]:ends[i]``; ``labels_start``/``labels_end`` are what the
+    result shows (timestamps, or row positions without a time column).
+    """
+
+    order: np.ndarray | None
+    starts: np.ndarray
+    ends: np.ndarray
+    labels_start: np.ndarray
+    labels_end: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def rows(self, i: int) -> slice | np.ndarray:
+        """Row positions (into the original frame) of window ``i``."""
+        if self.order is None:
+            return slice(int(self.starts[i]), int(self.ends[i]))
+        return self.order[self.starts[i] : self.ends[i]]
+
+    @classmethod
+    def single(cls, n_rows: int) -> Windows:
+        """One window over all rows (what :func:`drift_table` compares)."""
+        z = np.array([0])
+        return cls(None, z, np.array([n_rows]), z, np.array([n_rows]))
+
+
+def time_values(frame: pd.DataFrame, time: str | None) -> pd.Series:
+    """The timestamps of ``frame`` (a column, or a DatetimeIndex when ``time`` is None)."""
+    if time is None:
+        if isinstance(frame.index, pd.DatetimeIndex):
+            return pd.Series(frame.index, index=pd.RangeIndex(len(frame)))
+        raise ValueError(
+            "time windows need timestamps: pass time='<column>' naming the timestamp column "
+            "(or give the frame a DatetimeIndex), or use rows=N for row-count windows"
+        )
+    if time not in frame.columns:
+        raise ValueError(f"time column {time!r} is not in the production data")
+    values = frame[time]
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.reset_index(drop=True)
+    if values.dtype == object:
+        non_null = values.dropna()
+        is_ts = non_null.map(lambda v: isinstance(v, pd.Timestamp) or hasattr(v, "tzinfo")).all()
+        if len(non_null) and is_ts:
+            aware = non_null.map(lambda v: v.tzinfo is not None)
+            if aware.all():
+                return pd.to_datetime(values, utc=True).reset_index(drop=True)
+            if aware.any():
+                raise ValueError(
+                    f"time column {time!r} mixes time-zone-aware and naive timestamps; make them "
+                    f"consistent, e.g. pd.to_datetime(df[{time!r}], utc=True) if naive means UTC"
+                )
+    raise TypeError(
+        f"time column {time!r} is not datetime (dtype {values.dtype}); parse it first, "
+        f"e.g. df[{time!r}] = pd.to_datetime(df[{time!r}])"
+    )
+
+
+def _offset(name: str, value: object) -> pd.DateOffset:
+    try:
+        offset = to_offset(value)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"{name}={value!r} is not a pandas offset; use e.g. '1D', '6h', '7D' or 'W'"
+        ) from None
+    return offset
+
+
+def _anchor(first: pd.Timestamp, offset: pd.DateOffset) -> pd.Timestamp:
+    """Start of the window that contains the first timestamp (day boundary for '1D', ...)."""
+    try:
+        return first.floor(offset)
+    except ValueError:
+        return offset.rollback(first.normalize())
+
+
+def make_windows(
+    frame: pd.DataFrame,
+    *,
+    time: str | None = None,
+    window: object | None = None,
+    rows: int | None = None,
+    step: object | None = None,
+) -> Windows:
+    """Windows over ``frame`` by time (``window`` an offset) or by rows (``rows=N``).
+
+    ``step`` makes them sliding (an offset for time windows, an int for row windows); it may
+    not exceed the window, so no row is skipped. Rows without a timestamp are set aside
+    with a :class:`DataWarning` that counts them.
+    """
+    if (window is None) == (rows is None):
+        raise ValueError("give exactly one of window= (a time offset, with time=) or rows= (a row count)")
+    n = len(frame)
+    if rows is not None:
+        rows = check_positive_int("rows", rows)
+        step_rows = rows if step is None else check_positive_int("step", step)
+        if step_rows > rows:
+            raise ValueError(f"step ({step_rows}) must not exceed rows ({rows}): rows between windows would be skipped")
+        order = None
+        times = None
+        if time is not None or isinstance(frame.index, pd.DatetimeIndex):
+            times, order, n = _sorted_times(frame, time)
+        starts = []
+        s = 0
+        while True:
+            starts.append(s)
+            if s + rows >= n:
+                break
+            s += step_rows
+        _check_count(len(starts))
+        starts_arr = np.asarray(starts, dtype=np.int64)
+        ends = np.minimum(starts_arr + rows, n)
+        if times is None:
+            return Windows(order, starts_arr, ends, starts_arr, ends)
+        last = np.maximum(ends - 1, starts_arr)
+        safe = np.minimum(last, max(n - 1, 0))
+        t = times.to_numpy()
+        return Windows(order, starts_arr, ends, t[np.minimum(starts_arr, max(n - 1, 0))], t[safe])
+    times, order, n = _sorted_times(frame, time)
+    offset = _offset("window", window)
+    step_offset = offset if step is None else _offset("step", step)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return Windows(order, empty, empty, empty, empty)
+    first, last = times.iloc[0], times.iloc[-1]
+    anchor = _anchor(first, offset)
+    if anchor + step_offset > anchor + offset:
+        raise ValueError(f"step ({step}) must not exceed window ({window}): rows between windows would be skipped")
+    starts_t = pd.date_range(anchor, last, freq=step_offset)
+    if len(starts_t) == 0 or starts_t[0] > first:
+        starts_t = pd.DatetimeIndex([anchor]).append(starts_t)
+    _check_count(len(starts_t))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        ends_t = starts_t + offset
+    t = times.to_numpy()
+    starts = np.searchsorted(t, starts_t.to_numpy(), side="left")
+    ends = np.searchsorted(t, ends_t.to_numpy(), side="left")
+    return Windows(order, starts, ends, starts_t.to_numpy(), ends_t.to_numpy())
+
+
+def _check_count(count: int) -> None:
+    if count > MAX_WINDOWS:
+        raise ValueError(
+            f"this would make {count} windows (at most {MAX_WINDOWS}); choose a larger window"
+        )
+
+
+def _sorted_times(frame: pd.DataFrame, time: str | None) -> tuple[pd.Series, np.ndarray | None, int]:
+    """Timestamps in order, the permutation that sorts the rows (None if sorted) and the count.
+
+    Rows without a timestamp are left out of every window and counted in a warning.
+    """
+    times = time_values(frame, time)
+    missing = times.isna().to_numpy()
+    order = None
+    if missing.any():
+        warnings.warn(
+            f"{int(missing.sum())} row(s) have no timestamp in {time or 'the index'!s} and are "
+            "left out of every window; fill or drop them to include them",
+            DataWarning,
+            stacklevel=4,
+        )
+        order = np.flatnonzero(~missing)
+        times = times[~missing]
+    if not times.is_monotonic_increasing:
+        sorter = np.argsort(times.to_numpy(), kind="stable")
+        order = sorter if order is None else order[sorter]
+        times = times.iloc[sorter]
+    return times.reset_index(drop=True), order, len(times)
