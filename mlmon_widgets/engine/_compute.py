@@ -146,11 +146,11 @@ def _numeric_window(
     out["kl"] = kl_from_counts(feature.counts, counts)
     sketch = feature.sketch
     if exact is not None:
-        d, p, method = exact.ks(current)
-        distance = exact.wasserstein(current)
+        d, p, distance = exact.compare(current)
+        method = "exact"
     elif sketch.lossless and max(feature.n, n) <= KS_EXACT_MAX_N:
-        d, p, method = SortedReference(sketch.sample()).ks(current)
-        distance = sketch.wasserstein(current)
+        d, p, distance = SortedReference(sketch.sample()).compare(current)
+        method = "exact"
     else:
         d, p = sketch.ks_statistic(current), None
         method = "exact" if sketch.lossless else "sketch"

@@ -128,9 +128,9 @@ class SortedReference:
 
     KS follows ``scipy.stats.ks_2samp`` (default arguments): with both samples of at most
     10,000 values scipy itself is called (its exact p-value); beyond, the statistic is found
-    by ``searchsorted`` of the window into the sorted reference, O(m log n), and the p-value
-    is scipy's asymptotic formula. Wasserstein integrates |F1 - F2| between the window's
-    values using prefix sums of the reference (extended precision).
+    by ``searchsorted`` of the window's distinct values into the sorted reference,
+    O(m log n), and the p-value is scipy's asymptotic formula. Wasserstein integrates
+    |F1 - F2| between the window's values with prefix sums of the (centred) reference.
     """
 
     def __init__(self, sorted_values: np.ndarray):
@@ -141,14 +141,33 @@ class SortedReference:
 
     def _prefix_sums(self) -> np.ndarray:
         if self._prefix is None:
-            centred = self.values.astype(np.longdouble) - np.longdouble(self._centre)
-            self._prefix = np.concatenate(([np.longdouble(0)], np.cumsum(centred)))
+            self._prefix = np.concatenate(([0.0], np.cumsum(self.values - self._centre)))
         return self._prefix
 
+    def _integral_cdf(self, x: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """G(x), the integral of F1 from -inf to x, in centred units.
+
+        ``k`` may be any count between #(ref < x) and #(ref <= x): reference values equal
+        to ``x`` add ``x - r = 0``.
+        """
+        return (k * (x - self._centre) - self._prefix_sums()[k]) / self.n
+
+    def compare(self, current_sorted: np.ndarray) -> tuple[float, float | None, float]:
+        """KS statistic, its p-value (None: use :func:`ks_pvalue_asymptotic`) and Wasserstein."""
+        n1, n2 = self.n, len(current_sorted)
+        u, lt2, le2 = distinct_steps(current_sorted)
+        le1 = np.searchsorted(self.values, u, side="right")
+        if max(n1, n2) <= KS_EXACT_MAX_N:
+            d, p, _ = self.ks(current_sorted)
+        else:
+            lt1 = np.searchsorted(self.values, u, side="left")
+            d, p = _max_cdf_gap(le1, lt1, lt2, le2, n1, n2), None
+        return d, p, self._wasserstein(u, le2, le1)
+
     def ks(self, current_sorted: np.ndarray) -> tuple[float, float | None, str]:
-        """KS statistic, p-value (None where the asymptotic batch formula applies) and method."""
-        n2 = len(current_sorted)
-        if max(self.n, n2) <= KS_EXACT_MAX_N:
+        """KS statistic, p-value (None where the asymptotic formula applies) and ``'exact'``."""
+        n1, n2 = self.n, len(current_sorted)
+        if max(n1, n2) <= KS_EXACT_MAX_N:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 res = sps.ks_2samp(self.values, current_sorted)
@@ -156,38 +175,32 @@ class SortedReference:
         u, lt2, le2 = distinct_steps(current_sorted)
         le1 = np.searchsorted(self.values, u, side="right")
         lt1 = np.searchsorted(self.values, u, side="left")
-        return _max_cdf_gap(le1, lt1, lt2, le2, self.n, n2), None, "exact"
-
-    def _integral_cdf(self, x: np.ndarray, k: np.ndarray) -> np.ndarray:
-        """G(x) = integral of F1 from -inf to x, given k = #(ref <= x); in centred units."""
-        prefix = self._prefix_sums()
-        xc = x.astype(np.longdouble) - np.longdouble(self._centre)
-        return (k * xc - prefix[k]) / self.n
+        return _max_cdf_gap(le1, lt1, lt2, le2, n1, n2), None, "exact"
 
     def wasserstein(self, current_sorted: np.ndarray) -> float:
         """``scipy.stats.wasserstein_distance(reference, current)`` (not normalised)."""
-        ref = self.values
-        n1, n2 = self.n, len(current_sorted)
         u, _, le2 = distinct_steps(current_sorted)
-        k_u = np.searchsorted(ref, u, side="right")
-        g_u = self._integral_cdf(u, k_u)
-        total = g_u[0]  # below the first current value F2 = 0: integral of F1
+        return self._wasserstein(u, le2, np.searchsorted(self.values, u, side="right"))
+
+    def _wasserstein(self, u: np.ndarray, le2: np.ndarray, le1: np.ndarray) -> float:
+        ref, n1, n2 = self.values, self.n, int(le2[-1])
+        g_u = self._integral_cdf(u, le1)
+        total = g_u[0]  # below the first current value F2 = 0: the integral of F1
         if len(u) > 1:
             a, b = u[:-1], u[1:]
             level = le2[:-1]  # F2 = level / n2 on [a, b)
-            need = -(-(level * n1) // n2)  # smallest count with F1 >= level / n2
+            need = -(-(level * n1) // n2)  # F1(x) >= level / n2 exactly from ref[need - 1] on
             q = ref[np.maximum(need - 1, 0)]
             mid = np.clip(q, a, b)
-            k_mid = np.searchsorted(ref, mid, side="right")
-            g_a, g_b = g_u[:-1], g_u[1:]
+            k_mid = np.where(mid == a, le1[:-1], np.where(mid == b, le1[1:], need))
             g_mid = self._integral_cdf(mid, k_mid)
-            f = level.astype(np.longdouble) / n2
-            below = f * (mid - a).astype(np.longdouble) - (g_mid - g_a)
-            above = (g_b - g_mid) - f * (b - mid).astype(np.longdouble)
-            total = total + np.sum(below) + np.sum(above)
+            f = level / n2
+            below = f * (mid - a) - (g_mid - g_u[:-1])  # F1 < f on [a, mid)
+            above = (g_u[1:] - g_mid) - f * (b - mid)  # F1 >= f on [mid, b)
+            total += np.sum(below) + np.sum(above)
         top = max(float(ref[-1]), float(u[-1]))
         g_top = self._integral_cdf(np.array([top]), np.array([n1]))[0]
-        total = total + (np.longdouble(top) - np.longdouble(u[-1])) - (g_top - g_u[-1])
+        total += (top - u[-1]) - (g_top - g_u[-1])  # above the last current value F2 = 1
         return float(max(total, 0.0))
 
 

@@ -90,10 +90,15 @@ def _offset(name: str, value: object) -> pd.DateOffset:
 
 def _anchor(first: pd.Timestamp, offset: pd.DateOffset) -> pd.Timestamp:
     """Start of the window that contains the first timestamp (day boundary for '1D', ...)."""
-    try:
+    nanos = getattr(offset, "nanos", None) if isinstance(offset, pd.offsets.Tick) else None
+    if nanos is not None:
+        day = pd.Timedelta(days=1).value
+        # Windows of a day or more start at midnight of the first day; shorter ones at the
+        # last multiple of their length since midnight (6h windows at 0h, 6h, 12h, 18h).
+        if nanos >= day or day % nanos:
+            return first.normalize()
         return first.floor(offset)
-    except ValueError:
-        return offset.rollback(first.normalize())
+    return offset.rollback(first.normalize())
 
 
 def make_windows(
