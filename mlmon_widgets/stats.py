@@ -69,7 +69,8 @@ def _series(name: str, values: Any) -> pd.Series:
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D; got an array of shape {array.shape}")
     if isinstance(values, (list, tuple)):
-        return pd.Series(list(values)).infer_objects()
+        series = pd.Series(list(values), dtype=object)
+        return series.where(series.notna(), np.nan).infer_objects()  # None, pd.NA -> NaN
     return pd.Series(array)
 
 
@@ -101,8 +102,17 @@ def _finite_sorted(name: str, series: pd.Series) -> np.ndarray:
     return finite
 
 
+def _without_infinities(series: pd.Series) -> pd.Series:
+    values = series.astype(object)
+    infinite = values.map(lambda v: isinstance(v, (float, np.floating)) and np.isinf(v))
+    return values.where(~infinite.astype(bool), None)
+
+
 def _category_counts(reference: pd.Series, current: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    both = coded_column(pd.concat([reference.astype(object), current.astype(object)], ignore_index=True), "categorical")
+    both = coded_column(
+        pd.concat([_without_infinities(reference), _without_infinities(current)], ignore_index=True),
+        "categorical",
+    )
     n_ref = len(reference)
     r = label_counts(both, slice(0, n_ref))
     c = label_counts(both, slice(n_ref, None))

@@ -17,6 +17,8 @@ from scipy.special import rel_entr
 EMPTY_BIN_FLOOR = 1e-4
 #: scipy's ks_2samp is exact when both samples have at most this many values.
 KS_EXACT_MAX_N = 10_000
+#: Below this x sqrt(m) x spread a prefix-sum Wasserstein is recomputed directly (see there).
+_W_RECHECK = 1e9 * np.finfo(float).eps
 
 
 # ---------------------------------------------------------------- binned distances
@@ -201,6 +203,13 @@ class SortedReference:
         top = max(float(ref[-1]), float(u[-1]))
         g_top = self._integral_cdf(np.array([top]), np.array([n1]))[0]
         total += (top - u[-1]) - (g_top - g_u[-1])  # above the last current value F2 = 1
+        # The prefix sums carry an absolute rounding error below eps x sqrt(m) x the
+        # reference's spread (measured: at most 0.6 of that). For nearly identical samples
+        # that is large next to the distance itself, so those rare cases are recomputed the
+        # way scipy does (a sum of non-negative terms) to keep 1e-9 relative agreement.
+        spread = float(ref[(3 * n1) // 4] - ref[n1 // 4]) or top - min(float(ref[0]), float(u[0]))
+        if total < _W_RECHECK * np.sqrt(len(u) + 1) * spread:
+            return float(sps.wasserstein_distance(ref, np.repeat(u, np.diff(le2, prepend=0))))
         return float(max(total, 0.0))
 
 
