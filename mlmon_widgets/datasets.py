@@ -349,8 +349,13 @@ def load_demo(seed: int = 0) -> DemoData:
 
     # --- truth, then the logged (possibly broken) inputs and the model scores -------------
     true_logit = _risk_logit(
-        credit_score, debt_to_income, income, loan_amount, employment_years,
-        num_open_accounts, channel,
+        credit_score,
+        debt_to_income,
+        income,
+        loan_amount,
+        employment_years,
+        num_open_accounts,
+        channel,
     )
     young_risk = ((day >= CONCEPT_DRIFT_START) & (age < _YOUNG_AGE)) * _YOUNG_UPLIFT
     defaulted = rng.random(n) < _sigmoid(true_logit + young_risk)
@@ -358,8 +363,13 @@ def load_demo(seed: int = 0) -> DemoData:
     income_logged = np.where(day == INCOME_BREAK_DAY, np.round(income / 1000.0, 3), income)
     employment_logged = np.where(day == EMPLOYMENT_NULL_DAY, np.nan, employment_years)
     model_logit = _risk_logit(
-        credit_score, debt_to_income, income_logged, loan_amount, employment_logged,
-        num_open_accounts, channel,
+        credit_score,
+        debt_to_income,
+        income_logged,
+        loan_amount,
+        employment_logged,
+        num_open_accounts,
+        channel,
     )
     error = rng.normal(0.0, 0.35, (2, n))
     score = _sigmoid(model_logit + error[0])

@@ -110,7 +110,9 @@ def _without_infinities(series: pd.Series) -> pd.Series:
 
 def _category_counts(reference: pd.Series, current: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     both = coded_column(
-        pd.concat([_without_infinities(reference), _without_infinities(current)], ignore_index=True),
+        pd.concat(
+            [_without_infinities(reference), _without_infinities(current)], ignore_index=True
+        ),
         "categorical",
     )
     n_ref = len(reference)
@@ -122,7 +124,9 @@ def _category_counts(reference: pd.Series, current: pd.Series) -> tuple[np.ndarr
     return r, c
 
 
-def _binned(reference: Any, current: Any, bins: int, kind: str | None) -> tuple[np.ndarray, np.ndarray]:
+def _binned(
+    reference: Any, current: Any, bins: int, kind: str | None
+) -> tuple[np.ndarray, np.ndarray]:
     ref, cur = _series("reference", reference), _series("current", current)
     if _kind(ref, cur, kind) == "categorical":
         return _category_counts(ref, cur)
@@ -184,7 +188,9 @@ def js_distance(reference: Any, current: Any, *, bins: int = 10, kind: str | Non
     return js_from_counts(r, c)
 
 
-def kl_divergence(reference: Any, current: Any, *, bins: int = 10, kind: str | None = None) -> float:
+def kl_divergence(
+    reference: Any, current: Any, *, bins: int = 10, kind: str | None = None
+) -> float:
     """Smoothed KL divergence KL(current || reference) in nats.
 
     Same bins as :func:`psi`; empty-bin proportions are floored at 1e-4 and renormalised,

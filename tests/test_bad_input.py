@@ -151,14 +151,18 @@ def test_naive_and_aware_timestamps_mixed(ref):
         pd.date_range("2024-02-01", periods=250, freq="h", tz="UTC")
     )
     with pytest.raises(ValueError, match="mixes time-zone-aware and naive"):
-        mm.drift_over_time(ref, ref.assign(ts=pd.Series(stamps, dtype=object)), time="ts", window="1D")
+        mm.drift_over_time(
+            ref, ref.assign(ts=pd.Series(stamps, dtype=object)), time="ts", window="1D"
+        )
 
 
 def test_aware_timestamps_in_different_zones_become_utc(ref):
     stamps = list(pd.date_range("2024-01-01", periods=250, freq="h", tz="Europe/Paris")) + list(
         pd.date_range("2024-02-01", periods=250, freq="h", tz="UTC")
     )
-    res = mm.drift_over_time(ref, ref.assign(ts=pd.Series(stamps, dtype=object)), time="ts", window="1D")
+    res = mm.drift_over_time(
+        ref, ref.assign(ts=pd.Series(stamps, dtype=object)), time="ts", window="1D"
+    )
     assert str(res["window_start"].dt.tz) == "UTC"
     assert res.drop_duplicates("window")["n"].sum() == 500
 
@@ -176,7 +180,11 @@ def test_rows_without_timestamp_are_counted_in_a_warning(timed):
     [
         ({"window": "1 day", "time": "ts"}, ValueError, "window='1 day' is not a pandas offset"),
         ({"window": "1s", "time": "ts"}, ValueError, "choose a larger window"),
-        ({"window": "1D", "step": "2D", "time": "ts"}, ValueError, "step .* must not exceed window"),
+        (
+            {"window": "1D", "step": "2D", "time": "ts"},
+            ValueError,
+            "step .* must not exceed window",
+        ),
         ({"rows": 10, "window": "1D"}, ValueError, "exactly one of window"),
         ({}, ValueError, "exactly one of window"),
         ({"rows": 10, "step": 20}, ValueError, r"step \(20\) must not exceed rows \(10\)"),
@@ -208,7 +216,11 @@ def test_windows_with_too_few_rows(timed):
         ({"features": "x"}, TypeError, "features must be a list"),
         ({"roles": {"x": "number"}}, ValueError, r"roles\['x'\] must be one of"),
         ({"roles": {"q": "numeric"}}, ValueError, r"roles names unknown column\(s\) \['q'\]"),
-        ({"thresholds": {"zz": "off"}}, ValueError, r"thresholds names unknown column\(s\) \['zz'\]"),
+        (
+            {"thresholds": {"zz": "off"}},
+            ValueError,
+            r"thresholds names unknown column\(s\) \['zz'\]",
+        ),
         (
             {"thresholds": {"c": {"metric": "wasserstein", "warning": 1, "critical": 2}}},
             ValueError,
@@ -237,3 +249,11 @@ def test_option_errors_name_the_argument(ref, kwargs, error, match):
 def test_roles_with_a_baseline_are_refused(ref):
     with pytest.raises(ValueError, match="roles are fixed by the baseline"):
         mm.drift_table(mm.Baseline.fit(ref), ref, roles={"x": "numeric"})
+
+
+def test_warnings_point_at_the_callers_line(ref):
+    with_id = ref.assign(customer=[f"C{i:05d}" for i in range(len(ref))])
+    with pytest.warns(mm.RoleWarning) as record:
+        mm.drift_table(with_id, with_id)
+    assert record[0].filename == __file__
+    assert "roles={'customer': 'id'}" in str(record[0].message)

@@ -16,8 +16,20 @@ from mlmon_widgets import stats as ms
 from .conftest import make_frame
 
 REQUIRED = [
-    "kind", "test", "statistic", "p_value", "p_adjusted", "psi", "js", "wasserstein",
-    "n_reference", "n_current", "missing_reference", "missing_current", "drifted", "severity",
+    "kind",
+    "test",
+    "statistic",
+    "p_value",
+    "p_adjusted",
+    "psi",
+    "js",
+    "wasserstein",
+    "n_reference",
+    "n_current",
+    "missing_reference",
+    "missing_current",
+    "drifted",
+    "severity",
 ]
 
 
@@ -49,7 +61,9 @@ def test_statistics_equal_the_public_stats_and_scipy(frames):
         res = stats.chi2_contingency(counts.T.to_numpy())
         assert table.loc[name, "statistic"] == pytest.approx(res.statistic, rel=1e-12)
         assert table.loc[name, "p_value"] == pytest.approx(res.pvalue, rel=1e-9)
-        assert table.loc[name, "js"] == pytest.approx(ms.js_distance(ref[name], cur[name]), rel=1e-12)
+        assert table.loc[name, "js"] == pytest.approx(
+            ms.js_distance(ref[name], cur[name]), rel=1e-12
+        )
 
 
 def test_correction_runs_across_features(frames):
@@ -98,7 +112,9 @@ def test_rules_replace_the_default_per_feature(rng):
     off = mm.drift_table(ref, cur, thresholds={"x": "off"})
     assert off.loc["x", "severity"] == "off"
     assert not off.loc["x", "drifted"]
-    as_dict = mm.drift_table(ref, cur, thresholds={"x": {"metric": "ks", "warning": 0.1, "critical": 0.2}})
+    as_dict = mm.drift_table(
+        ref, cur, thresholds={"x": {"metric": "ks", "warning": 0.1, "critical": 0.2}}
+    )
     assert as_dict.loc["x", "severity"] == "critical"
 
 
@@ -108,7 +124,9 @@ def test_classify_recomputes_severity_without_statistics(rng):
     table = mm.drift_table(ref, cur)
     again = mm.classify(table, alpha=0.01)
     pd.testing.assert_series_equal(again["severity"], table["severity"])
-    loose = mm.classify(table, thresholds={"x": {"metric": "psi", "warning": 10.0, "critical": 20.0}})
+    loose = mm.classify(
+        table, thresholds={"x": {"metric": "psi", "warning": 10.0, "critical": 20.0}}
+    )
     assert loose.loc["x", "severity"] == "ok"
     none = mm.classify(table, correction="none")
     np.testing.assert_array_equal(none["p_adjusted"], table["p_value"])
@@ -133,7 +151,9 @@ def test_stored_baseline_with_lossless_sketch_is_exact(frames):
 
 def test_stored_baseline_with_lossy_sketch_is_close_and_says_so(rng):
     ref = pd.DataFrame({"x": rng.standard_t(3, 60_000), "y": rng.lognormal(size=60_000)})
-    cur = pd.DataFrame({"x": rng.standard_t(3, 30_000) + 0.05, "y": rng.lognormal(0.02, size=30_000)})
+    cur = pd.DataFrame(
+        {"x": rng.standard_t(3, 30_000) + 0.05, "y": rng.lognormal(0.02, size=30_000)}
+    )
     stored = mm.Baseline.from_dict(json.loads(json.dumps(mm.Baseline.fit(ref).to_dict())))
     sketch = mm.drift_table(stored, cur)
     exact = mm.drift_table(ref, cur)
@@ -183,8 +203,13 @@ def test_nullable_and_arrow_dtypes(rng):
 
     table = mm.drift_table(frame(0.0), frame(1.0))
     assert table["kind"].to_dict() == {
-        "ints": "numeric", "floats": "numeric", "arrow": "numeric", "text": "categorical",
-        "arrow_text": "categorical", "cat": "categorical", "flag": "boolean",
+        "ints": "numeric",
+        "floats": "numeric",
+        "arrow": "numeric",
+        "text": "categorical",
+        "arrow_text": "categorical",
+        "cat": "categorical",
+        "flag": "boolean",
     }
     assert table.loc["ints", "missing_reference"] == pytest.approx(0.02)
     assert table.loc["text", "missing_current"] > 0.25

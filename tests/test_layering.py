@@ -45,9 +45,9 @@ def test_engine_sources_import_only_down_the_layers():
             assert top not in WIDGET_LIBS, f"{path.name} imports {name}"
             if name.startswith(".."):
                 raise AssertionError(f"{path.name} reaches out of the engine with {name}")
-            assert not name.startswith(("mlmon_widgets.widgets", "mlmon_widgets.charts", "mlmon_widgets.config")), (
-                f"{path.name} imports {name}"
-            )
+            assert not name.startswith(
+                ("mlmon_widgets.widgets", "mlmon_widgets.charts", "mlmon_widgets.config")
+            ), f"{path.name} imports {name}"
 
 
 def test_public_api_is_declared():

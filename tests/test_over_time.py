@@ -46,7 +46,9 @@ def test_each_window_equals_a_drift_table_on_its_rows(reference, production):
     table = mm.drift_table(reference, day2.drop(columns="ts"), correction="none")
     got = res[res["window"] == 1].set_index("feature")
     for column in ["statistic", "p_value", "psi", "js", "kl", "wasserstein", "n_current"]:
-        np.testing.assert_allclose(got[column].astype(float), table[column].astype(float), rtol=1e-12)
+        np.testing.assert_allclose(
+            got[column].astype(float), table[column].astype(float), rtol=1e-12
+        )
 
 
 def test_correction_runs_across_windows_and_features(reference, production):

@@ -41,7 +41,9 @@ def test_single_window_findings(reference, rng):
     assert outside >= 50 / 950
     assert q.loc["age", "out_of_range"] == pytest.approx(outside)
     assert q.loc["city", "unseen_categories"] == 2
-    assert q.loc["city", "unseen_share"] == pytest.approx((current["city"].isin(["zz", "yy"])).mean())
+    assert q.loc["city", "unseen_share"] == pytest.approx(
+        (current["city"].isin(["zz", "yy"])).mean()
+    )
     assert q.loc["city", "unseen_examples"].split(", ") == ["zz", "yy"]
     assert q.loc["score", "status"] == "dtype_changed"
     assert q.loc["score", "nonfinite_rate"] == pytest.approx(0.01)

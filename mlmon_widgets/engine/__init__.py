@@ -6,10 +6,10 @@ Nothing here imports a widget library; results are tidy DataFrames or small data
 from ._baseline import Baseline, CategoricalFeature, NumericFeature
 from ._drift import drift_over_time, drift_table
 from ._quality import data_quality
-from ._thresholds import rules_from_suggestions, suggest_thresholds
 from ._roles import infer_role, infer_roles
 from ._rules import Rule
 from ._severity import adjust_pvalues, classify
+from ._thresholds import rules_from_suggestions, suggest_thresholds
 from ._validation import DataWarning, MlmonWarning, RoleWarning
 
 __all__ = [

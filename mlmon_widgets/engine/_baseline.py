@@ -6,7 +6,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -136,7 +136,7 @@ class CategoricalFeature:
         )
 
 
-FeatureSummary = Union[NumericFeature, CategoricalFeature]
+FeatureSummary = NumericFeature | CategoricalFeature
 
 
 def fit_numeric(
@@ -215,7 +215,9 @@ class Baseline:
     --------
     >>> import json, numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
-    >>> ref = pd.DataFrame({"income": rng.normal(50, 10, 1000), "region": rng.choice(["n", "s"], 1000)})
+    >>> ref = pd.DataFrame(
+    ...     {"income": rng.normal(50, 10, 1000), "region": rng.choice(["n", "s"], 1000)}
+    ... )
     >>> baseline = Baseline.fit(ref)
     >>> baseline.features["income"].edges.round(1)
     array([37.4, 41.6, 44.4, 47. , 49.3, 51.8, 54.5, 57.7, 62.3])

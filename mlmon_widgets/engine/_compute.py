@@ -73,9 +73,9 @@ class _Rows:
 
     def frame(self) -> pd.DataFrame:
         if self.pending:
-            rows, n1, n2 = (np.asarray(v) for v in zip(*self.pending))
+            rows, n1, n2 = (np.asarray(v) for v in zip(*self.pending, strict=True))
             d = np.asarray([self.data["statistic"][r] for r in rows], dtype=float)
-            for r, p in zip(rows, ks_pvalue_asymptotic(d, n1, n2)):
+            for r, p in zip(rows, ks_pvalue_asymptotic(d, n1, n2), strict=True):
                 self.data["p_value"][r] = float(p)
         out = pd.DataFrame(self.data)
         out.insert(0, "window", np.asarray(self.window, dtype=np.int64))
@@ -177,7 +177,9 @@ class _CategoricalAligner:
 
     def __init__(self, feature: CategoricalFeature, column: CodedColumn):
         position = {label: i for i, label in enumerate(feature.labels)}
-        self.to_reference = np.array([position.get(lab, -1) for lab in column.labels], dtype=np.int64)
+        self.to_reference = np.array(
+            [position.get(lab, -1) for lab in column.labels], dtype=np.int64
+        )
         self.known = self.to_reference >= 0
         self.k = len(feature.labels)
 
@@ -189,7 +191,9 @@ class _CategoricalAligner:
         return aligned, counts[~self.known]
 
 
-def _merge_tail(reference: np.ndarray, current: np.ndarray, max_categories: int) -> tuple[np.ndarray, np.ndarray, str]:
+def _merge_tail(
+    reference: np.ndarray, current: np.ndarray, max_categories: int
+) -> tuple[np.ndarray, np.ndarray, str]:
     """Keep categories seen in either sample; merge all but the most frequent into one bin."""
     present = (reference + current) > 0
     reference, current = reference[present], current[present]

@@ -12,7 +12,13 @@ from ._progress import Progress
 from ._roles import FEATURE_KINDS, infer_roles
 from ._rules import RuleLike
 from ._severity import CORRECTIONS, classify
-from ._validation import check_frame, check_names, check_option, check_positive_int, check_probability
+from ._validation import (
+    check_frame,
+    check_names,
+    check_option,
+    check_positive_int,
+    check_probability,
+)
 from ._windows import Windows, make_windows
 
 #: Default minimum number of usable values on each side for a test to run.
@@ -37,8 +43,13 @@ def _prepare(
         check_frame("reference", reference)
         bins = check_positive_int("bins", bins, minimum=2)
         column_roles = infer_roles(reference, roles)
-        baseline = Baseline({}, column_roles, {c: str(reference[c].dtype) for c in reference.columns},
-                            len(reference), bins=bins)
+        baseline = Baseline(
+            {},
+            column_roles,
+            {c: str(reference[c].dtype) for c in reference.columns},
+            len(reference),
+            bins=bins,
+        )
         raw = reference
         names = [n for n, r in column_roles.items() if r in FEATURE_KINDS]
     if features is not None:
@@ -149,8 +160,12 @@ def drift_table(
     --------
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
-    >>> ref = pd.DataFrame({"income": rng.normal(50, 10, 5000), "region": rng.choice(["n", "s"], 5000)})
-    >>> cur = pd.DataFrame({"income": rng.normal(56, 10, 5000), "region": rng.choice(["n", "s"], 5000)})
+    >>> def frame(mean):
+    ...     return pd.DataFrame(
+    ...         {"income": rng.normal(mean, 10, 5000), "region": rng.choice(["n", "s"], 5000)}
+    ...     )
+    >>> ref = frame(50)
+    >>> cur = frame(56)
     >>> table = drift_table(ref, cur)
     >>> table[["test", "severity"]]
             test  severity
@@ -218,9 +233,12 @@ def drift_over_time(
         Row-count windows instead of time windows.
     step : str, offset or int, optional
         Sliding step (defaults to the window: tumbling windows); at most the window.
-    **kwargs
-        ``roles``, ``alpha``, ``correction``, ``thresholds``, ``min_rows``, ``bins``,
-        ``max_categories``, ``features``, ``progress`` as in :func:`drift_table`.
+    roles, alpha, correction, thresholds, min_rows, bins, max_categories, features, progress
+        As in :func:`drift_table`. Note that the correction runs over every window x
+        feature of the call: with ``'fdr_bh'`` a strong real drift somewhere makes the
+        gate a little easier to pass elsewhere (that is what controlling the false
+        discovery rate means); use ``'holm'`` or ``'bonferroni'`` to control the chance of
+        any false alarm instead.
 
     Returns
     -------

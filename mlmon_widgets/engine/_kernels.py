@@ -7,6 +7,7 @@ sorted and binned once and every window reuses it. See DESIGN.md's statistical c
 from __future__ import annotations
 
 import heapq
+import itertools
 import warnings
 
 import numpy as np
@@ -107,7 +108,7 @@ def ks_pvalue_asymptotic(d: np.ndarray, n1: np.ndarray, n2: np.ndarray) -> np.nd
 def _max_cdf_gap(
     f1_at: np.ndarray, f1_before: np.ndarray, lt2: np.ndarray, le2: np.ndarray, n1: float, n2: int
 ) -> float:
-    """sup |F1 - F2| from both CDFs at, and just before, each distinct current value."""
+    """Sup |F1 - F2| from both CDFs at, and just before, each distinct current value."""
     at = f1_at / n1 - le2 / n2
     before = f1_before / n1 - lt2 / n2
     top = max(at.max(), before.max())
@@ -226,7 +227,7 @@ def _refined_ranks(sorted_values: np.ndarray, size: int) -> np.ndarray:
     ranks = set(np.unique(np.round(np.linspace(0, n - 1, size + 1)).astype(np.int64)).tolist())
     ordered = sorted(ranks)
     heap = []
-    for lo, hi in zip(ordered[:-1], ordered[1:]):
+    for lo, hi in itertools.pairwise(ordered):
         if hi - lo > 1:
             area = (hi - lo) * float(sorted_values[hi] - sorted_values[lo])
             heap.append((-area, lo, hi))

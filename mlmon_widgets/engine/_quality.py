@@ -44,7 +44,8 @@ def _coded_quality(aligner: _CategoricalAligner, column: CodedColumn, rows) -> d
         "unseen_categories": int((unseen > 0).sum()),
         "unseen_share": int(unseen.sum()) / len(valid) if len(valid) else np.nan,
         "unseen_examples": ", ".join(
-            str(column.labels[i]) for i in np.flatnonzero(~aligner.known)[np.argsort(-unseen)][:5]
+            str(column.labels[i])
+            for i in np.flatnonzero(~aligner.known)[np.argsort(-unseen)][:5]
             if counts[i] > 0
         ),
     }
@@ -127,7 +128,9 @@ def data_quality(
         else:
             status = "ok"
         feature = baseline.features.get(name)
-        column = _prepare_column(feature, current[name]) if feature is not None and present else None
+        column = (
+            _prepare_column(feature, current[name]) if feature is not None and present else None
+        )
         aligner = (
             _CategoricalAligner(feature, column)
             if isinstance(feature, CategoricalFeature) and column is not None

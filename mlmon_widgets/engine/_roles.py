@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from ._validation import RoleWarning, check_frame, check_mapping, check_names, check_option
+from ._validation import RoleWarning, check_frame, check_mapping, check_names, check_option, warn
 
 ROLES = ("numeric", "categorical", "boolean", "datetime", "id", "ignore")
 #: Roles whose columns are compared for drift.
@@ -90,9 +89,9 @@ def infer_role(series: pd.Series, name: str) -> str:
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
         integer = pd.api.types.is_integer_dtype(dtype)
         return "id" if integer and _looks_like_id(series, name, integer=True) else "numeric"
-    if pd.api.types.is_string_dtype(dtype) and dtype != object:
+    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
         return "id" if _looks_like_id(series, name, integer=False) else "categorical"
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         kinds = _object_value_kinds(series)
         if not kinds:
             return "categorical"  # all missing: defined, reported as insufficient data
@@ -137,7 +136,8 @@ def infer_roles(frame: pd.DataFrame, roles: Mapping[str, str] | None = None) -> 
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"x": [1.0, 2.0], "flag": [True, False], "ts": pd.to_datetime(["2024-01-01"] * 2)})
+    >>> ts = pd.to_datetime(["2024-01-01"] * 2)
+    >>> df = pd.DataFrame({"x": [1.0, 2.0], "flag": [True, False], "ts": ts})
     >>> infer_roles(df)
     {'x': 'numeric', 'flag': 'boolean', 'ts': 'datetime'}
     >>> infer_roles(df, roles={"x": "categorical"})["x"]
@@ -155,11 +155,11 @@ def infer_roles(frame: pd.DataFrame, roles: Mapping[str, str] | None = None) -> 
             continue
         role = infer_role(frame[column], column)
         if role == "id":
-            warnings.warn(
+            warn(
                 f"column {column!r} looks like an id (nearly one distinct value per row) and is "
-                f"excluded from drift; pass roles={{{column!r}: 'categorical'}} to monitor it",
+                f"excluded from drift; pass roles={{{column!r}: 'categorical'}} to monitor it, "
+                f"or roles={{{column!r}: 'id'}} to confirm and silence this warning",
                 RoleWarning,
-                stacklevel=3,
             )
         result[column] = role
     return result

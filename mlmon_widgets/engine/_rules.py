@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from ._validation import check_mapping, check_names
 
@@ -61,9 +61,7 @@ class Rule:
                 raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
             object.__setattr__(self, name, float(value))
         if self.warning > self.critical:  # type: ignore[operator]
-            raise ValueError(
-                f"warning ({self.warning}) must not exceed critical ({self.critical})"
-            )
+            raise ValueError(f"warning ({self.warning}) must not exceed critical ({self.critical})")
 
     @classmethod
     def off(cls) -> Rule:
@@ -82,7 +80,7 @@ class Rule:
         return {"metric": self.metric, "warning": self.warning, "critical": self.critical}
 
 
-RuleLike = Union[Rule, Mapping[str, Any], str]
+RuleLike = Rule | Mapping[str, Any] | str
 
 #: Default effect thresholds per feature kind: metric -> (warning, critical).
 DEFAULT_THRESHOLDS: dict[str, dict[str, tuple[float, float]]] = {
@@ -115,7 +113,9 @@ def as_rule(feature: str, value: RuleLike) -> Rule:
     )
 
 
-def resolve_rules(thresholds: Mapping[str, RuleLike] | None, kinds: Mapping[str, str]) -> dict[str, Rule]:
+def resolve_rules(
+    thresholds: Mapping[str, RuleLike] | None, kinds: Mapping[str, str]
+) -> dict[str, Rule]:
     """Validate user rules against the features and their kinds."""
     given = check_mapping("thresholds", thresholds)
     check_names("thresholds", given, kinds)

@@ -115,16 +115,23 @@ def classify(
     ...     "insufficient": [False, False], "note": ["", ""]})
     >>> classify(t)["severity"].tolist()
     ['critical', 'ok']
-    >>> classify(t, thresholds={"a": {"metric": "psi", "warning": 0.2, "critical": 0.5}})["severity"].tolist()
+    >>> rule = {"metric": "psi", "warning": 0.2, "critical": 0.5}
+    >>> classify(t, thresholds={"a": rule})["severity"].tolist()
     ['warning', 'ok']
     """
     alpha = check_probability("alpha", alpha)
     check_option("correction", correction, CORRECTIONS)
-    features = table["feature"].to_numpy(dtype=object) if "feature" in table else table.index.to_numpy(dtype=object)
+    features = (
+        table["feature"].to_numpy(dtype=object)
+        if "feature" in table
+        else table.index.to_numpy(dtype=object)
+    )
     kinds = table["kind"].to_numpy(dtype=object)
-    kind_of = dict(zip(features, kinds))
+    kind_of = dict(zip(features, kinds, strict=True))
     rules = resolve_rules(thresholds, kind_of)
-    p_adjusted = adjust_pvalues(table["p_value"].to_numpy(dtype=float), method=correction, alpha=alpha)
+    p_adjusted = adjust_pvalues(
+        table["p_value"].to_numpy(dtype=float), method=correction, alpha=alpha
+    )
     arrays = _threshold_arrays(features, kinds, rules)
     level = np.zeros(len(table), dtype=np.int8)
     for metric, (warn, crit) in arrays.items():
@@ -133,7 +140,11 @@ def classify(
             reached = np.where(values >= crit, 2, np.where(values >= warn, 1, 0))
         level = np.maximum(level, reached.astype(np.int8))
     insufficient = table["insufficient"].to_numpy(dtype=bool)
-    off = np.isin(features, [f for f, r in rules.items() if r.is_off]) if rules else np.zeros(len(table), bool)
+    off = (
+        np.isin(features, [f for f, r in rules.items() if r.is_off])
+        if rules
+        else np.zeros(len(table), bool)
+    )
     with np.errstate(invalid="ignore"):
         significant = p_adjusted < alpha
     severity = np.where(
@@ -142,7 +153,11 @@ def classify(
         np.where(
             off,
             "off",
-            np.where(significant & (level == 2), "critical", np.where(significant & (level == 1), "warning", "ok")),
+            np.where(
+                significant & (level == 2),
+                "critical",
+                np.where(significant & (level == 1), "warning", "ok"),
+            ),
         ),
     )
     out = table.copy()

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._baseline import Baseline
 from ._compute import compute
 from ._drift import MAX_CATEGORIES, MIN_ROWS, _prepare
 from ._rules import METRIC_KINDS, METRICS, Rule
@@ -167,6 +166,8 @@ def rules_from_suggestions(suggestions: pd.DataFrame) -> dict[str, Rule]:
     {'x': Rule(metric='psi', warning=0.05, critical=0.08)}
     """
     return {
-        str(name): Rule(row["metric"], warning=float(row["warning"]), critical=float(row["critical"]))
+        str(name): Rule(
+            row["metric"], warning=float(row["warning"]), critical=float(row["critical"])
+        )
         for name, row in suggestions.iterrows()
     }

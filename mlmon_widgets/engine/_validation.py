@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import os
+import warnings
 from collections.abc import Collection, Hashable, Mapping
 from typing import Any
 
@@ -19,6 +22,23 @@ class RoleWarning(MlmonWarning):
 
 class DataWarning(MlmonWarning):
     """Rows were set aside (for example rows without a timestamp) and are reported, not lost."""
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """Warn, attributing the warning to the first caller outside mlmon_widgets.
+
+    Users then see their own line and can filter the warning by their own module.
+    """
+    level = 1
+    frame = inspect.currentframe()
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    del frame
+    warnings.warn(message, category, stacklevel=level)
 
 
 def check_option(name: str, value: Any, options: Collection[Any]) -> Any:

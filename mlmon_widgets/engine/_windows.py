@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from ._validation import DataWarning, check_positive_int
+from ._validation import DataWarning, check_positive_int, warn
 
 #: More windows than this in one call is almost certainly a wrong window size.
 MAX_WINDOWS = 100_000
@@ -116,13 +116,18 @@ def make_windows(
     with a :class:`DataWarning` that counts them.
     """
     if (window is None) == (rows is None):
-        raise ValueError("give exactly one of window= (a time offset, with time=) or rows= (a row count)")
+        raise ValueError(
+            "give exactly one of window= (a time offset, with time=) or rows= (a row count)"
+        )
     n = len(frame)
     if rows is not None:
         rows = check_positive_int("rows", rows)
         step_rows = rows if step is None else check_positive_int("step", step)
         if step_rows > rows:
-            raise ValueError(f"step ({step_rows}) must not exceed rows ({rows}): rows between windows would be skipped")
+            raise ValueError(
+                f"step ({step_rows}) must not exceed rows ({rows}): "
+                "rows between windows would be skipped"
+            )
         order = None
         times = None
         if time is not None or isinstance(frame.index, pd.DatetimeIndex):
@@ -152,7 +157,10 @@ def make_windows(
     first, last = times.iloc[0], times.iloc[-1]
     anchor = _anchor(first, offset)
     if anchor + step_offset > anchor + offset:
-        raise ValueError(f"step ({step}) must not exceed window ({window}): rows between windows would be skipped")
+        raise ValueError(
+            f"step ({step}) must not exceed window ({window}): "
+            "rows between windows would be skipped"
+        )
     starts_t = pd.date_range(anchor, last, freq=step_offset)
     if len(starts_t) == 0 or starts_t[0] > first:
         starts_t = pd.DatetimeIndex([anchor]).append(starts_t)
@@ -173,7 +181,9 @@ def _check_count(count: int) -> None:
         )
 
 
-def _sorted_times(frame: pd.DataFrame, time: str | None) -> tuple[pd.Series, np.ndarray | None, int]:
+def _sorted_times(
+    frame: pd.DataFrame, time: str | None
+) -> tuple[pd.Series, np.ndarray | None, int]:
     """Timestamps in order, the permutation that sorts the rows (None if sorted) and the count.
 
     Rows without a timestamp are left out of every window and counted in a warning.
@@ -182,11 +192,10 @@ def _sorted_times(frame: pd.DataFrame, time: str | None) -> tuple[pd.Series, np.
     missing = times.isna().to_numpy()
     order = None
     if missing.any():
-        warnings.warn(
+        warn(
             f"{int(missing.sum())} row(s) have no timestamp in {time or 'the index'!s} and are "
             "left out of every window; fill or drop them to include them",
             DataWarning,
-            stacklevel=4,
         )
         order = np.flatnonzero(~missing)
         times = times[~missing]

@@ -1,0 +1,153 @@
+"""The ``mlmon`` command.
+
+``mlmon demo`` runs the drift engine on the embedded demo data and prints what it finds
+(the widget issue turns it into JupyterLab on the demo notebook); ``mlmon check`` (headless
+evaluation of a monitoring config) comes with the config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+
+import pandas as pd
+
+from . import __version__
+from .datasets import load_demo
+from .engine import data_quality, drift_over_time, rules_from_suggestions, suggest_thresholds
+
+ALERTS = ("warning", "critical")
+
+
+def _summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per feature: alert days per severity, first alert and the worst window's reason."""
+    rows = []
+    for feature, group in table.groupby("feature", sort=False, observed=True):
+        alerts = group[group["severity"].isin(ALERTS)]
+        worst = group.loc[group["wasserstein"].fillna(group["js"]).fillna(0).idxmax()]
+        if len(alerts):
+            ranked = alerts.assign(rank=alerts["severity"].map({"critical": 0, "warning": 1}))
+            worst = ranked.sort_values(["rank", "p_adjusted"]).iloc[0]
+        rows.append(
+            {
+                "feature": feature,
+                "critical": int((group["severity"] == "critical").sum()),
+                "warning": int((group["severity"] == "warning").sum()),
+                "insufficient": int((group["severity"] == "insufficient_data").sum()),
+                "first_alert": alerts["window_start"].min() if len(alerts) else pd.NaT,
+                "worst_day": worst["window_start"] if len(alerts) else pd.NaT,
+                "reason": worst["reason"] if len(alerts) else "",
+            }
+        )
+    out = pd.DataFrame(rows).set_index("feature")
+    return out.sort_values(["critical", "warning"], ascending=False)
+
+
+def _quality_findings(quality: pd.DataFrame) -> pd.DataFrame:
+    """Windows where a column went missing, left the reference range or grew new categories."""
+    found = quality[
+        (quality["missing_rate"] >= 0.5)
+        | (quality["out_of_range"] >= 0.05)
+        | (quality["unseen_share"] >= 0.01)
+        | (quality["invalid_rate"] > 0)
+    ]
+    rows = []
+    for column, group in found.groupby("column", sort=False, observed=True):
+        last = group.iloc[-1]
+        rows.append(
+            {
+                "column": column,
+                "windows": len(group),
+                "first": group["window_start"].min(),
+                "max_missing": group["missing_rate"].max(),
+                "max_out_of_range": group["out_of_range"].max(),
+                "max_unseen_share": group["unseen_share"].max(),
+                "unseen_examples": last["unseen_examples"],
+            }
+        )
+    return pd.DataFrame(rows).set_index("column") if rows else pd.DataFrame()
+
+
+def _print_table(frame: pd.DataFrame, width: int) -> None:
+    text = frame.to_string(
+        formatters={
+            "first_alert": lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d}",
+            "worst_day": lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d}",
+            "reason": lambda r: r if len(r) <= width else r[: width - 3] + "...",
+        },
+        justify="left",
+    )
+    print(text)
+
+
+def demo(window: str = "1D", width: int = 70) -> int:
+    """Print the demo data's drift: default thresholds, then thresholds learned from history."""
+    data = load_demo()
+    roles = {"application_id": "id"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        table = drift_over_time(
+            data.reference, data.production, time=data.time, window=window, roles=roles
+        )
+        learned = suggest_thresholds(data.reference, window=window, time=data.time, roles=roles)
+        quality = data_quality(
+            data.reference, data.production, time=data.time, window=window, roles=roles
+        )
+        tuned = drift_over_time(
+            data.reference,
+            data.production,
+            time=data.time,
+            window=window,
+            roles=roles,
+            thresholds=rules_from_suggestions(learned),
+        )
+    ref_t, prod_t = data.reference[data.time], data.production[data.time]
+    print(
+        f"mlmon demo: credit-risk model, reference {ref_t.min():%Y-%m-%d}..{ref_t.max():%Y-%m-%d} "
+        f"({len(data.reference):,} rows), production {prod_t.min():%Y-%m-%d}.."
+        f"{prod_t.max():%Y-%m-%d} ({len(data.production):,} rows), windows of {window}\n"
+    )
+    print("Drift per feature with the default thresholds (alert = corrected p < 0.01 and an")
+    print("effect size at its threshold: PSI 0.1/0.25, normed Wasserstein 0.1/0.25, JS 0.1/0.2):\n")
+    _print_table(_summary(table), width)
+    print("\nWith per-feature thresholds learned from the reference's own day-to-day variation")
+    print("(suggest_thresholds: mean + 2/3 sigma of PSI over daily reference chunks):\n")
+    _print_table(_summary(tuned), width)
+    print("\nData quality findings (a window with >= 50% missing, >= 5% outside the reference")
+    print("range, >= 1% unseen categories or unreadable values):\n")
+    findings = _quality_findings(quality)
+    print(
+        findings.to_string(
+            float_format=lambda v: f"{v:.2f}", formatters={"first": lambda t: f"{t:%Y-%m-%d}"}
+        )
+        if len(findings)
+        else "  none"
+    )
+    print("\nScenarios built into the demo data:")
+    for column, text in data.scenarios.items():
+        print(f"  {column}: {text}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mlmon`` command."""
+    parser = argparse.ArgumentParser(prog="mlmon", description="Monitor ML models from a notebook.")
+    parser.add_argument("--version", action="version", version=f"mlmon_widgets {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_demo = commands.add_parser("demo", help="print the drift of the embedded demo data")
+    run_demo.add_argument(
+        "--window", default="1D", help="window length, a pandas offset (default 1D)"
+    )
+    run_demo.add_argument("--width", type=int, default=70, help="characters of each reason shown")
+    args = parser.parse_args(argv)
+    try:
+        return demo(window=args.window, width=args.width)
+    except (TypeError, ValueError) as err:
+        print(f"mlmon: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
