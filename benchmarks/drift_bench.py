@@ -16,10 +16,7 @@ Usage: python benchmarks/drift_bench.py [--rows 1000000] [--write docs/benchmark
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
-import os
-import platform
 import time
 import tracemalloc
 import warnings
@@ -29,6 +26,8 @@ import pandas as pd
 from scipy import stats
 
 import mlmon_widgets as mm
+
+from _report import heading, publish
 
 N_NUMERIC, N_CATEGORICAL, N_WINDOWS = 40, 10, 100
 
@@ -122,12 +121,7 @@ def main() -> None:
         ),
     ]
     lines = [
-        f"### drift_bench, {dt.date.today().isoformat()}",
-        "",
-        f"- machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}, numpy {np.__version__}, "
-        f"pandas {pd.__version__}",
-        f"- command: `python benchmarks/drift_bench.py --rows {args.rows}`",
+        *heading("drift_bench", f"python benchmarks/drift_bench.py --rows {args.rows}"),
         f"- data: reference and current {args.rows:,} rows each, {N_NUMERIC} numeric + "
         f"{N_CATEGORICAL} categorical columns; input frames {inputs / 2**20:.0f} MiB",
         "",
@@ -138,11 +132,7 @@ def main() -> None:
         lines.append(
             f"| {name} | {seconds:.2f} | {peak / 2**20:.0f} | {peak / inputs:.2f}x | {ratio} |"
         )
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as handle:
-            handle.write("\n" + text)
+    publish(lines, args.write)
 
 
 if __name__ == "__main__":

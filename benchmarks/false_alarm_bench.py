@@ -12,15 +12,15 @@ Usage: python benchmarks/false_alarm_bench.py [--repetitions 100] [--write docs/
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import platform
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from tests.test_false_alarms import alarms, simulate  # noqa: E402
+from tests.test_false_alarms import alarms, simulate
+
+from _report import heading, publish
 
 
 def main() -> None:
@@ -35,30 +35,23 @@ def main() -> None:
     shifted = simulate(1000, shift_from=20, shift=0.2)
     f00 = shifted[shifted["feature"] == "f00"].set_index("window")["severity"]
     caught = int(f00.loc[20:].isin(["warning", "critical"]).sum())
-    text = "\n".join(
-        [
-            f"### false_alarm_bench, {dt.date.today().isoformat()}",
-            "",
-            f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}",
-            f"- command: `python benchmarks/false_alarm_bench.py --repetitions {args.repetitions}`",
-            "- data: 50 i.i.d. N(0, 1) features, 30 windows of 5,000 rows, reference 20,000 rows;"
-            " defaults (alpha 0.01, fdr_bh, PSI/Wasserstein 0.1/0.25)",
-            "",
-            "| check | result | target |",
-            "| --- | --- | --- |",
-            f"| repetitions with any warning/critical | {dirty} of {args.repetitions} "
-            f"({sum(per_rep)} alerting windows of {args.repetitions * 1500:,} tests) | "
-            "at most 1 in 100 |",
-            f"| 0.2 sigma shift in one feature, windows flagged | {caught} of 10 | all |",
-            f"| time | {seconds:.0f} s ({seconds / args.repetitions:.2f} s per repetition) | |",
-            "",
-        ]
-    )
-    print(text)
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as handle:
-            handle.write("\n" + text)
+    lines = [
+        *heading(
+            "false_alarm_bench",
+            f"python benchmarks/false_alarm_bench.py --repetitions {args.repetitions}",
+        ),
+        "- data: 50 i.i.d. N(0, 1) features, 30 windows of 5,000 rows, reference 20,000 rows;"
+        " defaults (alpha 0.01, fdr_bh, PSI/Wasserstein 0.1/0.25)",
+        "",
+        "| check | result | target |",
+        "| --- | --- | --- |",
+        f"| repetitions with any warning/critical | {dirty} of {args.repetitions} "
+        f"({sum(per_rep)} alerting windows of {args.repetitions * 1500:,} tests) | "
+        "at most 1 in 100 |",
+        f"| 0.2 sigma shift in one feature, windows flagged | {caught} of 10 | all |",
+        f"| time | {seconds:.0f} s ({seconds / args.repetitions:.2f} s per repetition) | |",
+    ]
+    publish(lines, args.write)
 
 
 if __name__ == "__main__":

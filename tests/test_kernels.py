@@ -14,16 +14,9 @@ from mlmon_widgets.engine._kernels import (
     quantile_edges,
 )
 
+from .helpers import TINY, assert_p_close
+
 SKETCH_SIZE = 2048
-TINY = 1e-300
-
-
-def assert_p_close(actual: float, expected: float) -> None:
-    assert 0.0 <= actual <= 1.0
-    if expected < TINY or actual < TINY:
-        assert expected < TINY and actual < TINY, (actual, expected)
-        return
-    np.testing.assert_allclose(actual, expected, rtol=1e-9, atol=0)
 
 
 def engine_ks(reference: np.ndarray, current: np.ndarray) -> tuple[float, float]:

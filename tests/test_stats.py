@@ -25,18 +25,11 @@ from mlmon_widgets.stats import (
     wasserstein,
 )
 
-FLOOR = 1e-4  # DESIGN.md: an empty bin's proportion is replaced by 1e-4
-TINY = 1e-300  # p-values below this count as "underflowed to zero"
+from .helpers import assert_p_close
 
+FLOOR = 1e-4  # DESIGN.md: an empty bin's proportion is replaced by 1e-4
 
 # ------------------------------------------------------------------ helpers (independent)
-def assert_p_close(actual: float, expected: float) -> None:
-    """p-values agree to 1e-9 relative; both may underflow to (nearly) zero."""
-    assert 0.0 <= actual <= 1.0
-    if expected < TINY or actual < TINY:
-        assert expected < TINY and actual < TINY, (actual, expected)
-        return
-    np.testing.assert_allclose(actual, expected, rtol=1e-9, atol=0)
 
 
 def finite(values) -> np.ndarray:
