@@ -12,6 +12,7 @@ from .engine import (
     NumericFeature,
     RoleWarning,
     Rule,
+    Windows,
     adjust_pvalues,
     classify,
     data_quality,
@@ -19,8 +20,10 @@ from .engine import (
     drift_table,
     infer_role,
     infer_roles,
+    make_windows,
     rules_from_suggestions,
     suggest_thresholds,
+    window_statistics,
 )
 
 __version__ = "0.1.0"
@@ -33,6 +36,7 @@ __all__ = [
     "NumericFeature",
     "RoleWarning",
     "Rule",
+    "Windows",
     "__version__",
     "adjust_pvalues",
     "classify",
@@ -41,6 +45,8 @@ __all__ = [
     "drift_table",
     "infer_role",
     "infer_roles",
+    "make_windows",
     "rules_from_suggestions",
     "suggest_thresholds",
+    "window_statistics",
 ]

@@ -4,13 +4,14 @@ Nothing here imports a widget library; results are tidy DataFrames or small data
 """
 
 from ._baseline import Baseline, CategoricalFeature, NumericFeature
-from ._drift import drift_over_time, drift_table
+from ._drift import drift_over_time, drift_table, window_statistics
 from ._quality import data_quality
 from ._roles import infer_role, infer_roles
 from ._rules import Rule
 from ._severity import adjust_pvalues, classify
 from ._thresholds import rules_from_suggestions, suggest_thresholds
 from ._validation import DataWarning, MlmonWarning, RoleWarning
+from ._windows import Windows, make_windows
 
 __all__ = [
     "Baseline",
@@ -20,6 +21,7 @@ __all__ = [
     "NumericFeature",
     "RoleWarning",
     "Rule",
+    "Windows",
     "adjust_pvalues",
     "classify",
     "data_quality",
@@ -27,6 +29,8 @@ __all__ = [
     "drift_table",
     "infer_role",
     "infer_roles",
+    "make_windows",
     "rules_from_suggestions",
     "suggest_thresholds",
+    "window_statistics",
 ]

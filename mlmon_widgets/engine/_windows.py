@@ -29,6 +29,10 @@ class Windows:
     ends: np.ndarray
     labels_start: np.ndarray
     labels_end: np.ndarray
+    #: Start of the time grid (first window's start when no origin was given), else None.
+    anchor: pd.Timestamp | None = None
+    #: Position of the first window on the grid (windows before the data are not listed).
+    first_index: int = 0
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -108,12 +112,27 @@ def make_windows(
     window: object | None = None,
     rows: int | None = None,
     step: object | None = None,
+    origin: pd.Timestamp | None = None,
 ) -> Windows:
     """Windows over ``frame`` by time (``window`` an offset) or by rows (``rows=N``).
 
     ``step`` makes them sliding (an offset for time windows, an int for row windows); it may
     not exceed the window, so no row is skipped. Rows without a timestamp are set aside
-    with a :class:`DataWarning` that counts them.
+    with a :class:`DataWarning` that counts them. Time windows start at ``origin`` (by
+    default the floor of the first timestamp to the window: midnight for ``'1D'``) and
+    continue on that grid; windows that end before the first row are left out and
+    ``first_index`` says how many, so windows over new rows line up with earlier ones.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"ts": pd.date_range("2024-01-01 05:00", periods=6, freq="8h")})
+    >>> w = make_windows(frame, time="ts", window="1D")
+    >>> [str(pd.Timestamp(s).date()) for s in w.labels_start], (w.ends - w.starts).tolist()
+    (['2024-01-01', '2024-01-02'], [3, 3])
+    >>> later = make_windows(frame.iloc[4:], time="ts", window="1D", origin=w.anchor)
+    >>> later.first_index, (later.ends - later.starts).tolist()
+    (1, [2])
     """
     if (window is None) == (rows is None):
         raise ValueError(
@@ -155,23 +174,36 @@ def make_windows(
         empty = np.zeros(0, dtype=np.int64)
         return Windows(order, empty, empty, empty, empty)
     first, last = times.iloc[0], times.iloc[-1]
-    anchor = _anchor(first, offset)
+    anchor = _anchor(first, offset) if origin is None else pd.Timestamp(origin)
+    if anchor > first:
+        raise ValueError(f"origin ({anchor}) is after the first timestamp ({first})")
     if anchor + step_offset > anchor + offset:
         raise ValueError(
             f"step ({step}) must not exceed window ({window}): "
             "rows between windows would be skipped"
         )
     starts_t = pd.date_range(anchor, last, freq=step_offset)
-    if len(starts_t) == 0 or starts_t[0] > first:
+    if len(starts_t) == 0 or starts_t[0] > anchor:
         starts_t = pd.DatetimeIndex([anchor]).append(starts_t)
-    _check_count(len(starts_t))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
         ends_t = starts_t + offset
+    keep = np.flatnonzero(ends_t > first)
+    skipped = int(keep[0]) if len(keep) else len(starts_t)
+    starts_t, ends_t = starts_t[skipped:], ends_t[skipped:]
+    _check_count(len(starts_t))
     t = times.to_numpy()
     starts = np.searchsorted(t, starts_t.to_numpy(), side="left")
     ends = np.searchsorted(t, ends_t.to_numpy(), side="left")
-    return Windows(order, starts, ends, starts_t.to_numpy(), ends_t.to_numpy())
+    return Windows(
+        order,
+        starts,
+        ends,
+        starts_t.to_numpy(),
+        ends_t.to_numpy(),
+        anchor=anchor,
+        first_index=skipped,
+    )
 
 
 def _check_count(count: int) -> None:
