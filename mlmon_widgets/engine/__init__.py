@@ -4,6 +4,7 @@ Nothing here imports a widget library; results are tidy DataFrames or small data
 """
 
 from ._baseline import Baseline, CategoricalFeature, NumericFeature
+from ._detail import feature_detail
 from ._drift import drift_over_time, drift_table, window_statistics
 from ._quality import data_quality
 from ._roles import infer_role, infer_roles
@@ -27,6 +28,7 @@ __all__ = [
     "data_quality",
     "drift_over_time",
     "drift_table",
+    "feature_detail",
     "infer_role",
     "infer_roles",
     "make_windows",

@@ -1,0 +1,35 @@
+// DOM helpers. Text from data (feature names, categories) is always set with
+// textContent, never parsed as HTML.
+
+/** Create an element with a class and optional text. */
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** Create an SVG element with attributes. */
+export function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+/** Read a CSS custom property from the widget root, with a fallback. */
+export function cssVar(node, name, fallback) {
+  const value = getComputedStyle(node).getPropertyValue(name).trim();
+  return value || fallback;
+}
+
+/** Format a number for people: NaN as an em dash, small values in exponent form. */
+export function fmt(value, digits = 3) {
+  if (value === null || value === undefined || Number.isNaN(value)) return "—";
+  if (!Number.isFinite(value)) return value > 0 ? "∞" : "-∞";
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(2);
+  return Number(value.toPrecision(digits)).toString();
+}

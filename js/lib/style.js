@@ -1,0 +1,69 @@
+// Styles of all widgets, scoped under .mlmon-widget; JupyterLab's --jp-* variables make
+// light and dark themes work, with fallbacks for a static HTML export.
+const CSS = `
+.mlmon-widget { --mlmon-fg: var(--jp-ui-font-color1, #1f2328); --mlmon-muted: var(--jp-ui-font-color2, #57606a);
+  --mlmon-bg: var(--jp-layout-color1, #ffffff); --mlmon-border: var(--jp-border-color2, #d0d7de);
+  --mlmon-accent: var(--jp-brand-color1, #4477AA); --mlmon-error-bg: var(--jp-error-color3, #ffebe9);
+  --mlmon-error-fg: var(--jp-error-color0, #82071e);
+  color: var(--mlmon-fg); background: var(--mlmon-bg); font-family: var(--jp-ui-font-family, system-ui, sans-serif);
+  font-size: var(--jp-ui-font-size1, 13px); position: relative; }
+.mlmon-toolbar { display: flex; gap: 12px; align-items: center; margin: 4px 0; flex-wrap: wrap; }
+.mlmon-toolbar select, .mlmon-toolbar input { color: var(--mlmon-fg); background: var(--mlmon-bg);
+  border: 1px solid var(--mlmon-border); border-radius: 3px; padding: 2px 4px; font: inherit; }
+.mlmon-count, .mlmon-hint { color: var(--mlmon-muted); }
+.mlmon-legend { display: flex; gap: 12px; align-items: center; margin: 4px 0; flex-wrap: wrap; }
+.mlmon-legend-item { display: inline-flex; gap: 4px; align-items: center; }
+.mlmon-swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid var(--mlmon-border); }
+.mlmon-gradient { display: inline-block; width: 120px; height: 10px; border: 1px solid var(--mlmon-border); }
+.mlmon-hatched { background: repeating-linear-gradient(135deg, transparent 0 3px, #888 3px 4px); }
+.mlmon-error { display: none; }
+.mlmon-error-visible { display: block; white-space: pre-wrap; background: var(--mlmon-error-bg);
+  color: var(--mlmon-error-fg); padding: 6px 8px; border-radius: 3px; margin: 4px 0; }
+.mlmon-scroll { overflow: auto; max-height: 460px; border: 1px solid var(--mlmon-border); outline: none; }
+.mlmon-scroll:focus-visible { box-shadow: 0 0 0 2px var(--mlmon-accent); }
+.mlmon-table { display: grid; grid-template-columns: 170px max-content; }
+.mlmon-corner { position: sticky; top: 0; left: 0; z-index: 3; background: var(--mlmon-bg); height: 22px;
+  color: var(--mlmon-muted); font-size: 10px; line-height: 22px; padding-left: 4px; }
+.mlmon-colhead { position: sticky; top: 0; z-index: 2; background: var(--mlmon-bg); display: block; }
+.mlmon-rowlabels { position: sticky; left: 0; z-index: 1; background: var(--mlmon-bg); }
+.mlmon-rowlabel { height: 16px; line-height: 16px; width: 166px; padding-left: 4px; overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; cursor: pointer; font-size: 11px; }
+.mlmon-cellsbox { position: relative; }
+.mlmon-cells, .mlmon-overlay { display: block; }
+.mlmon-overlay { position: absolute; left: 0; top: 0; cursor: pointer; }
+.mlmon-tooltip { display: none; position: absolute; z-index: 10; pointer-events: none; background: var(--mlmon-bg);
+  border: 1px solid var(--mlmon-border); padding: 3px 6px; border-radius: 3px; white-space: nowrap;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.2); }
+.mlmon-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+.mlmon-detail { margin-top: 8px; }
+.mlmon-detail-title { font-size: 14px; margin-bottom: 2px; }
+.mlmon-badge { padding: 0 6px; border-radius: 8px; color: #111; }
+.mlmon-reason { color: var(--mlmon-muted); margin-bottom: 6px; }
+.mlmon-detail-body { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }
+.mlmon-numbers th { text-align: left; font-weight: normal; color: var(--mlmon-muted); padding-right: 10px; }
+.mlmon-numbers td { text-align: right; font-variant-numeric: tabular-nums; }
+.mlmon-charts { display: flex; gap: 12px; flex-wrap: wrap; }
+.mlmon-chart { overflow: visible; }
+.mlmon-chart-title { font-size: 11px; fill: var(--mlmon-fg); }
+.mlmon-tick { font-size: 10px; fill: var(--mlmon-muted); }
+.mlmon-axis { stroke: var(--mlmon-muted); }
+.mlmon-ref { fill: #4477AA; }
+.mlmon-cur { fill: #EE7733; }
+.mlmon-ref-line { fill: none; stroke: #4477AA; stroke-width: 1.5; }
+.mlmon-cur-line { fill: none; stroke: #EE7733; stroke-width: 1.5; }
+.mlmon-gap { stroke: var(--mlmon-fg); stroke-width: 2; stroke-dasharray: 2 2; }
+.mlmon-series { fill: none; stroke: var(--mlmon-accent); stroke-width: 1.5; }
+.mlmon-warning-line { stroke: #DDAA33; stroke-width: 1.5; stroke-dasharray: 5 3; }
+.mlmon-critical-line { stroke: #BB5566; stroke-width: 1.5; stroke-dasharray: 5 3; }
+.mlmon-selected-line { stroke: var(--mlmon-muted); stroke-dasharray: 1 2; }
+`;
+
+/** Add the stylesheet once to the document (or to the root's shadow root, if any). */
+export function installStyle(root) {
+  const host = root.getRootNode() instanceof ShadowRoot ? root.getRootNode() : document.head;
+  if (host.querySelector?.("style[data-mlmon-widgets]")) return;
+  const style = document.createElement("style");
+  style.dataset.mlmonWidgets = "1";
+  style.textContent = CSS;
+  host.appendChild(style);
+}

@@ -1,0 +1,149 @@
+"""What a detail view shows for one feature in one window: distributions as plain data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._baseline import Baseline, CategoricalFeature, NumericFeature
+from ._columns import coded_column, label_counts, numeric_column
+from ._kernels import distinct_steps
+
+#: Categories shown by name; the rest are summed into one bar.
+MAX_BARS = 20
+#: Points of the ECDF curves sent for drawing.
+ECDF_POINTS = 200
+
+
+def _bin_labels(edges: np.ndarray) -> list[str]:
+    if len(edges) == 0:
+        return ["all values"]
+    shown = [f"{e:.3g}" for e in edges]
+    inner = [f"{a}–{b}" for a, b in zip(shown[:-1], shown[1:], strict=True)]
+    return [f"< {shown[0]}", *inner, f"≥ {shown[-1]}"]
+
+
+def _proportions(counts: np.ndarray) -> list[float]:
+    total = counts.sum()
+    total = float(total)
+    return [float(c) / total if total else 0.0 for c in counts]
+
+
+def _numeric(baseline: Baseline, feature: NumericFeature, series: pd.Series) -> dict[str, Any]:
+    values = numeric_column(series).values
+    current = np.sort(values[np.isfinite(values)])
+    if len(current) == 0 or feature.n == 0:
+        return {"bars": None, "ecdf": None}
+    cut = np.searchsorted(current, feature.edges, side="left")
+    counts = np.diff(np.concatenate(([0], cut, [len(current)])))
+    bars = {
+        "title": f"share per reference decile bin (PSI bins, B={len(feature.edges) + 1})",
+        "labels": _bin_labels(feature.edges),
+        "reference": _proportions(feature.counts),
+        "current": _proportions(counts),
+    }
+    exact = baseline.sorted_reference(feature.name)
+
+    def reference_cdf(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if exact is not None:
+            le = np.searchsorted(exact.values, x, side="right")
+            lt = np.searchsorted(exact.values, x, side="left")
+            return le / exact.n, lt / exact.n
+        le, lt = feature.sketch.counts_at(x)
+        return le / feature.n, lt / feature.n
+
+    u, lt2, le2 = distinct_steps(current)
+    f_ref, f_ref_before = reference_cdf(u)
+    at = f_ref - le2 / len(current)
+    before = f_ref_before - lt2 / len(current)
+    i_at, i_before = int(np.argmax(np.abs(at))), int(np.argmax(np.abs(before)))
+    if abs(at[i_at]) >= abs(before[i_before]):
+        gap = {"x": float(u[i_at]), "reference": float(f_ref[i_at]), "current": float(le2[i_at] / len(current))}
+    else:
+        gap = {
+            "x": float(u[i_before]),
+            "reference": float(f_ref_before[i_before]),
+            "current": float(lt2[i_before] / len(current)),
+        }
+    low = min(feature.min, float(current[0]))
+    high = max(feature.max, float(current[-1]))
+    grid = np.unique(
+        np.concatenate(
+            [
+                np.quantile(current, np.linspace(0, 1, ECDF_POINTS // 2)),
+                feature.sketch.values[:: max(1, len(feature.sketch.values) // (ECDF_POINTS // 2))],
+                [low, high, gap["x"]],
+            ]
+        )
+    )
+    curve_ref, _ = reference_cdf(grid)
+    curve_cur = np.searchsorted(current, grid, side="right") / len(current)
+    ecdf = {
+        "x": grid.tolist(),
+        "reference": curve_ref.tolist(),
+        "current": curve_cur.tolist(),
+        "gap": gap,
+    }
+    return {"bars": bars, "ecdf": ecdf}
+
+
+def _categorical(feature: CategoricalFeature, series: pd.Series) -> dict[str, Any]:
+    column = coded_column(series, feature.kind)
+    counts = label_counts(column, slice(None))
+    current = dict(zip(column.labels, counts.tolist(), strict=True))
+    labels = list(feature.labels) + [c for c in column.labels if c not in set(feature.labels)]
+    ref = np.array([dict(zip(feature.labels, feature.counts.tolist(), strict=True)).get(c, 0) for c in labels])
+    cur = np.array([current.get(c, 0) for c in labels])
+    order = np.argsort(-(ref / max(ref.sum(), 1) + cur / max(cur.sum(), 1)), kind="stable")
+    keep, rest = order[:MAX_BARS], order[MAX_BARS:]
+    names = [str(labels[i]) for i in keep]
+    ref_p, cur_p = _proportions(ref), _proportions(cur)
+    ref_shown = [ref_p[i] for i in keep]
+    cur_shown = [cur_p[i] for i in keep]
+    if len(rest):
+        names.append(f"{len(rest)} others")
+        ref_shown.append(float(sum(ref_p[i] for i in rest)))
+        cur_shown.append(float(sum(cur_p[i] for i in rest)))
+    bars = {"title": "share per category", "labels": names, "reference": ref_shown, "current": cur_shown}
+    return {"bars": bars, "ecdf": None}
+
+
+def feature_detail(baseline: Baseline, feature: str, values: pd.Series) -> dict[str, Any]:
+    """Distributions of one feature in one window against its baseline, as plain data.
+
+    For a numeric feature: the share of reference and window values per PSI bin, and both
+    ECDFs on a grid of at most a few hundred points with the KS gap (where the two ECDFs
+    are furthest apart: exact against a baseline with its data, from the sketch
+    otherwise). For a categorical or boolean feature: the share per category (the most
+    frequent 20, the rest summed).
+
+    Parameters
+    ----------
+    baseline : Baseline
+        The reference summary.
+    feature : str
+        A feature of the baseline.
+    values : pandas.Series
+        The window's values of that feature.
+
+    Returns
+    -------
+    dict
+        ``{'bars': {...} or None, 'ecdf': {...} or None}`` with lists of floats and text.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> baseline = Baseline.fit(pd.DataFrame({"x": rng.normal(size=1000)}))
+    >>> detail = feature_detail(baseline, "x", pd.Series(rng.normal(1, 1, 500)))
+    >>> len(detail["bars"]["labels"]), round(abs(detail["ecdf"]["gap"]["reference"]
+    ...     - detail["ecdf"]["gap"]["current"]), 2)
+    (10, 0.39)
+    """
+    summary = baseline.features[feature]
+    if isinstance(summary, NumericFeature):
+        return _numeric(baseline, summary, values)
+    return _categorical(summary, values)

@@ -1,0 +1,439 @@
+"""DriftHeatmap: features x windows coloured by severity or by a drift metric."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import traitlets
+
+from ..engine import (
+    Baseline,
+    Rule,
+    classify,
+    feature_detail,
+    make_windows,
+    window_statistics,
+)
+from ..engine._drift import MAX_CATEGORIES, MIN_ROWS
+from ..engine._rules import DEFAULT_THRESHOLDS, resolve_rules
+from ..engine._severity import SEVERITIES
+from ..engine._validation import check_frame
+from ._base import MlmonWidget, reports_errors
+from ._serialize import pack
+
+METRICS = ("severity", "psi", "js", "wasserstein", "neglog10p")
+#: Value at the top of each metric's colour scale (twice the default critical threshold).
+SCALE = {"psi": 0.5, "js": 0.4, "wasserstein": 0.5, "neglog10p": 20.0}
+NO_DATA = 255
+_CODES = {s: i for i, s in enumerate(SEVERITIES)}
+_RANK = {"critical": 4, "warning": 3, "off": 1, "insufficient_data": 1, "ok": 0}
+
+
+def _labels(starts: np.ndarray, ends: np.ndarray) -> dict[str, list[str]]:
+    """Window labels for display: dates, times or row ranges."""
+    if np.issubdtype(np.asarray(starts).dtype, np.datetime64) or (
+        len(starts) and isinstance(starts[0], pd.Timestamp)
+    ):
+        s = pd.DatetimeIndex(starts)
+        e = pd.DatetimeIndex(ends)
+        daily = bool(len(s)) and all(t == t.normalize() for t in s[:50])
+        label = [t.strftime("%Y-%m-%d" if daily else "%Y-%m-%d %H:%M") for t in s]
+        return {"label": label, "start": [t.isoformat() for t in s], "end": [t.isoformat() for t in e]}
+    return {
+        "label": [f"rows {int(a)}–{int(b)}" for a, b in zip(starts, ends, strict=True)],
+        "start": [str(int(a)) for a in starts],
+        "end": [str(int(b)) for b in ends],
+    }
+
+
+class DriftHeatmap(MlmonWidget):
+    """A live heatmap of drift: rows are features, columns are windows.
+
+    Rows are sorted by worst severity, then by effect; cells are coloured by severity or by
+    a metric (``'psi'``, ``'js'``, ``'wasserstein'``, ``'neglog10p'``); windows with too few
+    rows are hatched. Clicking a cell opens a detail pane (distributions, the metric over
+    all windows with its thresholds, the numbers) and sets :attr:`selected`, which a
+    notebook cell can observe. :meth:`append` adds production rows and updates only the
+    windows they touch.
+
+    Parameters
+    ----------
+    reference : pandas.DataFrame or Baseline
+        Reference data (or a fitted :class:`~mlmon_widgets.Baseline` that keeps its data).
+    production : pandas.DataFrame
+        Logged production data.
+    time, window, rows
+        Windows as in :func:`~mlmon_widgets.drift_over_time` (tumbling windows).
+    roles, alpha, correction, thresholds, min_rows, max_categories, features
+        As in :func:`~mlmon_widgets.drift_over_time`.
+    metric : {'severity', 'psi', 'js', 'wasserstein', 'neglog10p'}, default 'severity'
+        What colours the cells.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> ref = pd.DataFrame({"x": rng.normal(size=2000)})
+    >>> prod = pd.DataFrame({"ts": pd.date_range("2024-01-01", periods=3000, freq="h"),
+    ...                      "x": rng.normal(size=3000)})
+    >>> heatmap = DriftHeatmap(ref, prod, time="ts", window="7D")
+    >>> heatmap.table.shape[0], heatmap.selected
+    (18, None)
+    """
+
+    _bundle = "heatmap.js"
+
+    metric = traitlets.Unicode("severity").tag(sync=True)
+    filter = traitlets.Unicode("").tag(sync=True)
+    selected = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    _rows = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    _windows = traitlets.Dict().tag(sync=True)
+    _cells = traitlets.Dict().tag(sync=True)
+    _scale = traitlets.Dict().tag(sync=True)
+    _detail = traitlets.Dict().tag(sync=True)
+
+    def __init__(
+        self,
+        reference: pd.DataFrame | Baseline | None = None,
+        production: pd.DataFrame | None = None,
+        *,
+        time: str | None = None,
+        window: object | None = None,
+        rows: int | None = None,
+        roles: Mapping[str, str] | None = None,
+        alpha: float = 0.01,
+        correction: str = "fdr_bh",
+        thresholds: Mapping[str, Any] | None = None,
+        min_rows: int = MIN_ROWS,
+        max_categories: int = MAX_CATEGORIES,
+        features: Sequence[str] | None = None,
+        metric: str = "severity",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(metric=metric, **kwargs)
+        self._options = {"alpha": alpha, "correction": correction, "thresholds": thresholds}
+        self._limits = {"min_rows": min_rows, "max_categories": max_categories, "features": features}
+        self._baseline: Baseline | None = None
+        self._chunks: list[pd.DataFrame] = []
+        if reference is None and production is None:
+            return  # from_frame fills the state
+        if reference is None or production is None:
+            raise TypeError("DriftHeatmap needs both reference and production (or use from_frame)")
+        check_frame("production", production, allow_empty_rows=True)
+        if isinstance(reference, Baseline):
+            if not reference.exact:
+                raise ValueError("DriftHeatmap needs a Baseline fitted with keep_reference=True")
+            self._baseline = reference
+        else:
+            self._baseline = Baseline.fit(reference, roles=roles)
+        self._spec = {"time": time, "window": window, "rows": rows}
+        ordered = self._time_sorted(production)
+        windows = make_windows(ordered, **self._spec)
+        self._anchor = windows.anchor
+        self._starts, self._ends = windows.starts.copy(), windows.ends.copy()
+        self._window_labels = (windows.labels_start, windows.labels_end)
+        self._chunks = [ordered]
+        self._stats = window_statistics(self._baseline, ordered, windows, **self._limits)
+        self._classify()
+        self._rows = self._row_order()
+        self._publish()
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_frame(cls, table: pd.DataFrame, *, metric: str = "severity", **kwargs: Any) -> DriftHeatmap:
+        """A heatmap of a :func:`~mlmon_widgets.drift_over_time` result.
+
+        Without the raw data the detail pane shows the numbers and the metric over time but
+        no distributions, and :meth:`append` is not available.
+        """
+        required = {"window", "window_start", "window_end", "feature", "severity", "psi"}
+        missing = sorted(required - set(table.columns))
+        if missing:
+            raise ValueError(
+                f"table lacks column(s) {missing}; pass the result of drift_over_time()"
+            )
+        widget = cls(metric=metric, **kwargs)
+        widget._spec = None
+        widget._stats = table.drop(columns=["window_start", "window_end"])
+        widget._table = table.copy()
+        if "reason" not in widget._table:
+            widget._table = classify(widget._stats)
+        first = table.drop_duplicates("window").sort_values("window")
+        widget._window_labels = (first["window_start"].to_numpy(), first["window_end"].to_numpy())
+        widget._rows = widget._row_order()
+        widget._publish()
+        return widget
+
+    def _time_sorted(self, frame: pd.DataFrame) -> pd.DataFrame:
+        time = self._spec["time"]
+        if time is None:
+            return frame.reset_index(drop=True)
+        return frame.sort_values(time, kind="stable").reset_index(drop=True)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def table(self) -> pd.DataFrame:
+        """The drift table behind the view (one row per window x feature), with reasons."""
+        table = classify(self._stats, **self._options)
+        starts, ends = self._window_labels
+        table.insert(1, "window_start", starts[table["window"].to_numpy()])
+        table.insert(2, "window_end", ends[table["window"].to_numpy()])
+        return table.sort_values("window", kind="stable").reset_index(drop=True)
+
+    def _classify(self) -> None:
+        self._table = classify(self._stats, explain=False, **self._options)
+
+    def _row_order(self) -> list[str]:
+        t = self._table
+        rank = t["severity"].astype(str).map(_RANK).to_numpy()
+        effect = t[["psi", "js", "wasserstein"]].max(axis=1, skipna=True).fillna(0).to_numpy()
+        order = (
+            pd.DataFrame({"feature": t["feature"].to_numpy(), "rank": rank, "effect": effect})
+            .groupby("feature", sort=False)
+            .agg(rank=("rank", "max"), alerts=("rank", lambda r: int((r >= 3).sum())), effect=("effect", "max"))
+            .sort_values(["rank", "alerts", "effect"], ascending=False, kind="stable")
+        )
+        return [str(f) for f in order.index]
+
+    def _matrices(self, table: pd.DataFrame, first: int, n_windows: int) -> dict[str, np.ndarray]:
+        """Window-major (windows x features) arrays of each metric for windows >= first."""
+        position = {f: i for i, f in enumerate(self._rows)}
+        part = table[table["window"] >= first]
+        w = part["window"].to_numpy() - first
+        f = part["feature"].map(position).to_numpy()
+        shape = (n_windows - first, len(self._rows))
+        out = {}
+        for metric in ("psi", "js", "wasserstein"):
+            grid = np.full(shape, np.nan, dtype=np.float32)
+            grid[w, f] = part[metric].to_numpy(dtype=float)
+            out[metric] = grid
+        with np.errstate(divide="ignore"):
+            p = part["p_value"].to_numpy(dtype=float)
+            grid = np.full(shape, np.nan, dtype=np.float32)
+            grid[w, f] = np.minimum(-np.log10(p), 300.0)
+        out["neglog10p"] = grid
+        codes = np.full(shape, NO_DATA, dtype=np.uint8)
+        codes[w, f] = part["severity"].astype(str).map(_CODES).to_numpy(dtype=np.uint8)
+        out["severity"] = codes
+        return out
+
+    def _n_windows(self) -> int:
+        return len(self._window_labels[0])
+
+    def _publish(self) -> None:
+        """Send the whole state (first render)."""
+        n = self._n_windows()
+        cells: dict[str, Any] = {"shape": [n, len(self._rows)]}
+        self._grids = self._matrices(self._table, 0, n)
+        for name, grid in self._grids.items():
+            cells[name] = pack(grid)
+        with self.hold_sync():
+            self._windows = _labels(*self._window_labels)
+            self._scale = dict(SCALE)
+            self._cells = cells
+
+    # ------------------------------------------------------------------ validation
+    @traitlets.validate("metric")
+    def _check_metric(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if value not in METRICS:
+            shown = ", ".join(repr(m) for m in METRICS)
+            raise traitlets.TraitError(f"metric must be one of: {{{shown}}}; got {value!r}")
+        return value
+
+    @traitlets.validate("selected")
+    def _check_selected(self, proposal: Any) -> dict | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        feature, window = value.get("feature"), value.get("window")
+        if feature not in self._rows:
+            raise traitlets.TraitError(f"selected feature {feature!r} is not in this heatmap")
+        if not isinstance(window, int) or not 0 <= window < self._n_windows():
+            raise traitlets.TraitError(
+                f"selected window must be an integer in [0, {self._n_windows()}); got {window!r}"
+            )
+        return {"feature": feature, "window": window, "label": self._windows["label"][window]}
+
+    @traitlets.observe("selected")
+    @reports_errors("showing the selected cell")
+    def _on_select(self, change: Any) -> None:
+        value = change["new"]
+        self._detail = {} if value is None else self._detail_for(value["feature"], value["window"])
+
+    # ------------------------------------------------------------------ detail pane
+    def _rows_of_window(self, window: int) -> pd.DataFrame:
+        production = self._chunks[0] if len(self._chunks) == 1 else pd.concat(self._chunks, ignore_index=True)
+        self._chunks = [production]
+        return production.iloc[int(self._starts[window]) : int(self._ends[window])]
+
+    def _thresholds_of(self, feature: str, kind: str) -> dict[str, list[float | None]]:
+        rules = resolve_rules(self._options["thresholds"], {feature: kind}) if self._options[
+            "thresholds"
+        ] and feature in self._options["thresholds"] else {}
+        limits: dict[str, list[float | None]] = {}
+        rule: Rule | None = rules.get(feature)
+        if rule is not None and not rule.is_off:
+            limits[{"ks": "statistic"}.get(rule.metric, rule.metric)] = [rule.warning, rule.critical]
+        elif rule is None:
+            for metric, (warning, critical) in DEFAULT_THRESHOLDS[kind].items():
+                limits[metric] = [warning, critical]
+        limits["neglog10p"] = [-math.log10(self._options["alpha"]), None]
+        return limits
+
+    def _detail_for(self, feature: str, window: int) -> dict[str, Any]:
+        table = self._table
+        row = table[(table["feature"] == feature) & (table["window"] == window)]
+        if row.empty:
+            return {"feature": feature, "window": window, "label": self._windows["label"][window],
+                    "severity": "no data", "reason": "no statistics for this window", "numbers": []}
+        explained = classify(self._stats, **self._options).loc[row.index[0]]
+        r = row.iloc[0]
+        numbers: list[list[Any]] = [
+            ["rows in window", int(r["n"])],
+            ["usable values", int(r["n_current"])],
+            ["reference values", int(r["n_reference"])],
+            [f"{r['test']} statistic", float(r["statistic"])],
+            ["p-value", float(r["p_value"])],
+            ["corrected p", float(r["p_adjusted"])],
+            ["PSI", float(r["psi"])],
+            ["JS distance", float(r["js"])],
+            ["missing rate", float(r["missing_current"])],
+        ]
+        if r["kind"] == "numeric":
+            numbers.insert(8, ["Wasserstein (normed)", float(r["wasserstein"])])
+            numbers.append(["out of reference range", float(r["out_of_range"])])
+        else:
+            numbers.append(["unseen categories", int(r["unseen_categories"])])
+            numbers.append(["unseen share", float(r["unseen_share"])])
+        numbers.append(["rule", str(explained["rule"])])
+        detail: dict[str, Any] = {
+            "feature": feature,
+            "window": window,
+            "label": self._windows["label"][window],
+            "kind": str(r["kind"]),
+            "severity": str(r["severity"]),
+            "reason": str(explained["reason"]),
+            "numbers": numbers,
+            "thresholds": self._thresholds_of(feature, str(r["kind"])),
+            "default_metric": "wasserstein" if r["kind"] == "numeric" else "js",
+            "bars": None,
+            "ecdf": None,
+            "message": "",
+        }
+        if self._baseline is None:
+            detail["message"] = (
+                "distributions need the data: build the heatmap with "
+                "DriftHeatmap(reference, production, ...) instead of from_frame"
+            )
+        elif feature in self._chunks[0].columns or len(self._chunks) > 1:
+            values = self._rows_of_window(window)
+            if feature in values.columns:
+                detail.update(feature_detail(self._baseline, feature, values[feature]))
+        return detail
+
+    # ------------------------------------------------------------------ live updates
+    def append(self, new_rows: pd.DataFrame) -> None:
+        """Add production rows; recompute only the windows they touch and send only those.
+
+        The windows the new rows fall in (the last one, if it is still filling, and any new
+        ones) are computed against the cached baseline; the correction is rerun over all
+        windows, and cells whose severity changes through it are sent too. The view updates
+        in place, keeping the selection and the scroll position. Rows older than the last
+        window make the whole view recompute (correct, but not incremental).
+
+        Parameters
+        ----------
+        new_rows : pandas.DataFrame
+            Rows with the production frame's columns (and its time column).
+        """
+        if self._spec is None or self._baseline is None:
+            raise TypeError("append needs a heatmap built from data; from_frame heatmaps are static")
+        check_frame("new_rows", new_rows, allow_empty_rows=True)
+        if len(new_rows) == 0:
+            return
+        new = self._time_sorted(new_rows)
+        time = self._spec["time"]
+        n_windows = self._n_windows()
+        total = sum(len(c) for c in self._chunks)
+        if time is not None:
+            last_time = self._chunks[-1][time].iloc[-1] if total else None
+            first_new = new[time].iloc[0]
+            if last_time is not None and first_new < last_time:
+                self._recompute(pd.concat([*self._chunks, new], ignore_index=True))
+                return
+        first = max(n_windows - 1, 0)
+        if self._spec["rows"] is None and n_windows and new[time].iloc[0] >= self._window_labels[1][-1]:
+            first = n_windows  # the last window is complete: only new windows
+        tail_from = int(self._starts[first]) if first < n_windows else total
+        production = pd.concat([*self._chunks, new], ignore_index=True)
+        self._chunks = [production]
+        tail = production.iloc[tail_from:]
+        if self._spec["rows"] is None:
+            windows = make_windows(tail, time=time, window=self._spec["window"], origin=self._anchor)
+            first = windows.first_index
+        else:
+            windows = make_windows(tail.reset_index(drop=True), time=time, rows=self._spec["rows"])
+        stats = window_statistics(self._baseline, tail.reset_index(drop=True), windows, **self._limits)
+        stats["window"] += first
+        self._stats = pd.concat([self._stats[self._stats["window"] < first], stats], ignore_index=True)
+        self._starts = np.concatenate([self._starts[:first], windows.starts + tail_from])
+        self._ends = np.concatenate([self._ends[:first], windows.ends + tail_from])
+        old_starts, old_ends = self._window_labels
+        shift = tail_from if np.issubdtype(windows.labels_start.dtype, np.integer) else 0
+        self._window_labels = (
+            np.concatenate([old_starts[:first], windows.labels_start + shift]),
+            np.concatenate([old_ends[:first], windows.labels_end + shift]),
+        )
+        old_codes = self._grids["severity"]
+        self._classify()
+        self._send_changes(first, old_codes)
+
+    def _recompute(self, production: pd.DataFrame) -> None:
+        """Recompute every window (rows arrived out of order) and resend the whole state."""
+        ordered = self._time_sorted(production)
+        windows = make_windows(ordered, **self._spec)
+        self._anchor = windows.anchor
+        self._starts, self._ends = windows.starts.copy(), windows.ends.copy()
+        self._window_labels = (windows.labels_start, windows.labels_end)
+        self._chunks = [ordered]
+        self._stats = window_statistics(self._baseline, ordered, windows, **self._limits)
+        self._classify()
+        self._publish()
+        self.send({"type": "reload"})
+
+    def _send_changes(self, first: int, old_codes: np.ndarray) -> None:
+        n_windows = self._n_windows()
+        block = self._matrices(self._table, first, n_windows)
+        before = self._matrices(self._table[self._table["window"] < first], 0, first)["severity"]
+        changed = np.flatnonzero(before.ravel() != old_codes[:first].ravel()).astype(np.uint32)
+        buffers: list[memoryview] = []
+
+        def ref(array: np.ndarray) -> dict[str, Any]:
+            packed = pack(array)
+            buffers.append(packed.pop("buffer"))
+            return {**packed, "buffer": len(buffers) - 1}
+
+        labels = _labels(self._window_labels[0][first:], self._window_labels[1][first:])
+        content = {
+            "type": "patch",
+            "first": first,
+            "n_windows": n_windows,
+            "windows": labels,
+            "block": {name: ref(grid) for name, grid in block.items()},
+            "changed": {"index": ref(changed), "severity": ref(before.ravel()[changed])},
+        }
+        self._send_patch(content, buffers)
+        self._grids = {
+            name: np.concatenate([self._grids[name][:first] if name != "severity" else before, grid])
+            for name, grid in block.items()
+        }
+        cells: dict[str, Any] = {"shape": [n_windows, len(self._rows)]}
+        cells.update({name: pack(grid) for name, grid in self._grids.items()})
+        self._set_quietly(_cells=cells, _windows=_labels(*self._window_labels))
+        if self.selected is not None and self.selected["window"] >= first:
+            self._detail = self._detail_for(self.selected["feature"], self.selected["window"])

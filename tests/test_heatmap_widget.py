@@ -1,0 +1,195 @@
+"""DriftHeatmap without a browser: play the front end, assert on state and sent messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import traitlets
+
+import mlmon_widgets as mm
+from mlmon_widgets.widgets import DriftHeatmap
+from mlmon_widgets.widgets._serialize import unpack
+
+from .widget_comm import message_bytes, recording  # noqa: F401 (fixture)
+
+SEVERITY_CODES = {"ok": 0, "warning": 1, "critical": 2, "insufficient_data": 3, "off": 4}
+
+
+@pytest.fixture
+def data(rng):
+    n_ref, n_prod = 3000, 24 * 20
+    ref = pd.DataFrame(
+        {"x": rng.normal(size=n_ref), "y": rng.normal(size=n_ref), "c": rng.choice(list("abc"), n_ref)}
+    )
+    ts = pd.date_range("2024-01-01", periods=n_prod * 6, freq="10min")
+    prod = pd.DataFrame(
+        {"ts": ts, "x": rng.normal(size=len(ts)), "y": rng.normal(size=len(ts)), "c": rng.choice(list("abc"), len(ts))}
+    )
+    prod.loc[prod["ts"] >= "2024-01-10", "x"] += 1.0
+    return ref, prod
+
+
+def grids(widget) -> dict[str, np.ndarray]:
+    return {k: unpack(v) for k, v in widget._cells.items() if k != "shape"}
+
+
+def test_state_matches_drift_over_time(data):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+    table = mm.drift_over_time(ref, prod, time="ts", window="1D")
+    assert heatmap._rows[0] == "x"  # worst first
+    assert heatmap._cells["shape"] == [20, 3]
+    cells = grids(heatmap)
+    for feature in ("x", "y", "c"):
+        col = heatmap._rows.index(feature)
+        expected = table[table["feature"] == feature].sort_values("window")
+        np.testing.assert_allclose(cells["psi"][:, col], expected["psi"].astype("float32"), rtol=1e-6)
+        codes = expected["severity"].astype(str).map(SEVERITY_CODES).to_numpy()
+        np.testing.assert_array_equal(cells["severity"][:, col], codes)
+    assert heatmap._windows["label"][0] == "2024-01-01"
+    pd.testing.assert_frame_equal(
+        heatmap.table.drop(columns=["reason"]), table.drop(columns=["reason"]), check_dtype=False
+    )
+
+
+def test_first_render_sends_binary_arrays(data, recording):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+    opened = recording[-1].messages
+    buffers = [b for m in opened for b in m["buffers"]]
+    assert len(buffers) >= 5  # psi, js, wasserstein, -log10 p, severity as binary
+    assert heatmap._cells["severity"]["dtype"] == "uint8"
+    assert heatmap._cells["psi"]["dtype"] == "float32"
+
+
+def test_unknown_keyword_and_bad_metric(data):
+    ref, prod = data
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) \['colour'\]"):
+        DriftHeatmap(ref, prod, time="ts", window="1D", colour="red")
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+    with pytest.raises(traitlets.TraitError, match="metric must be one of"):
+        heatmap.metric = "auc"
+    heatmap.set_state({"metric": "psi"})  # what the front end's selector sends
+    assert heatmap.metric == "psi"
+
+
+def test_click_selects_and_fills_the_detail(data):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+    seen = []
+    heatmap.observe(lambda change: seen.append(change["new"]), names="selected")
+    heatmap.set_state({"selected": {"feature": "x", "window": 12}})
+    assert seen == [{"feature": "x", "window": 12, "label": "2024-01-13"}]
+    detail = heatmap._detail
+    assert detail["feature"] == "x" and detail["severity"] == "critical"
+    assert detail["bars"]["labels"][0].startswith("< ")
+    gap = detail["ecdf"]["gap"]
+    row = heatmap.table.query("feature == 'x' and window == 12").iloc[0]
+    assert abs(gap["reference"] - gap["current"]) == pytest.approx(row["statistic"])
+    assert dict(detail["numbers"])["corrected p"] == pytest.approx(row["p_adjusted"])
+    assert detail["thresholds"]["wasserstein"] == [0.1, 0.25]
+    heatmap.set_state({"selected": {"feature": "c", "window": 0}})
+    assert heatmap._detail["bars"]["labels"][:3] == ["a", "b", "c"] or len(heatmap._detail["bars"]["labels"]) == 3
+    assert heatmap._detail["ecdf"] is None
+
+
+def test_invalid_selection_is_refused(data):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+    with pytest.raises(traitlets.TraitError, match="not in this heatmap"):
+        heatmap.selected = {"feature": "nope", "window": 0}
+    with pytest.raises(traitlets.TraitError, match=r"integer in \[0, 20\)"):
+        heatmap.selected = {"feature": "x", "window": 20}
+
+
+def test_python_failures_show_in_the_error_area(data, monkeypatch):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("mlmon_widgets.widgets._heatmap.feature_detail", boom)
+    heatmap.selected = {"feature": "x", "window": 3}
+    assert "showing the selected cell failed: RuntimeError: disk on fire" in heatmap._error
+    monkeypatch.undo()
+    heatmap.selected = {"feature": "x", "window": 4}
+    assert heatmap._error == ""
+
+
+def test_append_sends_only_the_touched_windows(data, recording):
+    ref, prod = data
+    first, later = prod.iloc[: 24 * 6 * 15 + 30], prod.iloc[24 * 6 * 15 + 30 :]
+    heatmap = DriftHeatmap(ref, first, time="ts", window="1D")
+    channel = recording[-1]
+    first_render = sum(message_bytes(m) for m in channel.messages)
+    channel.clear()
+    heatmap.append(later.iloc[:100])
+    custom = channel.custom()
+    assert len(custom) == 1 and not channel.updates()  # one patch, no full state
+    patch = custom[0]["data"]["content"]
+    assert patch["type"] == "patch" and patch["first"] == 15 and patch["n_windows"] == 16
+    assert patch["block"]["psi"]["shape"] == [1, 3]
+    assert message_bytes(custom[0]) < 0.05 * first_render
+    # The result equals a heatmap built from all the rows at once.
+    whole = DriftHeatmap(ref, prod.iloc[: 24 * 6 * 15 + 130], time="ts", window="1D")
+    pd.testing.assert_frame_equal(heatmap.table, whole.table)
+    for name, grid in grids(whole).items():
+        np.testing.assert_array_equal(grids(heatmap)[name], grid)
+
+
+def test_append_reports_cells_whose_severity_changes_through_the_correction(data, recording):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod.iloc[:500], time="ts", window="1D", correction="bonferroni")
+    before = grids(heatmap)["severity"].copy()
+    recording[-1].clear()
+    heatmap.append(prod.iloc[500:])
+    patch = recording[-1].custom()[0]["data"]["content"]
+    after = grids(heatmap)["severity"]
+    first = patch["first"]
+    changed = np.flatnonzero(before[:first].ravel() != after[:first].ravel())
+    buffers = recording[-1].custom()[0]["buffers"]
+    sent = np.frombuffer(bytes(buffers[patch["changed"]["index"]["buffer"]]), dtype=np.uint32)
+    np.testing.assert_array_equal(sent, changed)
+
+
+def test_out_of_order_rows_recompute_everything(data, recording):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod.iloc[1000:], time="ts", window="1D")
+    recording[-1].clear()
+    heatmap.append(prod.iloc[:1000])
+    assert [m["data"]["content"]["type"] for m in recording[-1].custom()] == ["reload"]
+    whole = DriftHeatmap(ref, prod, time="ts", window="1D")
+    pd.testing.assert_frame_equal(heatmap.table, whole.table)
+
+
+def test_row_windows_and_append(data):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod.drop(columns="ts").iloc[:1050], rows=200)
+    heatmap.append(prod.drop(columns="ts").iloc[1050:1500])
+    whole = DriftHeatmap(ref, prod.drop(columns="ts").iloc[:1500], rows=200)
+    pd.testing.assert_frame_equal(heatmap.table, whole.table)
+    assert heatmap._windows["label"][0] == "rows 0–200"
+
+
+def test_from_frame_has_numbers_but_no_distributions(data):
+    ref, prod = data
+    table = mm.drift_over_time(ref, prod, time="ts", window="1D")
+    heatmap = DriftHeatmap.from_frame(table)
+    assert heatmap._cells["shape"] == [20, 3]
+    heatmap.selected = {"feature": "x", "window": 12}
+    assert heatmap._detail["bars"] is None
+    assert "distributions need the data" in heatmap._detail["message"]
+    with pytest.raises(TypeError, match="from_frame heatmaps are static"):
+        heatmap.append(prod.iloc[:10])
+    with pytest.raises(ValueError, match="pass the result of drift_over_time"):
+        DriftHeatmap.from_frame(table.drop(columns="window_start"))
+
+
+def test_feature_names_travel_as_data(rng):
+    name = "<img src=x onerror=alert(1)>"
+    ref = pd.DataFrame({name: rng.normal(size=500)})
+    prod = pd.DataFrame({name: rng.normal(size=500)})
+    heatmap = DriftHeatmap(ref, prod, rows=100)
+    assert heatmap._rows == [name]
