@@ -328,8 +328,13 @@ class HeatmapView {
   drawDetail() {
     const detail = this.model.get("_detail");
     const selected = this.selectedCell();
-    if (!detail || !detail.feature || !selected) {
+    if (!selected) {
       this.detail.replaceChildren(el("p", "mlmon-hint", "Click a cell (or focus the grid and press Enter) to see that feature and window in detail."));
+      this.detail.dataset.feature = "";
+      return;
+    }
+    if (!detail || detail.feature !== this.rows[selected.row] || detail.window !== selected.col) {
+      this.detail.replaceChildren(el("p", "mlmon-hint", `${this.describe(selected.row, selected.col)}. Details are computed by Python: in a static export only the cell selected when it was saved has them.`));
       this.detail.dataset.feature = "";
       return;
     }
@@ -443,6 +448,7 @@ export default {
       },
       "change:selected": () => {
         view.drawOverlay();
+        view.drawDetail();
       },
       "change:_detail": () => view.drawDetail(),
       "change:_scale": () => {

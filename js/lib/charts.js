@@ -2,7 +2,7 @@
 // Labels are SVG text nodes (textContent), never HTML.
 import { fmt, svg } from "./dom.js";
 
-const M = { top: 16, right: 12, bottom: 34, left: 44 };
+const M = { top: 18, right: 12, bottom: 34, left: 44 };
 
 function frame(width, height, title) {
   const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, class: "mlmon-chart" });
@@ -17,16 +17,20 @@ function axisY(root, y0, y1, height, label) {
     root.appendChild(svg("line", { x1: M.left - 3, x2: M.left, y1: y, y2: y, class: "mlmon-axis" }));
     root.appendChild(svg("text", { x: M.left - 5, y: y + 3, "text-anchor": "end", class: "mlmon-tick" }, fmt(v, 2)));
   }
-  if (label) root.appendChild(svg("text", { x: 2, y: M.top - 4, class: "mlmon-tick" }, label));
+  if (label) {
+    const y = M.top + h / 2;
+    root.appendChild(svg("text", { x: 10, y, transform: `rotate(-90 10 ${y})`, "text-anchor": "middle", class: "mlmon-tick" }, label));
+  }
 }
 
 /** Reference vs current proportions per bin (or category). */
-export function groupedBars(labels, reference, current, { width = 420, height = 190, title } = {}) {
+export function groupedBars(labels, reference, current, { width = 420, height = 230, title } = {}) {
   const root = frame(width, height, title);
+  const bottom = M.bottom + 40;
   const w = width - M.left - M.right;
-  const h = height - M.top - M.bottom;
+  const h = height - M.top - bottom;
   const top = Math.max(1e-9, ...reference, ...current);
-  axisY(root, 0, top, height, "share");
+  axisY(root, 0, top, height - 40, "share");
   const band = w / Math.max(labels.length, 1);
   const bar = Math.max(1, band * 0.4);
   labels.forEach((label, i) => {
@@ -41,7 +45,9 @@ export function groupedBars(labels, reference, current, { width = 420, height = 
       root.appendChild(rect);
     });
     if (labels.length <= 12 || i % Math.ceil(labels.length / 12) === 0) {
-      const text = svg("text", { x: x + bar, y: height - M.bottom + 12, "text-anchor": "middle", class: "mlmon-tick" }, label.length > 10 ? `${label.slice(0, 9)}…` : label);
+      const lx = x + bar;
+      const ly = M.top + h + 10;
+      const text = svg("text", { x: lx, y: ly, transform: `rotate(-30 ${lx} ${ly})`, "text-anchor": "end", class: "mlmon-tick" }, label.length > 14 ? `${label.slice(0, 13)}…` : label);
       root.appendChild(text);
     }
   });

@@ -55,6 +55,29 @@ class MlmonWidget(anywidget.AnyWidget):
             )
         super().__init__(**kwargs)
 
+    def save_html(self, path: str | pathlib.Path, *, title: str | None = None) -> pathlib.Path:
+        """Write the widget as one HTML file that renders offline, without Jupyter.
+
+        For sharing a finding with people who have no Jupyter: the file carries the front
+        end and the data (no network access when opened). Details that Python computes on
+        demand are included for the cell selected when the file is written.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Where to write the file (``.html``).
+        title : str, optional
+            The page title (default: the widget's class name).
+
+        Returns
+        -------
+        pathlib.Path
+            The written file.
+        """
+        from ._html import save_html
+
+        return save_html(self, path, title or type(self).__name__)
+
     def _send_patch(self, content: dict[str, Any], buffers: list[memoryview]) -> None:
         self.send(content, buffers)
 

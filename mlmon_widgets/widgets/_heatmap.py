@@ -23,7 +23,7 @@ from ..engine._rules import DEFAULT_THRESHOLDS, resolve_rules
 from ..engine._severity import SEVERITIES
 from ..engine._validation import check_frame
 from ._base import MlmonWidget, reports_errors
-from ._serialize import pack
+from ._serialize import pack, plain
 
 METRICS = ("severity", "psi", "js", "wasserstein", "neglog10p")
 #: Value at the top of each metric's colour scale (twice the default critical threshold).
@@ -263,7 +263,7 @@ class DriftHeatmap(MlmonWidget):
     @reports_errors("showing the selected cell")
     def _on_select(self, change: Any) -> None:
         value = change["new"]
-        self._detail = {} if value is None else self._detail_for(value["feature"], value["window"])
+        self._detail = {} if value is None else plain(self._detail_for(value["feature"], value["window"]))
 
     # ------------------------------------------------------------------ detail pane
     def _rows_of_window(self, window: int) -> pd.DataFrame:
@@ -436,4 +436,4 @@ class DriftHeatmap(MlmonWidget):
         cells.update({name: pack(grid) for name, grid in self._grids.items()})
         self._set_quietly(_cells=cells, _windows=_labels(*self._window_labels))
         if self.selected is not None and self.selected["window"] >= first:
-            self._detail = self._detail_for(self.selected["feature"], self.selected["window"])
+            self._detail = plain(self._detail_for(self.selected["feature"], self.selected["window"]))

@@ -37,3 +37,30 @@ def unpack(packed: dict[str, Any]) -> np.ndarray:
     buffer = packed["buffer"]
     raw = buffer.tobytes() if isinstance(buffer, memoryview) else bytes(buffer)
     return np.frombuffer(raw, dtype=packed["dtype"]).reshape(packed["shape"])
+
+
+def plain(value: Any) -> Any:
+    """Data safe for JSON: NaN becomes None and infinities the text '∞' / '-∞'.
+
+    Jupyter's message serializer refuses (and warns about) non-finite floats.
+
+    Examples
+    --------
+    >>> plain({"p": float("nan"), "w": [1.0, float("inf")], "n": np.int64(3)})
+    {'p': None, 'w': [1.0, '∞'], 'n': 3}
+    """
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return None
+        if np.isinf(value):
+            return "∞" if value > 0 else "-∞"
+        return float(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
