@@ -1,13 +1,18 @@
 """The ``mlmon`` command.
 
-``mlmon demo`` runs the drift engine on the embedded demo data and prints what it finds
-(the widget issue turns it into JupyterLab on the demo notebook); ``mlmon check`` (headless
-evaluation of a monitoring config) comes with the config.
+``mlmon demo`` opens JupyterLab on the quickstart notebook (the demo data in a drift
+heatmap); ``mlmon demo --text`` prints the same findings in the terminal. ``mlmon check``
+(headless evaluation of a monitoring config) comes with the config.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
+import pathlib
+import shutil
+import subprocess
 import sys
 import warnings
 from collections.abc import Sequence
@@ -131,19 +136,82 @@ def demo(window: str = "1D", width: int = 70) -> int:
     return 0
 
 
+QUICKSTART = "01_quickstart.ipynb"
+
+
+def quickstart_notebook() -> pathlib.Path:
+    """The quickstart notebook shipped with the package (or in the source tree)."""
+    package = pathlib.Path(__file__).resolve().parent
+    for candidate in (
+        package / "_notebooks" / QUICKSTART,
+        package.parent / "notebooks" / QUICKSTART,
+    ):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"{QUICKSTART} is not installed with mlmon_widgets")
+
+
+def lab_command(notebook: pathlib.Path, *, port: int | None, browser: bool) -> list[str]:
+    """The command that starts JupyterLab on 127.0.0.1 with ``notebook`` open."""
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        str(notebook.name),
+        f"--ServerApp.root_dir={notebook.parent}",
+        "--ServerApp.ip=127.0.0.1",
+    ]
+    if port:
+        command.append(f"--ServerApp.port={port}")
+    if not browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    return command
+
+
+def demo_lab(directory: str, *, port: int | None, browser: bool, dry_run: bool) -> int:
+    """Copy the quickstart notebook into ``directory`` and open it in JupyterLab."""
+    target = pathlib.Path(directory).resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    notebook = target / QUICKSTART
+    if not notebook.exists():
+        shutil.copyfile(quickstart_notebook(), notebook)
+    command = lab_command(notebook, port=port, browser=browser)
+    print(f"mlmon demo: {notebook}")
+    if dry_run:
+        print(" ".join(command))
+        return 0
+    if importlib.util.find_spec("jupyterlab") is None:
+        print(
+            "mlmon: JupyterLab is not installed: pip install 'mlmon_widgets[lab]' "
+            "(or see the findings in the terminal with `mlmon demo --text`)",
+            file=sys.stderr,
+        )
+        return 2
+    return subprocess.call(command, cwd=target)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mlmon`` command."""
     parser = argparse.ArgumentParser(prog="mlmon", description="Monitor ML models from a notebook.")
     parser.add_argument("--version", action="version", version=f"mlmon_widgets {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    run_demo = commands.add_parser("demo", help="print the drift of the embedded demo data")
-    run_demo.add_argument(
-        "--window", default="1D", help="window length, a pandas offset (default 1D)"
+    run_demo = commands.add_parser(
+        "demo", help="open JupyterLab on the quickstart notebook with the demo data"
     )
+    run_demo.add_argument("--text", action="store_true", help="print the findings instead")
+    run_demo.add_argument("--window", default="1D", help="window of --text, a pandas offset")
     run_demo.add_argument("--width", type=int, default=70, help="characters of each reason shown")
+    run_demo.add_argument("--dir", default="mlmon-demo", help="where the notebook is written")
+    run_demo.add_argument("--port", type=int, default=None, help="JupyterLab's port")
+    run_demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    run_demo.add_argument("--dry-run", action="store_true", help="print the command only")
     args = parser.parse_args(argv)
     try:
-        return demo(window=args.window, width=args.width)
+        if args.text:
+            return demo(window=args.window, width=args.width)
+        return demo_lab(args.dir, port=args.port, browser=not args.no_browser, dry_run=args.dry_run)
     except (TypeError, ValueError) as err:
         print(f"mlmon: {err}", file=sys.stderr)
         return 2

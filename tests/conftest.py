@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from .widget_comm import recording  # noqa: F401 (a fixture for the widget tests)
+
 
 @pytest.fixture
 def rng() -> np.random.Generator:

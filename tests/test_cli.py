@@ -13,7 +13,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def test_demo_prints_the_drift_and_quality_findings(capsys):
-    assert cli.main(["demo"]) == 0
+    assert cli.main(["demo", "--text"]) == 0
     out = capsys.readouterr().out
     assert "Drift per feature with the default thresholds" in out
     default, learned = out.split("With per-feature thresholds learned")
@@ -27,7 +27,7 @@ def test_demo_prints_the_drift_and_quality_findings(capsys):
 
 
 def test_bad_window_is_a_one_line_error(capsys):
-    assert cli.main(["demo", "--window", "1 day"]) == 2
+    assert cli.main(["demo", "--text", "--window", "1 day"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("mlmon: window='1 day' is not a pandas offset")
     assert err.count("\n") == 1
@@ -47,9 +47,28 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_second():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```bash\n(.*?)\n```", readme, flags=re.S)
     assert blocks[:2] == [
-        "pip install -e . && mlmon demo",
+        'pip install -e ".[lab]" && mlmon demo',
         'pip install -e ".[test]" && python -m pytest',
     ]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "set -euo pipefail" in ci
     assert blocks[1] in ci.splitlines()
+
+
+def test_demo_writes_the_notebook_and_starts_lab_on_loopback(tmp_path, capsys):
+    assert cli.main(["demo", "--dir", str(tmp_path), "--dry-run", "--no-browser"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert (tmp_path / "01_quickstart.ipynb").is_file()
+    command = out[1]
+    assert "-m jupyterlab 01_quickstart.ipynb" in command
+    assert "--ServerApp.ip=127.0.0.1" in command and "--no-browser" in command
+    (tmp_path / "01_quickstart.ipynb").write_text("edited")  # a second run keeps user edits
+    cli.main(["demo", "--dir", str(tmp_path), "--dry-run"])
+    assert (tmp_path / "01_quickstart.ipynb").read_text() == "edited"
+
+
+def test_quickstart_ships_in_the_wheel():
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert (
+        '"notebooks/01_quickstart.ipynb" = "mlmon_widgets/_notebooks/01_quickstart.ipynb"' in config
+    )

@@ -11,7 +11,7 @@ import mlmon_widgets as mm
 from mlmon_widgets.widgets import DriftHeatmap
 from mlmon_widgets.widgets._serialize import unpack
 
-from .widget_comm import message_bytes, recording  # noqa: F401 (fixture)
+from .widget_comm import message_bytes
 
 SEVERITY_CODES = {"ok": 0, "warning": 1, "critical": 2, "insufficient_data": 3, "off": 4}
 
@@ -20,11 +20,20 @@ SEVERITY_CODES = {"ok": 0, "warning": 1, "critical": 2, "insufficient_data": 3, 
 def data(rng):
     n_ref, n_prod = 3000, 24 * 20
     ref = pd.DataFrame(
-        {"x": rng.normal(size=n_ref), "y": rng.normal(size=n_ref), "c": rng.choice(list("abc"), n_ref)}
+        {
+            "x": rng.normal(size=n_ref),
+            "y": rng.normal(size=n_ref),
+            "c": rng.choice(list("abc"), n_ref),
+        }
     )
     ts = pd.date_range("2024-01-01", periods=n_prod * 6, freq="10min")
     prod = pd.DataFrame(
-        {"ts": ts, "x": rng.normal(size=len(ts)), "y": rng.normal(size=len(ts)), "c": rng.choice(list("abc"), len(ts))}
+        {
+            "ts": ts,
+            "x": rng.normal(size=len(ts)),
+            "y": rng.normal(size=len(ts)),
+            "c": rng.choice(list("abc"), len(ts)),
+        }
     )
     prod.loc[prod["ts"] >= "2024-01-10", "x"] += 1.0
     return ref, prod
@@ -44,7 +53,9 @@ def test_state_matches_drift_over_time(data):
     for feature in ("x", "y", "c"):
         col = heatmap._rows.index(feature)
         expected = table[table["feature"] == feature].sort_values("window")
-        np.testing.assert_allclose(cells["psi"][:, col], expected["psi"].astype("float32"), rtol=1e-6)
+        np.testing.assert_allclose(
+            cells["psi"][:, col], expected["psi"].astype("float32"), rtol=1e-6
+        )
         codes = expected["severity"].astype(str).map(SEVERITY_CODES).to_numpy()
         np.testing.assert_array_equal(cells["severity"][:, col], codes)
     assert heatmap._windows["label"][0] == "2024-01-01"
@@ -90,7 +101,10 @@ def test_click_selects_and_fills_the_detail(data):
     assert dict(detail["numbers"])["corrected p"] == pytest.approx(row["p_adjusted"])
     assert detail["thresholds"]["wasserstein"] == [0.1, 0.25]
     heatmap.set_state({"selected": {"feature": "c", "window": 0}})
-    assert heatmap._detail["bars"]["labels"][:3] == ["a", "b", "c"] or len(heatmap._detail["bars"]["labels"]) == 3
+    assert (
+        heatmap._detail["bars"]["labels"][:3] == ["a", "b", "c"]
+        or len(heatmap._detail["bars"]["labels"]) == 3
+    )
     assert heatmap._detail["ecdf"] is None
 
 

@@ -17,7 +17,9 @@ class RecordingComm(BaseComm):
         self.messages: list[dict[str, Any]] = []
         super().__init__(*args, **kwargs)
 
-    def publish_msg(self, msg_type: str, data=None, metadata=None, buffers=None, **keys: Any) -> None:
+    def publish_msg(
+        self, msg_type: str, data=None, metadata=None, buffers=None, **keys: Any
+    ) -> None:
         self.messages.append({"type": msg_type, "data": data or {}, "buffers": list(buffers or [])})
 
     def updates(self) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ def _bin_labels(edges: np.ndarray) -> list[str]:
     if len(edges) == 0:
         return ["all values"]
     shown = [f"{e:.3g}" for e in edges]
-    inner = [f"{a}–{b}" for a, b in zip(shown[:-1], shown[1:], strict=True)]
+    inner = [f"{a}–{b}" for a, b in itertools.pairwise(shown)]
     return [f"< {shown[0]}", *inner, f"≥ {shown[-1]}"]
 
 
@@ -60,7 +61,11 @@ def _numeric(baseline: Baseline, feature: NumericFeature, series: pd.Series) -> 
     before = f_ref_before - lt2 / len(current)
     i_at, i_before = int(np.argmax(np.abs(at))), int(np.argmax(np.abs(before)))
     if abs(at[i_at]) >= abs(before[i_before]):
-        gap = {"x": float(u[i_at]), "reference": float(f_ref[i_at]), "current": float(le2[i_at] / len(current))}
+        gap = {
+            "x": float(u[i_at]),
+            "reference": float(f_ref[i_at]),
+            "current": float(le2[i_at] / len(current)),
+        }
     else:
         gap = {
             "x": float(u[i_before]),
@@ -94,7 +99,9 @@ def _categorical(feature: CategoricalFeature, series: pd.Series) -> dict[str, An
     counts = label_counts(column, slice(None))
     current = dict(zip(column.labels, counts.tolist(), strict=True))
     labels = list(feature.labels) + [c for c in column.labels if c not in set(feature.labels)]
-    ref = np.array([dict(zip(feature.labels, feature.counts.tolist(), strict=True)).get(c, 0) for c in labels])
+    ref = np.array(
+        [dict(zip(feature.labels, feature.counts.tolist(), strict=True)).get(c, 0) for c in labels]
+    )
     cur = np.array([current.get(c, 0) for c in labels])
     order = np.argsort(-(ref / max(ref.sum(), 1) + cur / max(cur.sum(), 1)), kind="stable")
     keep, rest = order[:MAX_BARS], order[MAX_BARS:]
@@ -106,7 +113,12 @@ def _categorical(feature: CategoricalFeature, series: pd.Series) -> dict[str, An
         names.append(f"{len(rest)} others")
         ref_shown.append(float(sum(ref_p[i] for i in rest)))
         cur_shown.append(float(sum(cur_p[i] for i in rest)))
-    bars = {"title": "share per category", "labels": names, "reference": ref_shown, "current": cur_shown}
+    bars = {
+        "title": "share per category",
+        "labels": names,
+        "reference": ref_shown,
+        "current": cur_shown,
+    }
     return {"bars": bars, "ecdf": None}
 
 

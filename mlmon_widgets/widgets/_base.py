@@ -50,9 +50,7 @@ class MlmonWidget(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any) -> None:
         unknown = sorted(set(kwargs) - set(self.class_trait_names()))
         if unknown:
-            raise TypeError(
-                f"{type(self).__name__}() got unexpected keyword argument(s) {unknown}"
-            )
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword argument(s) {unknown}")
         super().__init__(**kwargs)
 
     def save_html(self, path: str | pathlib.Path, *, title: str | None = None) -> pathlib.Path:
@@ -96,9 +94,11 @@ class MlmonWidget(anywidget.AnyWidget):
         """Show an exception raised in the block in the widget's error area."""
         try:
             yield
-        except Exception as err:  # noqa: BLE001 - shown to the user, not swallowed silently
+        except Exception as err:
             last = traceback.extract_tb(err.__traceback__)[-1]
-            self._error = f"{action} failed: {type(err).__name__}: {err} ({last.name}, line {last.lineno})"
+            self._error = (
+                f"{action} failed: {type(err).__name__}: {err} ({last.name}, line {last.lineno})"
+            )
         else:
             if self._error:
                 self._error = ""

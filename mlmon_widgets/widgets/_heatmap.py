@@ -42,7 +42,11 @@ def _labels(starts: np.ndarray, ends: np.ndarray) -> dict[str, list[str]]:
         e = pd.DatetimeIndex(ends)
         daily = bool(len(s)) and all(t == t.normalize() for t in s[:50])
         label = [t.strftime("%Y-%m-%d" if daily else "%Y-%m-%d %H:%M") for t in s]
-        return {"label": label, "start": [t.isoformat() for t in s], "end": [t.isoformat() for t in e]}
+        return {
+            "label": label,
+            "start": [t.isoformat() for t in s],
+            "end": [t.isoformat() for t in e],
+        }
     return {
         "label": [f"rows {int(a)}–{int(b)}" for a, b in zip(starts, ends, strict=True)],
         "start": [str(int(a)) for a in starts],
@@ -116,7 +120,11 @@ class DriftHeatmap(MlmonWidget):
     ) -> None:
         super().__init__(metric=metric, **kwargs)
         self._options = {"alpha": alpha, "correction": correction, "thresholds": thresholds}
-        self._limits = {"min_rows": min_rows, "max_categories": max_categories, "features": features}
+        self._limits = {
+            "min_rows": min_rows,
+            "max_categories": max_categories,
+            "features": features,
+        }
         self._baseline: Baseline | None = None
         self._chunks: list[pd.DataFrame] = []
         if reference is None and production is None:
@@ -144,7 +152,9 @@ class DriftHeatmap(MlmonWidget):
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_frame(cls, table: pd.DataFrame, *, metric: str = "severity", **kwargs: Any) -> DriftHeatmap:
+    def from_frame(
+        cls, table: pd.DataFrame, *, metric: str = "severity", **kwargs: Any
+    ) -> DriftHeatmap:
         """A heatmap of a :func:`~mlmon_widgets.drift_over_time` result.
 
         Without the raw data the detail pane shows the numbers and the metric over time but
@@ -194,7 +204,11 @@ class DriftHeatmap(MlmonWidget):
         order = (
             pd.DataFrame({"feature": t["feature"].to_numpy(), "rank": rank, "effect": effect})
             .groupby("feature", sort=False)
-            .agg(rank=("rank", "max"), alerts=("rank", lambda r: int((r >= 3).sum())), effect=("effect", "max"))
+            .agg(
+                rank=("rank", "max"),
+                alerts=("rank", lambda r: int((r >= 3).sum())),
+                effect=("effect", "max"),
+            )
             .sort_values(["rank", "alerts", "effect"], ascending=False, kind="stable")
         )
         return [str(f) for f in order.index]
@@ -263,22 +277,33 @@ class DriftHeatmap(MlmonWidget):
     @reports_errors("showing the selected cell")
     def _on_select(self, change: Any) -> None:
         value = change["new"]
-        self._detail = {} if value is None else plain(self._detail_for(value["feature"], value["window"]))
+        self._detail = (
+            {} if value is None else plain(self._detail_for(value["feature"], value["window"]))
+        )
 
     # ------------------------------------------------------------------ detail pane
     def _rows_of_window(self, window: int) -> pd.DataFrame:
-        production = self._chunks[0] if len(self._chunks) == 1 else pd.concat(self._chunks, ignore_index=True)
+        production = (
+            self._chunks[0]
+            if len(self._chunks) == 1
+            else pd.concat(self._chunks, ignore_index=True)
+        )
         self._chunks = [production]
         return production.iloc[int(self._starts[window]) : int(self._ends[window])]
 
     def _thresholds_of(self, feature: str, kind: str) -> dict[str, list[float | None]]:
-        rules = resolve_rules(self._options["thresholds"], {feature: kind}) if self._options[
-            "thresholds"
-        ] and feature in self._options["thresholds"] else {}
+        rules = (
+            resolve_rules(self._options["thresholds"], {feature: kind})
+            if self._options["thresholds"] and feature in self._options["thresholds"]
+            else {}
+        )
         limits: dict[str, list[float | None]] = {}
         rule: Rule | None = rules.get(feature)
         if rule is not None and not rule.is_off:
-            limits[{"ks": "statistic"}.get(rule.metric, rule.metric)] = [rule.warning, rule.critical]
+            limits[{"ks": "statistic"}.get(rule.metric, rule.metric)] = [
+                rule.warning,
+                rule.critical,
+            ]
         elif rule is None:
             for metric, (warning, critical) in DEFAULT_THRESHOLDS[kind].items():
                 limits[metric] = [warning, critical]
@@ -289,8 +314,14 @@ class DriftHeatmap(MlmonWidget):
         table = self._table
         row = table[(table["feature"] == feature) & (table["window"] == window)]
         if row.empty:
-            return {"feature": feature, "window": window, "label": self._windows["label"][window],
-                    "severity": "no data", "reason": "no statistics for this window", "numbers": []}
+            return {
+                "feature": feature,
+                "window": window,
+                "label": self._windows["label"][window],
+                "severity": "no data",
+                "reason": "no statistics for this window",
+                "numbers": [],
+            }
         explained = classify(self._stats, **self._options).loc[row.index[0]]
         r = row.iloc[0]
         numbers: list[list[Any]] = [
@@ -352,7 +383,9 @@ class DriftHeatmap(MlmonWidget):
             Rows with the production frame's columns (and its time column).
         """
         if self._spec is None or self._baseline is None:
-            raise TypeError("append needs a heatmap built from data; from_frame heatmaps are static")
+            raise TypeError(
+                "append needs a heatmap built from data; from_frame heatmaps are static"
+            )
         check_frame("new_rows", new_rows, allow_empty_rows=True)
         if len(new_rows) == 0:
             return
@@ -367,20 +400,30 @@ class DriftHeatmap(MlmonWidget):
                 self._recompute(pd.concat([*self._chunks, new], ignore_index=True))
                 return
         first = max(n_windows - 1, 0)
-        if self._spec["rows"] is None and n_windows and new[time].iloc[0] >= self._window_labels[1][-1]:
+        if (
+            self._spec["rows"] is None
+            and n_windows
+            and new[time].iloc[0] >= self._window_labels[1][-1]
+        ):
             first = n_windows  # the last window is complete: only new windows
         tail_from = int(self._starts[first]) if first < n_windows else total
         production = pd.concat([*self._chunks, new], ignore_index=True)
         self._chunks = [production]
         tail = production.iloc[tail_from:]
         if self._spec["rows"] is None:
-            windows = make_windows(tail, time=time, window=self._spec["window"], origin=self._anchor)
+            windows = make_windows(
+                tail, time=time, window=self._spec["window"], origin=self._anchor
+            )
             first = windows.first_index
         else:
             windows = make_windows(tail.reset_index(drop=True), time=time, rows=self._spec["rows"])
-        stats = window_statistics(self._baseline, tail.reset_index(drop=True), windows, **self._limits)
+        stats = window_statistics(
+            self._baseline, tail.reset_index(drop=True), windows, **self._limits
+        )
         stats["window"] += first
-        self._stats = pd.concat([self._stats[self._stats["window"] < first], stats], ignore_index=True)
+        self._stats = pd.concat(
+            [self._stats[self._stats["window"] < first], stats], ignore_index=True
+        )
         self._starts = np.concatenate([self._starts[:first], windows.starts + tail_from])
         self._ends = np.concatenate([self._ends[:first], windows.ends + tail_from])
         old_starts, old_ends = self._window_labels
@@ -429,11 +472,15 @@ class DriftHeatmap(MlmonWidget):
         }
         self._send_patch(content, buffers)
         self._grids = {
-            name: np.concatenate([self._grids[name][:first] if name != "severity" else before, grid])
+            name: np.concatenate(
+                [self._grids[name][:first] if name != "severity" else before, grid]
+            )
             for name, grid in block.items()
         }
         cells: dict[str, Any] = {"shape": [n_windows, len(self._rows)]}
         cells.update({name: pack(grid) for name, grid in self._grids.items()})
         self._set_quietly(_cells=cells, _windows=_labels(*self._window_labels))
         if self.selected is not None and self.selected["window"] >= first:
-            self._detail = plain(self._detail_for(self.selected["feature"], self.selected["window"]))
+            self._detail = plain(
+                self._detail_for(self.selected["feature"], self.selected["window"])
+            )

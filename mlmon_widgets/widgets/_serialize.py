@@ -20,8 +20,10 @@ def pack(array: np.ndarray) -> dict[str, Any]:
     Examples
     --------
     >>> packed = pack(np.array([[1.5, 2.0]]))
-    >>> packed["dtype"], packed["shape"], bytes(packed["buffer"]) == np.float32([1.5, 2.0]).tobytes()
-    ('float32', [1, 2], True)
+    >>> packed["dtype"], packed["shape"]
+    ('float32', [1, 2])
+    >>> bytes(packed["buffer"]) == np.float32([1.5, 2.0]).tobytes()
+    True
     """
     array = np.asarray(array)
     if array.dtype in _NARROW:
@@ -29,7 +31,11 @@ def pack(array: np.ndarray) -> dict[str, Any]:
     if array.dtype.name not in _SUPPORTED:
         raise TypeError(f"cannot send arrays of dtype {array.dtype} to the browser")
     array = np.ascontiguousarray(array)
-    return {"dtype": array.dtype.name, "shape": list(array.shape), "buffer": memoryview(array).cast("B")}
+    return {
+        "dtype": array.dtype.name,
+        "shape": list(array.shape),
+        "buffer": memoryview(array).cast("B"),
+    }
 
 
 def unpack(packed: dict[str, Any]) -> np.ndarray:

@@ -14,8 +14,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .lab import ARTIFACTS, Lab, PageGuard, launch_browser, new_context, require_browser_stack
-from .lab import start_lab
+from .lab import (
+    ARTIFACTS,
+    Lab,
+    PageGuard,
+    launch_browser,
+    new_context,
+    require_browser_stack,
+    start_lab,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -36,14 +36,21 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, Route
-    from playwright.sync_api import WebSocketRoute
+    from playwright.sync_api import (
+        Browser,
+        BrowserContext,
+        Locator,
+        Page,
+        Playwright,
+        Route,
+        WebSocketRoute,
+    )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "artifacts"
 
 INSTALL_HINT = (
-    "Browser tests need JupyterLab and Playwright for Python (`pip install -e \".[test]\"`) and "
+    'Browser tests need JupyterLab and Playwright for Python (`pip install -e ".[test]"`) and '
     "Debian's chromium on the PATH (`apt-get install -y chromium`, or run "
     "`.ci/browser-setup.sh`). Never `playwright install`: the tests use Debian's chromium."
 )
@@ -93,7 +100,9 @@ def require_browser_stack() -> str:
     if chromium is None:
         missing.append("chromium (Debian package, on the PATH)")
     if missing:
-        pytest.fail(f"missing for browser tests: {', '.join(missing)}. {INSTALL_HINT}", pytrace=False)
+        pytest.fail(
+            f"missing for browser tests: {', '.join(missing)}. {INSTALL_HINT}", pytrace=False
+        )
     return chromium
 
 
@@ -180,12 +189,11 @@ class PageGuard:
 
     def _on_console(self, message: Any) -> None:
         location = message.location or {}
-        where = f" ({location.get('url')}:{location.get('lineNumber')})" if location else ""
+        url = location.get("url")
+        where = f" ({url}:{location.get('lineNumber')})" if url else ""
         line = f"{message.text}{where}"
         self.console_log.append(f"[{message.type}] {line}")
-        blocked_here = message.text.startswith(_BLOCKED) and not is_allowed_url(
-            location.get("url", "")
-        )
+        blocked_here = message.text.startswith(_BLOCKED) and not is_allowed_url(url or "")
         # A request this guard aborted is already recorded (and fails the test) as foreign;
         # Chromium's echo of it may arrive after ``clear()``, so it is not counted twice.
         if message.type == "error" and not blocked_here:
@@ -372,9 +380,7 @@ class Lab:
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = dict(KERNELSPEC)
         nb.metadata["language_info"] = {"name": "python"}
-        nb.cells = [
-            nbformat.v4.new_code_cell(c) if isinstance(c, str) else c for c in cells
-        ]
+        nb.cells = [nbformat.v4.new_code_cell(c) if isinstance(c, str) else c for c in cells]
         path = self.root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)

@@ -99,7 +99,9 @@ def test_console_errors_are_collected_and_can_be_allowed(page, page_guard):
 
 
 def test_run_all_reports_a_failing_cell_and_probes_see_kernel_state(lab, page):
-    lab.write_notebook("smoke_error.ipynb", cells=["x = 41 + 1", "raise ValueError('nope')", "y = 0"])
+    lab.write_notebook(
+        "smoke_error.ipynb", cells=["x = 41 + 1", "raise ValueError('nope')", "y = 0"]
+    )
     lab.open_notebook(page, "smoke_error.ipynb")
     with pytest.raises(AssertionError, match="ValueError: nope"):
         lab.run_all(page)
