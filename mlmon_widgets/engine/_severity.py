@@ -43,23 +43,24 @@ def adjust_pvalues(p_values: np.ndarray, *, method: str, alpha: float) -> np.nda
 
 
 def _threshold_arrays(
-    features: np.ndarray, kinds: np.ndarray, rules: Mapping[str, Rule]
+    feature_codes: np.ndarray, feature_kinds: list[str], names: list[str], rules: Mapping[str, Rule]
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    n = len(features)
-    custom = np.isin(features, list(rules)) if rules else np.zeros(n, dtype=bool)
+    """Per row, the warning and critical threshold of every metric (NaN: metric not used).
+
+    Built per distinct feature and spread to the rows by their feature code, so the cost
+    grows with the rows only through one take per metric.
+    """
     arrays = {}
     for metric in METRICS:
-        warn = np.full(n, np.nan)
-        crit = np.full(n, np.nan)
-        for kind, defaults in DEFAULT_THRESHOLDS.items():
-            if metric in defaults:
-                mask = (kinds == kind) & ~custom
-                warn[mask], crit[mask] = defaults[metric]
-        for feature, rule in rules.items():
-            if rule.metric == metric:
-                mask = features == feature
-                warn[mask], crit[mask] = rule.warning, rule.critical
-        arrays[metric] = (warn, crit)
+        warn = np.full(len(names), np.nan)
+        crit = np.full(len(names), np.nan)
+        for i, (name, kind) in enumerate(zip(names, feature_kinds, strict=True)):
+            rule = rules.get(name)
+            if rule is None and metric in DEFAULT_THRESHOLDS[kind]:
+                warn[i], crit[i] = DEFAULT_THRESHOLDS[kind][metric]
+            elif rule is not None and rule.metric == metric:
+                warn[i], crit[i] = rule.warning, rule.critical
+        arrays[metric] = (warn[feature_codes], crit[feature_codes])
     return arrays
 
 
@@ -121,51 +122,40 @@ def classify(
     """
     alpha = check_probability("alpha", alpha)
     check_option("correction", correction, CORRECTIONS)
-    features = (
-        table["feature"].to_numpy(dtype=object)
-        if "feature" in table
-        else table.index.to_numpy(dtype=object)
-    )
-    kinds = table["kind"].to_numpy(dtype=object)
-    kind_of = dict(zip(features, kinds, strict=True))
+    features = table["feature"] if "feature" in table else table.index.to_series()
+    feature_codes, uniques = pd.factorize(features)
+    names = [str(n) for n in uniques]
+    first_row = np.unique(feature_codes, return_index=True)[1]
+    feature_kinds = [str(k) for k in table["kind"].to_numpy()[first_row]]
+    kind_of = dict(zip(names, feature_kinds, strict=True))
     rules = resolve_rules(thresholds, kind_of)
     p_adjusted = adjust_pvalues(
         table["p_value"].to_numpy(dtype=float), method=correction, alpha=alpha
     )
-    arrays = _threshold_arrays(features, kinds, rules)
+    arrays = _threshold_arrays(feature_codes, feature_kinds, names, rules)
     level = np.zeros(len(table), dtype=np.int8)
     for metric, (warn, crit) in arrays.items():
         values = table[METRIC_COLUMNS[metric]].to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
-            reached = np.where(values >= crit, 2, np.where(values >= warn, 1, 0))
-        level = np.maximum(level, reached.astype(np.int8))
+            level = np.maximum(level, (values >= warn).astype(np.int8) + (values >= crit))
     insufficient = table["insufficient"].to_numpy(dtype=bool)
-    off = (
-        np.isin(features, [f for f, r in rules.items() if r.is_off])
-        if rules
-        else np.zeros(len(table), bool)
-    )
+    off = np.array([rules.get(n) is not None and rules[n].is_off for n in names])[feature_codes]
     with np.errstate(invalid="ignore"):
         significant = p_adjusted < alpha
-    severity = np.where(
-        insufficient,
-        "insufficient_data",
-        np.where(
-            off,
-            "off",
-            np.where(
-                significant & (level == 2),
-                "critical",
-                np.where(significant & (level == 1), "warning", "ok"),
-            ),
-        ),
+    codes = np.select(
+        [insufficient, off, significant & (level == 2), significant & (level == 1)],
+        [SEVERITIES.index(s) for s in ("insufficient_data", "off", "critical", "warning")],
+        default=SEVERITIES.index("ok"),
     )
     out = table.copy()
     out["p_adjusted"] = p_adjusted
-    rule_text = {f: _rule_text(kind_of[f], rules.get(f)) for f in kind_of}
-    out["rule"] = [rule_text[f] for f in features]
-    out["severity"] = pd.Categorical(severity, categories=SEVERITIES)
-    out["drifted"] = np.isin(severity, ("warning", "critical"))
+    texts = np.array([_rule_text(kind_of[n], rules.get(n)) for n in names], dtype=object)
+    out["rule"] = texts[feature_codes]
+    out["severity"] = pd.Categorical.from_codes(codes, categories=SEVERITIES)
+    out["drifted"] = (codes == SEVERITIES.index("warning")) | (
+        codes == SEVERITIES.index("critical")
+    )
+    severity = np.asarray(SEVERITIES, dtype=object)[codes]
     if explain:
         out["reason"] = _reasons(out, arrays, alpha, severity)
     return out

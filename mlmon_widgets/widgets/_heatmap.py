@@ -33,6 +33,16 @@ _CODES = {s: i for i, s in enumerate(SEVERITIES)}
 _RANK = {"critical": 4, "warning": 3, "off": 1, "insufficient_data": 1, "ok": 0}
 
 
+def _severity_codes(severity: pd.Series) -> np.ndarray:
+    """Positions in SEVERITIES (the codes the front end colours by)."""
+    if not (
+        isinstance(severity.dtype, pd.CategoricalDtype)
+        and list(severity.cat.categories) == list(SEVERITIES)
+    ):
+        severity = severity.astype(pd.CategoricalDtype(SEVERITIES))
+    return severity.cat.codes.to_numpy().astype(np.uint8)
+
+
 def _labels(starts: np.ndarray, ends: np.ndarray) -> dict[str, list[str]]:
     """Window labels for display: dates, times or row ranges."""
     if np.issubdtype(np.asarray(starts).dtype, np.datetime64) or (
@@ -199,7 +209,7 @@ class DriftHeatmap(MlmonWidget):
 
     def _row_order(self) -> list[str]:
         t = self._table
-        rank = t["severity"].astype(str).map(_RANK).to_numpy()
+        rank = np.array([_RANK[s] for s in SEVERITIES])[_severity_codes(t["severity"])]
         effect = t[["psi", "js", "wasserstein"]].max(axis=1, skipna=True).fillna(0).to_numpy()
         order = (
             pd.DataFrame({"feature": t["feature"].to_numpy(), "rank": rank, "effect": effect})
@@ -213,7 +223,9 @@ class DriftHeatmap(MlmonWidget):
         )
         return [str(f) for f in order.index]
 
-    def _matrices(self, table: pd.DataFrame, first: int, n_windows: int) -> dict[str, np.ndarray]:
+    def _matrices(
+        self, table: pd.DataFrame, first: int, n_windows: int, *, only_severity: bool = False
+    ) -> dict[str, np.ndarray]:
         """Window-major (windows x features) arrays of each metric for windows >= first."""
         position = {f: i for i, f in enumerate(self._rows)}
         part = table[table["window"] >= first]
@@ -221,6 +233,10 @@ class DriftHeatmap(MlmonWidget):
         f = part["feature"].map(position).to_numpy()
         shape = (n_windows - first, len(self._rows))
         out = {}
+        if only_severity:
+            codes = np.full(shape, NO_DATA, dtype=np.uint8)
+            codes[w, f] = _severity_codes(part["severity"])
+            return {"severity": codes}
         for metric in ("psi", "js", "wasserstein"):
             grid = np.full(shape, np.nan, dtype=np.float32)
             grid[w, f] = part[metric].to_numpy(dtype=float)
@@ -231,7 +247,7 @@ class DriftHeatmap(MlmonWidget):
             grid[w, f] = np.minimum(-np.log10(p), 300.0)
         out["neglog10p"] = grid
         codes = np.full(shape, NO_DATA, dtype=np.uint8)
-        codes[w, f] = part["severity"].astype(str).map(_CODES).to_numpy(dtype=np.uint8)
+        codes[w, f] = _severity_codes(part["severity"])
         out["severity"] = codes
         return out
 
@@ -282,14 +298,20 @@ class DriftHeatmap(MlmonWidget):
         )
 
     # ------------------------------------------------------------------ detail pane
+    def _rows_between(self, start: int, end: int) -> pd.DataFrame:
+        """Rows ``start:end`` (positions in time order) across the stored chunks."""
+        parts, offset = [], 0
+        for chunk in self._chunks:
+            lo, hi = max(start - offset, 0), min(end - offset, len(chunk))
+            if lo < hi:
+                parts.append(chunk.iloc[lo:hi])
+            offset += len(chunk)
+        if not parts:
+            return self._chunks[0].iloc[:0]
+        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
     def _rows_of_window(self, window: int) -> pd.DataFrame:
-        production = (
-            self._chunks[0]
-            if len(self._chunks) == 1
-            else pd.concat(self._chunks, ignore_index=True)
-        )
-        self._chunks = [production]
-        return production.iloc[int(self._starts[window]) : int(self._ends[window])]
+        return self._rows_between(int(self._starts[window]), int(self._ends[window]))
 
     def _thresholds_of(self, feature: str, kind: str) -> dict[str, list[float | None]]:
         rules = (
@@ -361,7 +383,7 @@ class DriftHeatmap(MlmonWidget):
                 "distributions need the data: build the heatmap with "
                 "DriftHeatmap(reference, production, ...) instead of from_frame"
             )
-        elif feature in self._chunks[0].columns or len(self._chunks) > 1:
+        elif any(feature in chunk.columns for chunk in self._chunks):
             values = self._rows_of_window(window)
             if feature in values.columns:
                 detail.update(feature_detail(self._baseline, feature, values[feature]))
@@ -407,19 +429,16 @@ class DriftHeatmap(MlmonWidget):
         ):
             first = n_windows  # the last window is complete: only new windows
         tail_from = int(self._starts[first]) if first < n_windows else total
-        production = pd.concat([*self._chunks, new], ignore_index=True)
-        self._chunks = [production]
-        tail = production.iloc[tail_from:]
+        tail = pd.concat([self._rows_between(tail_from, total), new], ignore_index=True)
+        self._chunks.append(new)
         if self._spec["rows"] is None:
             windows = make_windows(
                 tail, time=time, window=self._spec["window"], origin=self._anchor
             )
             first = windows.first_index
         else:
-            windows = make_windows(tail.reset_index(drop=True), time=time, rows=self._spec["rows"])
-        stats = window_statistics(
-            self._baseline, tail.reset_index(drop=True), windows, **self._limits
-        )
+            windows = make_windows(tail, time=time, rows=self._spec["rows"])
+        stats = window_statistics(self._baseline, tail, windows, **self._limits)
         stats["window"] += first
         self._stats = pd.concat(
             [self._stats[self._stats["window"] < first], stats], ignore_index=True
@@ -452,7 +471,9 @@ class DriftHeatmap(MlmonWidget):
     def _send_changes(self, first: int, old_codes: np.ndarray) -> None:
         n_windows = self._n_windows()
         block = self._matrices(self._table, first, n_windows)
-        before = self._matrices(self._table[self._table["window"] < first], 0, first)["severity"]
+        before = self._matrices(
+            self._table[self._table["window"] < first], 0, first, only_severity=True
+        )["severity"]
         changed = np.flatnonzero(before.ravel() != old_codes[:first].ravel()).astype(np.uint32)
         buffers: list[memoryview] = []
 
