@@ -19,11 +19,9 @@ from ._kernels import (
     KS_EXACT_MAX_N,
     SortedReference,
     bin_counts,
+    binned_distances,
     chi2_from_counts,
-    js_from_counts,
-    kl_from_counts,
     ks_pvalue_asymptotic,
-    psi_from_counts,
 )
 from ._windows import Windows
 
@@ -141,9 +139,7 @@ def _numeric_window(
         out.update(insufficient=True, note=_too_few(side, count, min_rows))
         return out
     counts = bin_counts(current, feature.edges)
-    out["psi"] = psi_from_counts(feature.counts, counts)
-    out["js"] = js_from_counts(feature.counts, counts)
-    out["kl"] = kl_from_counts(feature.counts, counts)
+    out["psi"], out["js"], out["kl"] = binned_distances(feature.counts, counts)
     sketch = feature.sketch
     if exact is not None:
         d, p, distance = exact.compare(current)
@@ -242,13 +238,14 @@ def _categorical_window(
     current = np.concatenate([aligned, unseen])
     reference, current, note = _merge_tail(reference, current, max_categories)
     statistic, p_value, _ = chi2_from_counts(reference, current)
+    psi, js, kl = binned_distances(reference, current)
     out.update(
         method="exact",
         statistic=statistic,
         p_value=p_value,
-        psi=psi_from_counts(reference, current),
-        js=js_from_counts(reference, current),
-        kl=kl_from_counts(reference, current),
+        psi=psi,
+        js=js,
+        kl=kl,
         note=note,
     )
     return out

@@ -149,8 +149,9 @@ def classify(
     )
     out = table.copy()
     out["p_adjusted"] = p_adjusted
-    texts = np.array([_rule_text(kind_of[n], rules.get(n)) for n in names], dtype=object)
-    out["rule"] = texts[feature_codes]
+    texts = [_rule_text(kind_of[n], rules.get(n)) for n in names]
+    distinct, which = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
+    out["rule"] = pd.Categorical.from_codes(which[feature_codes], categories=distinct)
     out["severity"] = pd.Categorical.from_codes(codes, categories=SEVERITIES)
     out["drifted"] = (codes == SEVERITIES.index("warning")) | (
         codes == SEVERITIES.index("critical")

@@ -155,7 +155,9 @@ class DriftHeatmap(MlmonWidget):
         self._starts, self._ends = windows.starts.copy(), windows.ends.copy()
         self._window_labels = (windows.labels_start, windows.labels_end)
         self._chunks = [ordered]
-        self._stats = window_statistics(self._baseline, ordered, windows, **self._limits)
+        self._stats = window_statistics(
+            self._baseline, ordered, windows, **self._limits
+        ).sort_values("window", kind="stable", ignore_index=True)
         self._classify()
         self._rows = self._row_order()
         self._publish()
@@ -178,10 +180,10 @@ class DriftHeatmap(MlmonWidget):
             )
         widget = cls(metric=metric, **kwargs)
         widget._spec = None
-        widget._stats = table.drop(columns=["window_start", "window_end"])
-        widget._table = table.copy()
-        if "reason" not in widget._table:
-            widget._table = classify(widget._stats)
+        widget._stats = table.drop(columns=["window_start", "window_end"]).sort_values(
+            "window", kind="stable", ignore_index=True
+        )
+        widget._table = classify(widget._stats, explain=False)
         first = table.drop_duplicates("window").sort_values("window")
         widget._window_labels = (first["window_start"].to_numpy(), first["window_end"].to_numpy())
         widget._rows = widget._row_order()
@@ -223,14 +225,18 @@ class DriftHeatmap(MlmonWidget):
         )
         return [str(f) for f in order.index]
 
+    @staticmethod
+    def _row_of_window(table: pd.DataFrame, window: int) -> int:
+        """First row of ``window`` in a table sorted by window."""
+        return int(np.searchsorted(table["window"].to_numpy(), window, side="left"))
+
     def _matrices(
         self, table: pd.DataFrame, first: int, n_windows: int, *, only_severity: bool = False
     ) -> dict[str, np.ndarray]:
         """Window-major (windows x features) arrays of each metric for windows >= first."""
-        position = {f: i for i, f in enumerate(self._rows)}
-        part = table[table["window"] >= first]
+        part = table.iloc[self._row_of_window(table, first) :]
         w = part["window"].to_numpy() - first
-        f = part["feature"].map(position).to_numpy()
+        f = pd.Categorical(part["feature"], categories=self._rows).codes
         shape = (n_windows - first, len(self._rows))
         out = {}
         if only_severity:
@@ -439,10 +445,10 @@ class DriftHeatmap(MlmonWidget):
         else:
             windows = make_windows(tail, time=time, rows=self._spec["rows"])
         stats = window_statistics(self._baseline, tail, windows, **self._limits)
+        stats = stats.sort_values("window", kind="stable", ignore_index=True)
         stats["window"] += first
-        self._stats = pd.concat(
-            [self._stats[self._stats["window"] < first], stats], ignore_index=True
-        )
+        kept = self._stats.iloc[: self._row_of_window(self._stats, first)]
+        self._stats = pd.concat([kept, stats], ignore_index=True)
         self._starts = np.concatenate([self._starts[:first], windows.starts + tail_from])
         self._ends = np.concatenate([self._ends[:first], windows.ends + tail_from])
         old_starts, old_ends = self._window_labels
@@ -463,7 +469,9 @@ class DriftHeatmap(MlmonWidget):
         self._starts, self._ends = windows.starts.copy(), windows.ends.copy()
         self._window_labels = (windows.labels_start, windows.labels_end)
         self._chunks = [ordered]
-        self._stats = window_statistics(self._baseline, ordered, windows, **self._limits)
+        self._stats = window_statistics(
+            self._baseline, ordered, windows, **self._limits
+        ).sort_values("window", kind="stable", ignore_index=True)
         self._classify()
         self._publish()
         self.send({"type": "reload"})
@@ -472,7 +480,10 @@ class DriftHeatmap(MlmonWidget):
         n_windows = self._n_windows()
         block = self._matrices(self._table, first, n_windows)
         before = self._matrices(
-            self._table[self._table["window"] < first], 0, first, only_severity=True
+            self._table.iloc[: self._row_of_window(self._table, first)],
+            0,
+            first,
+            only_severity=True,
         )["severity"]
         changed = np.flatnonzero(before.ravel() != old_codes[:first].ravel()).astype(np.uint32)
         buffers: list[memoryview] = []
