@@ -1,0 +1,55 @@
+"""Five widgets in one notebook save with under 1.5 MB of widget state."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+LIMIT = 1.5 * 2**20
+
+CELLS = [
+    """
+import mlmon_widgets as mm
+from mlmon_widgets.datasets import load_demo
+from mlmon_widgets.widgets import DriftHeatmap
+demo = load_demo()
+roles = {"application_id": "id"}
+""",
+    *[
+        f"""
+DriftHeatmap(demo.reference, demo.production, time=demo.time, window="{window}", roles=roles,
+             metric="{metric}")
+"""
+        for window, metric in [
+            ("1D", "severity"),
+            ("1D", "psi"),
+            ("7D", "wasserstein"),
+            ("12h", "js"),
+            ("1D", "neglog10p"),
+        ]
+    ],
+]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_five_widgets_save_under_the_limit(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(code) for code in CELLS]
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        store_widget_state=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    heatmaps = [
+        m for m in state.values() if m["state"].get("_anywidget_id", "").endswith("DriftHeatmap")
+    ]
+    assert len(heatmaps) == 5
+    size = len(json.dumps(nb.metadata["widgets"]).encode())
+    assert size < LIMIT, f"{size / 2**20:.2f} MB of widget state"
