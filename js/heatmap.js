@@ -160,6 +160,7 @@ class HeatmapView {
     );
     this.count.textContent = `${this.visible.length} of ${this.nRows} features, ${this.nCols} windows`;
     this.root.dataset.rows = String(this.visible.length);
+    this.root.dataset.cellWidth = String(this.cw);
     this.root.dataset.cols = String(this.nCols);
   }
 
