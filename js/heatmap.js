@@ -22,6 +22,7 @@ const HEAD_H = 22;
 
 class HeatmapView {
   constructor(model, el) {
+    const started = performance.now();
     this.model = model;
     this.root = el;
     this.focus = null; // {row, col} in data coordinates
@@ -33,6 +34,7 @@ class HeatmapView {
     this.layout();
     this.drawAll();
     this.drawDetail();
+    this.root.dataset.renderMs = (performance.now() - started).toFixed(1);
     this.root.dataset.ready = "1";
   }
 
@@ -370,6 +372,7 @@ class HeatmapView {
 
   // ------------------------------------------------------------------ live updates
   patch(content, buffers) {
+    const started = performance.now();
     const newCols = content.n_windows;
     const first = content.first;
     const F = this.nRows;
@@ -424,6 +427,7 @@ class HeatmapView {
       this.drawOverlay();
     }
     if (this.selectedCell()) this.drawDetail();
+    this.root.dataset.patchMs = (performance.now() - started).toFixed(1);
   }
 }
 

@@ -22,6 +22,7 @@ from .engine import (
     infer_roles,
     make_windows,
     rules_from_suggestions,
+    severity_codes,
     suggest_thresholds,
     window_statistics,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "infer_roles",
     "make_windows",
     "rules_from_suggestions",
+    "severity_codes",
     "suggest_thresholds",
     "window_statistics",
 ]

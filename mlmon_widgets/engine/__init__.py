@@ -9,12 +9,13 @@ from ._drift import drift_over_time, drift_table, window_statistics
 from ._quality import data_quality
 from ._roles import infer_role, infer_roles
 from ._rules import Rule
-from ._severity import adjust_pvalues, classify
+from ._severity import SEVERITIES, adjust_pvalues, classify, severity_codes
 from ._thresholds import rules_from_suggestions, suggest_thresholds
 from ._validation import DataWarning, MlmonWarning, RoleWarning
 from ._windows import Windows, make_windows
 
 __all__ = [
+    "SEVERITIES",
     "Baseline",
     "CategoricalFeature",
     "DataWarning",
@@ -33,6 +34,7 @@ __all__ = [
     "infer_roles",
     "make_windows",
     "rules_from_suggestions",
+    "severity_codes",
     "suggest_thresholds",
     "window_statistics",
 ]

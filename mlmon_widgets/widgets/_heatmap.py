@@ -16,6 +16,7 @@ from ..engine import (
     classify,
     feature_detail,
     make_windows,
+    severity_codes,
     window_statistics,
 )
 from ..engine._drift import MAX_CATEGORIES, MIN_ROWS
@@ -31,16 +32,6 @@ SCALE = {"psi": 0.5, "js": 0.4, "wasserstein": 0.5, "neglog10p": 20.0}
 NO_DATA = 255
 _CODES = {s: i for i, s in enumerate(SEVERITIES)}
 _RANK = {"critical": 4, "warning": 3, "off": 1, "insufficient_data": 1, "ok": 0}
-
-
-def _severity_codes(severity: pd.Series) -> np.ndarray:
-    """Positions in SEVERITIES (the codes the front end colours by)."""
-    if not (
-        isinstance(severity.dtype, pd.CategoricalDtype)
-        and list(severity.cat.categories) == list(SEVERITIES)
-    ):
-        severity = severity.astype(pd.CategoricalDtype(SEVERITIES))
-    return severity.cat.codes.to_numpy().astype(np.uint8)
 
 
 def _labels(starts: np.ndarray, ends: np.ndarray) -> dict[str, list[str]]:
@@ -183,7 +174,7 @@ class DriftHeatmap(MlmonWidget):
         widget._stats = table.drop(columns=["window_start", "window_end"]).sort_values(
             "window", kind="stable", ignore_index=True
         )
-        widget._table = classify(widget._stats, explain=False)
+        widget._classify()
         first = table.drop_duplicates("window").sort_values("window")
         widget._window_labels = (first["window_start"].to_numpy(), first["window_end"].to_numpy())
         widget._rows = widget._row_order()
@@ -207,11 +198,11 @@ class DriftHeatmap(MlmonWidget):
         return table.sort_values("window", kind="stable").reset_index(drop=True)
 
     def _classify(self) -> None:
-        self._table = classify(self._stats, explain=False, **self._options)
+        self._p_adjusted, self._codes = severity_codes(self._stats, **self._options)
 
     def _row_order(self) -> list[str]:
-        t = self._table
-        rank = np.array([_RANK[s] for s in SEVERITIES])[_severity_codes(t["severity"])]
+        t = self._stats
+        rank = np.array([_RANK[s] for s in SEVERITIES])[self._codes]
         effect = t[["psi", "js", "wasserstein"]].max(axis=1, skipna=True).fillna(0).to_numpy()
         order = (
             pd.DataFrame({"feature": t["feature"].to_numpy(), "rank": rank, "effect": effect})
@@ -231,18 +222,21 @@ class DriftHeatmap(MlmonWidget):
         return int(np.searchsorted(table["window"].to_numpy(), window, side="left"))
 
     def _matrices(
-        self, table: pd.DataFrame, first: int, n_windows: int, *, only_severity: bool = False
+        self, first: int, n_windows: int, *, until: int | None = None, only_severity: bool = False
     ) -> dict[str, np.ndarray]:
-        """Window-major (windows x features) arrays of each metric for windows >= first."""
-        part = table.iloc[self._row_of_window(table, first) :]
+        """Window-major (windows x features) arrays of each metric for windows first..until."""
+        until = n_windows if until is None else until
+        lo = self._row_of_window(self._stats, first)
+        hi = self._row_of_window(self._stats, until)
+        part = self._stats.iloc[lo:hi]
         w = part["window"].to_numpy() - first
         f = pd.Categorical(part["feature"], categories=self._rows).codes
-        shape = (n_windows - first, len(self._rows))
-        out = {}
+        shape = (until - first, len(self._rows))
+        codes = np.full(shape, NO_DATA, dtype=np.uint8)
+        codes[w, f] = self._codes[lo:hi]
         if only_severity:
-            codes = np.full(shape, NO_DATA, dtype=np.uint8)
-            codes[w, f] = _severity_codes(part["severity"])
             return {"severity": codes}
+        out = {}
         for metric in ("psi", "js", "wasserstein"):
             grid = np.full(shape, np.nan, dtype=np.float32)
             grid[w, f] = part[metric].to_numpy(dtype=float)
@@ -252,8 +246,6 @@ class DriftHeatmap(MlmonWidget):
             grid = np.full(shape, np.nan, dtype=np.float32)
             grid[w, f] = np.minimum(-np.log10(p), 300.0)
         out["neglog10p"] = grid
-        codes = np.full(shape, NO_DATA, dtype=np.uint8)
-        codes[w, f] = _severity_codes(part["severity"])
         out["severity"] = codes
         return out
 
@@ -264,7 +256,7 @@ class DriftHeatmap(MlmonWidget):
         """Send the whole state (first render)."""
         n = self._n_windows()
         cells: dict[str, Any] = {"shape": [n, len(self._rows)]}
-        self._grids = self._matrices(self._table, 0, n)
+        self._grids = self._matrices(0, n)
         for name, grid in self._grids.items():
             cells[name] = pack(grid)
         with self.hold_sync():
@@ -339,9 +331,11 @@ class DriftHeatmap(MlmonWidget):
         return limits
 
     def _detail_for(self, feature: str, window: int) -> dict[str, Any]:
-        table = self._table
-        row = table[(table["feature"] == feature) & (table["window"] == window)]
-        if row.empty:
+        table = self._stats
+        lo = self._row_of_window(table, window)
+        hi = self._row_of_window(table, window + 1)
+        match = np.flatnonzero(table["feature"].iloc[lo:hi].to_numpy() == feature)
+        if not len(match):
             return {
                 "feature": feature,
                 "window": window,
@@ -350,7 +344,18 @@ class DriftHeatmap(MlmonWidget):
                 "reason": "no statistics for this window",
                 "numbers": [],
             }
-        explained = classify(self._stats, **self._options).loc[row.index[0]]
+        row = table.iloc[[lo + int(match[0])]].assign(
+            p_adjusted=self._p_adjusted[lo + int(match[0])],
+            severity=SEVERITIES[self._codes[lo + int(match[0])]],
+        )
+        # The reason of this row alone: its p-value already corrected across the whole view.
+        rules = {k: v for k, v in (self._options["thresholds"] or {}).items() if k == feature}
+        explained = classify(
+            row.assign(p_value=row["p_adjusted"]),
+            alpha=self._options["alpha"],
+            correction="none",
+            thresholds=rules,
+        ).iloc[0]
         r = row.iloc[0]
         numbers: list[list[Any]] = [
             ["rows in window", int(r["n"])],
@@ -478,13 +483,8 @@ class DriftHeatmap(MlmonWidget):
 
     def _send_changes(self, first: int, old_codes: np.ndarray) -> None:
         n_windows = self._n_windows()
-        block = self._matrices(self._table, first, n_windows)
-        before = self._matrices(
-            self._table.iloc[: self._row_of_window(self._table, first)],
-            0,
-            first,
-            only_severity=True,
-        )["severity"]
+        block = self._matrices(first, n_windows)
+        before = self._matrices(0, n_windows, until=first, only_severity=True)["severity"]
         changed = np.flatnonzero(before.ravel() != old_codes[:first].ravel()).astype(np.uint32)
         buffers: list[memoryview] = []
 
