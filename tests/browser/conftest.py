@@ -95,8 +95,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory, artifacts_dir: Path) -> Iterat
 def browser() -> Iterator[Browser]:
     """Debian's chromium (headless) driven by Playwright's sync API."""
     executable = require_browser_stack()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # default 5 s is tight on the shared 2-core machines
     with sync_playwright() as playwright:
         browser = launch_browser(playwright, executable)
         yield browser

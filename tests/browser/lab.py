@@ -29,7 +29,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -285,11 +285,48 @@ _CELL_ERRORS_JS = (
 }"""
 )
 
+# ipywidgets keeps at most one sync message per model in flight and buffers later changes
+# (``_msg_buffer``) until the kernel answers the first. A probe sent meanwhile would overtake
+# them, so the probe first waits until no model of the notebook's widget managers (found on
+# the widget-view renderers) holds a buffered update; once sent, they precede the probe.
+_FLUSH_WIDGETS_JS = """
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const managers = new Set();
+  const stack = [panel];
+  while (stack.length) {
+    const w = stack.pop();
+    if (w.mimeType === 'application/vnd.jupyter.widget-view+json' && w._manager
+        && w._manager.promise) {
+      managers.add(w._manager.promise);
+    }
+    for (const child of w.children()) stack.push(child);
+  }
+  const deadline = Date.now() + timeout;
+  for (const pending of managers) {
+    const manager = await Promise.race([pending, sleep(1000)]);
+    if (!manager || !manager._models) continue;
+    for (;;) {
+      const models = await Promise.race([
+        Promise.all(Object.values(manager._models).map((p) => p.catch(() => null))),
+        sleep(1000).then(() => []),
+      ]);
+      if (!models.some((m) => m && m._msg_buffer)) break;
+      if (Date.now() > deadline) {
+        return {error: `widget updates still buffered after ${timeout} ms`, out: ''};
+      }
+      await sleep(20);
+    }
+  }
+"""
+
 _PROBE_JS = (
     "async ([code, timeout]) => {"
     + _CURRENT_NOTEBOOK_JS
     + """
   if (!kernel) return {error: 'no kernel on the current notebook', out: ''};
+"""
+    + _FLUSH_WIDGETS_JS
+    + """
   const future = kernel.requestExecute(
       {code, silent: false, store_history: false, allow_stdin: false, stop_on_error: false});
   const out = [];
@@ -423,8 +460,9 @@ class Lab:
     def run_probe(self, page: Page, code: str, *, timeout: float = 60_000) -> str:
         """Run ``code`` in the current notebook's kernel (no cell); return what it printed.
 
-        Messages (comm updates from widget clicks) that reached the kernel before are handled
-        first, so a probe after an interaction sees its effect. Raises on a Python error.
+        Widget updates made in the page before (clicks, keys) reach the kernel first, also
+        those ipywidgets had buffered, so a probe right after an interaction sees its effect.
+        Raises ``AssertionError`` on a Python error. Output is stripped of outer whitespace.
         """
         result = page.evaluate(_PROBE_JS, [code, timeout])
         if result["error"]:
@@ -432,6 +470,29 @@ class Lab:
                 f"probe failed: {_ANSI.sub('', result['error'])}\noutput: {result['out']}"
             )
         return result["out"].strip()
+
+    def wait_for_probe(
+        self,
+        page: Page,
+        code: str,
+        expected: str | Callable[[str], bool],
+        *,
+        timeout: float = 30_000,
+    ) -> str:
+        """Re-run the probe until its output equals ``expected`` (or the predicate holds).
+
+        For effects that reach the kernel later (a debounce in the front end, a thread).
+        """
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            out = self.run_probe(page, code, timeout=timeout)
+            if expected(out) if callable(expected) else out == expected:
+                return out
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"probe {code!r} printed {out!r}, expected {expected!r} (after {timeout} ms)"
+                )
+            page.wait_for_timeout(100)
 
     @staticmethod
     def wait_for(

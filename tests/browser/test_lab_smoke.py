@@ -48,6 +48,10 @@ def test_inline_anywidget_round_trips_clicks_to_the_kernel(lab, page):
     expect(button).to_have_text("count: 2")
 
     assert lab.run_probe(page, "print(counter.count)") == "2"
+    # Two clicks in one task: ipywidgets sends the first update and buffers the second until
+    # the kernel answers; run_probe must not overtake it.
+    button.evaluate("b => { b.click(); b.click(); }")
+    assert lab.run_probe(page, "print(counter.count)") == "4"
 
 
 def test_network_guard_blocks_and_records_foreign_requests(lab, page, page_guard):
