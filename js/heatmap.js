@@ -472,7 +472,11 @@ export default {
     };
     for (const [event, fn] of Object.entries(handlers)) model.on(event, fn);
     model.on("msg:custom", onMessage);
+    // Canvas text takes the theme's colour when drawn: redraw when JupyterLab's theme changes.
+    const themeWatch = new MutationObserver(() => view.drawAll());
+    themeWatch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light"] });
     return () => {
+      themeWatch.disconnect();
       for (const [event, fn] of Object.entries(handlers)) model.off(event, fn);
       model.off("msg:custom", onMessage);
     };

@@ -152,3 +152,27 @@ def test_quickstart_notebook_runs_in_jupyterlab(lab, page):
     expect(heatmaps.first).to_have_attribute("data-cols", "90")
     expect(heatmaps.first.locator(".mlmon-detail[data-feature='income']")).to_be_visible()
     expect(heatmaps.nth(1)).to_have_attribute("data-patches", "1", timeout=30_000)
+
+
+def _luminance(css: str) -> float:
+    r, g, b = (int(v) for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+def test_follows_the_jupyterlab_dark_theme(lab, page):
+    widget = open_heatmap(lab, page, "heatmap_theme.ipynb")
+    colours = "root => [getComputedStyle(root).backgroundColor, getComputedStyle(root).color]"
+    light_bg, light_fg = widget.evaluate(colours)
+    assert _luminance(light_bg) > 0.8 and _luminance(light_fg) < 0.4
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme',"
+        " {theme: 'JupyterLab Dark'})"
+    )
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+    page.wait_for_timeout(500)
+    dark_bg, dark_fg = widget.evaluate(colours)
+    assert _luminance(dark_bg) < 0.3 and _luminance(dark_fg) > 0.6, (dark_bg, dark_fg)
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme',"
+        " {theme: 'JupyterLab Light'})"
+    )
