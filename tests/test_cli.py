@@ -72,3 +72,53 @@ def test_quickstart_ships_in_the_wheel():
     assert (
         '"notebooks/01_quickstart.ipynb" = "mlmon_widgets/_notebooks/01_quickstart.ipynb"' in config
     )
+
+
+def test_demo_really_starts_jupyterlab_on_loopback(tmp_path):
+    """`mlmon demo` as a user runs it (no browser): the server answers on 127.0.0.1."""
+    import json as _json
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
+        "JUPYTER_TOKEN": "demo-test-token",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "mlmon_widgets.cli",
+        "demo",
+        "--no-browser",
+        "--port",
+        str(port),
+        "--dir",
+        str(tmp_path / "demo"),
+    ]
+    log = open(tmp_path / "lab.log", "wb")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        status = None
+        for _ in range(120):
+            try:
+                url = f"http://127.0.0.1:{port}/api/contents/01_quickstart.ipynb?token=demo-test-token"
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    status = _json.load(response)
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert status is not None, "JupyterLab did not answer on 127.0.0.1"
+        assert status["name"] == "01_quickstart.ipynb" and status["type"] == "notebook"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()

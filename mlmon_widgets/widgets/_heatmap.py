@@ -140,16 +140,7 @@ class DriftHeatmap(MlmonWidget):
         else:
             self._baseline = Baseline.fit(reference, roles=roles)
         self._spec = {"time": time, "window": window, "rows": rows}
-        ordered = self._time_sorted(production)
-        windows = make_windows(ordered, **self._spec)
-        self._anchor = windows.anchor
-        self._starts, self._ends = windows.starts.copy(), windows.ends.copy()
-        self._window_labels = (windows.labels_start, windows.labels_end)
-        self._chunks = [ordered]
-        self._stats = window_statistics(
-            self._baseline, ordered, windows, **self._limits
-        ).sort_values("window", kind="stable", ignore_index=True)
-        self._classify()
+        self._compute_all(production)
         self._rows = self._row_order()
         self._publish()
 
@@ -466,8 +457,8 @@ class DriftHeatmap(MlmonWidget):
         self._classify()
         self._send_changes(first, old_codes)
 
-    def _recompute(self, production: pd.DataFrame) -> None:
-        """Recompute every window (rows arrived out of order) and resend the whole state."""
+    def _compute_all(self, production: pd.DataFrame) -> None:
+        """Windows and statistics of all of ``production`` (sorted by time here)."""
         ordered = self._time_sorted(production)
         windows = make_windows(ordered, **self._spec)
         self._anchor = windows.anchor
@@ -478,6 +469,10 @@ class DriftHeatmap(MlmonWidget):
             self._baseline, ordered, windows, **self._limits
         ).sort_values("window", kind="stable", ignore_index=True)
         self._classify()
+
+    def _recompute(self, production: pd.DataFrame) -> None:
+        """Recompute every window (rows arrived out of order) and resend the whole state."""
+        self._compute_all(production)
         self._publish()
         self.send({"type": "reload"})
 

@@ -122,9 +122,12 @@ _BLOCKED = "Failed to load resource: net::ERR_BLOCKED_BY_CLIENT"
 
 
 def is_allowed_url(url: str) -> bool:
-    """True for loopback http(s)/ws(s), ``blob:`` and ``data:`` URLs; everything else is foreign."""
+    """True for loopback http(s)/ws(s), ``blob:``, ``data:`` and local ``file:`` URLs.
+
+    Everything else is foreign. (``file:`` is the static HTML export opened from disk.)
+    """
     parts = urlsplit(url)
-    if parts.scheme in ("blob", "data"):
+    if parts.scheme in ("blob", "data") or (parts.scheme == "file" and not parts.hostname):
         return True
     return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOOPBACK_HOSTS
 
