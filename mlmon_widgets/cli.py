@@ -12,7 +12,6 @@ import importlib.util
 import os
 import pathlib
 import shutil
-import subprocess
 import sys
 import warnings
 from collections.abc import Sequence
@@ -189,7 +188,11 @@ def demo_lab(directory: str, *, port: int | None, browser: bool, dry_run: bool) 
             file=sys.stderr,
         )
         return 2
-    return subprocess.call(command, cwd=target)
+    sys.stdout.flush()
+    os.chdir(target)
+    # Become JupyterLab (no parent process left behind): Ctrl+C and signals reach it directly.
+    os.execv(command[0], command)
+    return 0  # pragma: no cover - execv does not return
 
 
 def main(argv: Sequence[str] | None = None) -> int:
