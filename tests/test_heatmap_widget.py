@@ -207,3 +207,103 @@ def test_feature_names_travel_as_data(rng):
     prod = pd.DataFrame({name: rng.normal(size=500)})
     heatmap = DriftHeatmap(ref, prod, rows=100)
     assert heatmap._rows == [name]
+
+
+# ---------------------------------------------------------------- thresholds set by hand
+def test_thresholds_from_python_recolour_and_send_only_changed_cells(data, recording):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+    before = grids(heatmap)["severity"].copy()
+    x = heatmap._rows.index("x")
+    assert set(before[9:, x]) == {SEVERITY_CODES["critical"]}
+    assert heatmap._backtest["features"]["x"]["critical"] == 11
+    recording[-1].clear()
+    heatmap.thresholds = {"x": {"metric": "psi", "warning": 50.0, "critical": 100.0}}
+    after = grids(heatmap)["severity"]
+    assert set(after[9:, x]) == {SEVERITY_CODES["ok"]}
+    patch = recording[-1].custom()[0]["data"]["content"]
+    assert patch["first"] == 20 and patch["changed"]["index"]["shape"][0] == int(
+        (before != after).sum()
+    )
+    assert not [m for m in recording[-1].updates() if "_cells" in m["data"].get("state", {})]
+    assert heatmap._backtest["features"]["x"]["critical"] == 0
+    pd.testing.assert_series_equal(
+        heatmap.table["severity"],
+        mm.drift_over_time(ref, prod, time="ts", window="1D", thresholds=heatmap.thresholds)[
+            "severity"
+        ],
+    )
+
+
+def test_thresholds_edited_in_the_view_arrive_validated(data):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+    heatmap.set_state(
+        {"thresholds": {"y": {"metric": "wasserstein", "warning": 0.01, "critical": 0.02}}}
+    )
+    assert heatmap.thresholds == {"y": {"metric": "wasserstein", "warning": 0.01, "critical": 0.02}}
+    heatmap.set_state({"thresholds": {"c": "off"}})
+    assert heatmap.table.query("feature == 'c'")["severity"].eq("off").all()
+    with pytest.raises(
+        traitlets.TraitError, match=r"thresholds\['c'\]: metric 'wasserstein' does not apply"
+    ):
+        heatmap.thresholds = {"c": {"metric": "wasserstein", "warning": 0.1, "critical": 0.2}}
+    with pytest.raises(traitlets.TraitError, match="warning .* must not exceed critical"):
+        heatmap.thresholds = {"x": {"metric": "psi", "warning": 0.3, "critical": 0.2}}
+    with pytest.raises(traitlets.TraitError, match="alpha must be a number between 0 and 1"):
+        heatmap.alpha = 1.5
+    with pytest.raises(traitlets.TraitError, match="correction must be one of"):
+        heatmap.correction = "bh"
+    heatmap.set_state({"alpha": 0.001, "correction": "bonferroni"})
+    table = mm.drift_over_time(
+        ref,
+        prod,
+        time="ts",
+        window="1D",
+        alpha=0.001,
+        correction="bonferroni",
+        thresholds={"c": "off"},
+    )
+    np.testing.assert_array_equal(heatmap.table["p_adjusted"], table["p_adjusted"])
+
+
+def test_backtest_reports_false_alarms_on_reference_chunks(data):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+    backtest = heatmap._backtest
+    assert backtest["windows"] == 20 and backtest["chunks"] == 3000 // 144 + 1
+    assert 0 <= backtest["false_alarm"] <= 0.05
+    tight = {"y": {"metric": "psi", "warning": 0.0, "critical": 0.0}}
+    heatmap.thresholds = tight
+    assert (
+        heatmap._backtest["features"]["y"]["false_alarm"]
+        >= backtest["features"]["y"]["false_alarm"]
+    )
+
+
+def test_suggest_from_history(data):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+    suggestions = heatmap.suggest_thresholds(["y"])
+    rule = heatmap.thresholds["y"]
+    assert rule["metric"] == "psi" and rule["warning"] == pytest.approx(
+        suggestions.loc["y", "warning"]
+    )
+    heatmap._on_front_end_message(heatmap, {"type": "suggest", "feature": None}, [])
+    assert set(heatmap.thresholds) == {"x", "y", "c"}
+    assert heatmap._error == ""
+    with pytest.raises(ValueError, match="not in this heatmap"):
+        heatmap.suggest_thresholds(["nope"])
+
+
+def test_pack_round_trips_including_empty_arrays():
+    from mlmon_widgets.widgets._serialize import pack
+
+    for array in (
+        np.zeros((0, 3)),
+        np.arange(6, dtype=np.uint8).reshape(2, 3),
+        np.array([1.5, np.nan]),
+    ):
+        again = unpack(pack(array))
+        assert again.shape == array.shape
+        np.testing.assert_array_equal(again, array.astype(again.dtype))

@@ -10,7 +10,7 @@ from ._quality import data_quality
 from ._roles import infer_role, infer_roles
 from ._rules import Rule
 from ._severity import SEVERITIES, adjust_pvalues, classify, severity_codes
-from ._thresholds import rules_from_suggestions, suggest_thresholds
+from ._thresholds import rules_from_suggestions, suggest_thresholds, thresholds_from_chunks
 from ._validation import DataWarning, MlmonWarning, RoleWarning
 from ._windows import Windows, make_windows
 
@@ -36,5 +36,6 @@ __all__ = [
     "rules_from_suggestions",
     "severity_codes",
     "suggest_thresholds",
+    "thresholds_from_chunks",
     "window_statistics",
 ]

@@ -104,10 +104,42 @@ def suggest_thresholds(
     table = compute(
         baseline, raw, reference, chunks, names, min_rows=min_rows, max_categories=MAX_CATEGORIES
     )
+    return thresholds_from_chunks(
+        table,
+        metric=metric,
+        method=method,
+        sigmas=sigmas,
+        quantiles=quantiles,
+        alpha=alpha,
+        correction=correction,
+    )
+
+
+def thresholds_from_chunks(
+    table: pd.DataFrame,
+    *,
+    metric: str = "psi",
+    method: str = "sigma",
+    sigmas: tuple[float, float] = (2.0, 3.0),
+    quantiles: tuple[float, float] = (0.95, 0.99),
+    alpha: float = 0.01,
+    correction: str = "fdr_bh",
+) -> pd.DataFrame:
+    """:func:`suggest_thresholds` from statistics already computed on reference chunks.
+
+    ``table`` is :func:`window_statistics` of the reference cut into production-size chunks
+    against a baseline of the whole reference; the result is that of
+    :func:`suggest_thresholds` (which calls this). A live view computes the chunks once and
+    suggests thresholds for any feature or metric from them at once.
+    """
+    check_option("metric", metric, METRICS)
+    check_option("method", method, ("sigma", "quantile"))
+    names = list(dict.fromkeys(table["feature"].tolist()))
+    kinds = dict(zip(table["feature"], table["kind"], strict=True))
     usable = table[~table["insufficient"]]
     records, rules = [], {}
     for name in names:
-        kind = baseline.features[name].kind
+        kind = str(kinds[name])
         chosen = metric if kind in METRIC_KINDS[metric] else "psi"
         values = usable.loc[usable["feature"] == name, METRIC_COLUMNS[chosen]].to_numpy(dtype=float)
         values = values[np.isfinite(values)]

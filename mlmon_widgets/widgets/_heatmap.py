@@ -17,12 +17,13 @@ from ..engine import (
     feature_detail,
     make_windows,
     severity_codes,
+    thresholds_from_chunks,
     window_statistics,
 )
 from ..engine._drift import MAX_CATEGORIES, MIN_ROWS
 from ..engine._rules import DEFAULT_THRESHOLDS, resolve_rules
-from ..engine._severity import SEVERITIES
-from ..engine._validation import check_frame
+from ..engine._severity import CORRECTIONS, SEVERITIES
+from ..engine._validation import check_frame, check_option, check_probability
 from ._base import MlmonWidget, reports_errors
 from ._serialize import pack, plain
 
@@ -100,6 +101,10 @@ class DriftHeatmap(MlmonWidget):
     _cells = traitlets.Dict().tag(sync=True)
     _scale = traitlets.Dict().tag(sync=True)
     _detail = traitlets.Dict().tag(sync=True)
+    thresholds = traitlets.Dict().tag(sync=True)
+    alpha = traitlets.Float(0.01).tag(sync=True)
+    correction = traitlets.Unicode("fdr_bh").tag(sync=True)
+    _backtest = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -119,8 +124,10 @@ class DriftHeatmap(MlmonWidget):
         metric: str = "severity",
         **kwargs: Any,
     ) -> None:
-        super().__init__(metric=metric, **kwargs)
-        self._options = {"alpha": alpha, "correction": correction, "thresholds": thresholds}
+        super().__init__(metric=metric, alpha=alpha, correction=correction, **kwargs)
+        self._pending_thresholds = dict(thresholds or {})
+        self._chunk_stats: pd.DataFrame | None = None
+        self.on_msg(self._on_front_end_message)
         self._limits = {
             "min_rows": min_rows,
             "max_categories": max_categories,
@@ -141,8 +148,20 @@ class DriftHeatmap(MlmonWidget):
             self._baseline = Baseline.fit(reference, roles=roles)
         self._spec = {"time": time, "window": window, "rows": rows}
         self._compute_all(production)
+        self._reference = reference if isinstance(reference, pd.DataFrame) else reference._reference
+        self._start()
+
+    def _start(self) -> None:
+        """Once the statistics exist: rules, severities, row order, backtest, first render."""
+        first = self._stats.drop_duplicates("feature")
+        self._kinds = dict(zip(first["feature"], first["kind"].astype(str), strict=True))
+        self.thresholds = self._pending_thresholds  # validated against the features now
+        self._classify()
         self._rows = self._row_order()
+        self._chunk_stats = self._reference_chunks()
+        self._update_backtest()
         self._publish()
+        self._ready = True
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -165,11 +184,9 @@ class DriftHeatmap(MlmonWidget):
         widget._stats = table.drop(columns=["window_start", "window_end"]).sort_values(
             "window", kind="stable", ignore_index=True
         )
-        widget._classify()
         first = table.drop_duplicates("window").sort_values("window")
         widget._window_labels = (first["window_start"].to_numpy(), first["window_end"].to_numpy())
-        widget._rows = widget._row_order()
-        widget._publish()
+        widget._start()
         return widget
 
     def _time_sorted(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -187,6 +204,14 @@ class DriftHeatmap(MlmonWidget):
         table.insert(1, "window_start", starts[table["window"].to_numpy()])
         table.insert(2, "window_end", ends[table["window"].to_numpy()])
         return table.sort_values("window", kind="stable").reset_index(drop=True)
+
+    @property
+    def _options(self) -> dict[str, Any]:
+        return {
+            "alpha": self.alpha,
+            "correction": self.correction,
+            "thresholds": self.thresholds or None,
+        }
 
     def _classify(self) -> None:
         self._p_adjusted, self._codes = severity_codes(self._stats, **self._options)
@@ -256,6 +281,153 @@ class DriftHeatmap(MlmonWidget):
             self._cells = cells
 
     # ------------------------------------------------------------------ validation
+    @traitlets.validate("thresholds")
+    def _check_thresholds(self, proposal: Any) -> dict[str, Any]:
+        value = dict(proposal["value"] or {})
+        kinds = getattr(self, "_kinds", None)
+        if kinds is None:  # no data yet: validated when it arrives
+            return value
+        try:
+            rules = resolve_rules(value, kinds)
+        except (TypeError, ValueError) as err:
+            raise traitlets.TraitError(str(err)) from None
+        return {f: ("off" if r.is_off else r.to_dict()) for f, r in rules.items()}
+
+    @traitlets.validate("alpha")
+    def _check_alpha(self, proposal: Any) -> float:
+        try:
+            return check_probability("alpha", proposal["value"])
+        except (TypeError, ValueError) as err:
+            raise traitlets.TraitError(str(err)) from None
+
+    @traitlets.validate("correction")
+    def _check_correction(self, proposal: Any) -> str:
+        try:
+            return check_option("correction", proposal["value"], CORRECTIONS)
+        except ValueError as err:
+            raise traitlets.TraitError(str(err)) from None
+
+    @traitlets.observe("thresholds", "alpha", "correction")
+    @reports_errors("recounting the alerts")
+    def _on_rules(self, change: Any) -> None:
+        if not getattr(self, "_ready", False):
+            return
+        old_codes = self._grids["severity"]
+        self._classify()
+        self._send_changes(self._n_windows(), old_codes)
+        self._update_backtest()
+        if self.selected is not None:
+            self._detail = plain(
+                self._detail_for(self.selected["feature"], self.selected["window"])
+            )
+
+    # ------------------------------------------------------------------ backtest
+    def _reference_chunks(self) -> pd.DataFrame | None:
+        """Statistics of reference chunks the size of a production window (computed once)."""
+        reference = getattr(self, "_reference", None)
+        if reference is None or self._baseline is None:
+            return None
+        time, window = self._spec["time"], self._spec["window"]
+        if time is not None and window is not None and time in reference.columns:
+            chunks = make_windows(reference, time=time, window=window)
+        else:
+            sizes = (self._ends - self._starts)[self._ends > self._starts]
+            if not len(sizes):
+                return None
+            chunks = make_windows(reference, rows=max(int(np.median(sizes)), 1))
+        if len(chunks) < 2:
+            return None
+        return window_statistics(self._baseline, reference, chunks, **self._limits)
+
+    def _update_backtest(self) -> None:
+        """Alerts per severity over the shown history, per feature, and the false-alarm rate."""
+        rows = pd.Categorical(self._stats["feature"], categories=self._rows).codes
+        n = len(self._rows)
+        warning = np.bincount(rows[self._codes == 1], minlength=n)
+        critical = np.bincount(rows[self._codes == 2], minlength=n)
+        false_alarm = np.full(n, np.nan)
+        overall = None
+        if self._chunk_stats is not None and len(self._chunk_stats):
+            _, codes = severity_codes(self._chunk_stats, **self._options)
+            usable = ~self._chunk_stats["insufficient"].to_numpy(dtype=bool)
+            alerts = (codes == 1) | (codes == 2)
+            chunk_rows = pd.Categorical(self._chunk_stats["feature"], categories=self._rows).codes
+            tested = np.bincount(chunk_rows[usable], minlength=n)
+            hits = np.bincount(chunk_rows[usable & alerts], minlength=n)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                false_alarm = np.where(tested > 0, hits / tested, np.nan)
+            overall = float(hits.sum() / tested.sum()) if tested.sum() else None
+        self._backtest = plain(
+            {
+                "windows": self._n_windows(),
+                "warning": int(warning.sum()),
+                "critical": int(critical.sum()),
+                "false_alarm": overall,
+                "chunks": None
+                if self._chunk_stats is None
+                else int(self._chunk_stats["window"].nunique()),
+                "features": {
+                    f: {
+                        "warning": int(warning[i]),
+                        "critical": int(critical[i]),
+                        "false_alarm": float(false_alarm[i]),
+                    }
+                    for i, f in enumerate(self._rows)
+                },
+            }
+        )
+
+    def suggest_thresholds(
+        self, features: Sequence[str] | None = None, *, metric: str = "psi", method: str = "sigma"
+    ) -> pd.DataFrame:
+        """Set thresholds from the metric's spread over reference chunks ("suggest from history").
+
+        Uses :func:`~mlmon_widgets.thresholds_from_chunks` on chunks the size of a production
+        window (computed once); the view recolours and the backtest updates at once.
+
+        Parameters
+        ----------
+        features : list of str, optional
+            Features to set (default: all).
+        metric, method
+            As in :func:`~mlmon_widgets.suggest_thresholds`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The suggestions, with the false-alarm rates they imply on the chunks.
+        """
+        if self._chunk_stats is None:
+            raise ValueError(
+                "suggestions need the reference data in chunks of at least two production "
+                "windows; build the heatmap from a reference DataFrame with enough rows"
+            )
+        chunks = self._chunk_stats
+        if features is not None:
+            unknown = sorted(set(features) - set(self._rows))
+            if unknown:
+                raise ValueError(f"features {unknown} are not in this heatmap")
+            chunks = chunks[chunks["feature"].isin(list(features))]
+        suggestions = thresholds_from_chunks(
+            chunks, metric=metric, method=method, alpha=self.alpha, correction=self.correction
+        )
+        rules = dict(self.thresholds)
+        for name, row in suggestions.iterrows():
+            rules[str(name)] = {
+                "metric": row["metric"],
+                "warning": float(row["warning"]),
+                "critical": float(row["critical"]),
+            }
+        self.thresholds = rules
+        return suggestions
+
+    @reports_errors("suggesting thresholds")
+    def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "suggest":
+            feature = content.get("feature")
+            metric = content.get("metric") or "psi"
+            self.suggest_thresholds(None if feature is None else [feature], metric=metric)
+
     @traitlets.validate("metric")
     def _check_metric(self, proposal: Any) -> str:
         value = proposal["value"]

@@ -31,11 +31,8 @@ def pack(array: np.ndarray) -> dict[str, Any]:
     if array.dtype.name not in _SUPPORTED:
         raise TypeError(f"cannot send arrays of dtype {array.dtype} to the browser")
     array = np.ascontiguousarray(array)
-    return {
-        "dtype": array.dtype.name,
-        "shape": list(array.shape),
-        "buffer": memoryview(array).cast("B"),
-    }
+    buffer = memoryview(array).cast("B") if array.size else memoryview(b"")
+    return {"dtype": array.dtype.name, "shape": list(array.shape), "buffer": buffer}
 
 
 def unpack(packed: dict[str, Any]) -> np.ndarray:
