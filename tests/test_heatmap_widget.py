@@ -248,7 +248,7 @@ def test_thresholds_edited_in_the_view_arrive_validated(data):
         traitlets.TraitError, match=r"thresholds\['c'\]: metric 'wasserstein' does not apply"
     ):
         heatmap.thresholds = {"c": {"metric": "wasserstein", "warning": 0.1, "critical": 0.2}}
-    with pytest.raises(traitlets.TraitError, match="warning .* must not exceed critical"):
+    with pytest.raises(traitlets.TraitError, match=r"warning .* must not exceed critical"):
         heatmap.thresholds = {"x": {"metric": "psi", "warning": 0.3, "critical": 0.2}}
     with pytest.raises(traitlets.TraitError, match="alpha must be a number between 0 and 1"):
         heatmap.alpha = 1.5
