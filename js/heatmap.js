@@ -34,6 +34,7 @@ class HeatmapView {
     this.layout();
     this.drawAll();
     this.drawDetail();
+    this.drawBacktest();
     this.root.dataset.renderMs = (performance.now() - started).toFixed(1);
     this.root.dataset.ready = "1";
   }
@@ -73,6 +74,12 @@ class HeatmapView {
   build() {
     const root = this.root;
     root.classList.add("mlmon-widget", "mlmon-heatmap");
+    // Keys typed in the widget are ours: JupyterLab's notebook shortcuts (Enter, arrows, ...)
+    // must not act on them.
+    root.dataset.lmSuppressShortcuts = "true";
+    root.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && event.target instanceof HTMLInputElement) event.target.blur();
+    });
     installStyle(root);
     const toolbar = el("div", "mlmon-toolbar");
     const metricLabel = el("label", "mlmon-label", "colour by ");
@@ -98,8 +105,40 @@ class HeatmapView {
       this.model.save_changes();
     });
     this.count = el("span", "mlmon-count");
-    toolbar.append(metricLabel, this.filterInput, this.count);
+    const alphaLabel = el("label", "mlmon-label", "alpha ");
+    this.alphaInput = el("input", "mlmon-alpha");
+    this.alphaInput.type = "number";
+    this.alphaInput.min = "0.0001";
+    this.alphaInput.max = "0.5";
+    this.alphaInput.step = "0.001";
+    this.alphaInput.value = String(this.model.get("alpha"));
+    this.alphaInput.addEventListener("change", () => {
+      const value = Number(this.alphaInput.value);
+      if (value > 0 && value < 1) {
+        this.model.set("alpha", value);
+        this.model.save_changes();
+      }
+    });
+    alphaLabel.appendChild(this.alphaInput);
+    const correctionLabel = el("label", "mlmon-label", "correction ");
+    this.correctionSelect = el("select", "mlmon-correction");
+    for (const c of ["fdr_bh", "bonferroni", "holm", "none"]) {
+      const option = el("option", null, c);
+      option.value = c;
+      this.correctionSelect.appendChild(option);
+    }
+    this.correctionSelect.value = this.model.get("correction");
+    this.correctionSelect.addEventListener("change", () => {
+      this.model.set("correction", this.correctionSelect.value);
+      this.model.save_changes();
+    });
+    correctionLabel.appendChild(this.correctionSelect);
+    const suggestAll = el("button", "mlmon-suggest-all", "suggest all from history");
+    suggestAll.title = "thresholds for every feature from the metric's spread over reference chunks";
+    suggestAll.addEventListener("click", () => this.model.send({ type: "suggest", feature: null }));
+    toolbar.append(metricLabel, this.filterInput, alphaLabel, correctionLabel, suggestAll, this.count);
     this.legend = el("div", "mlmon-legend");
+    this.backtest = el("div", "mlmon-backtest");
     this.error = errorArea(this.model);
     this.scroll = el("div", "mlmon-scroll");
     this.scroll.tabIndex = 0;
@@ -120,7 +159,7 @@ class HeatmapView {
     this.live = el("div", "mlmon-sr");
     this.live.setAttribute("aria-live", "polite");
     this.detail = el("div", "mlmon-detail");
-    root.append(toolbar, this.legend, this.error, this.scroll, this.tooltip, this.live, this.detail);
+    root.append(toolbar, this.legend, this.backtest, this.error, this.scroll, this.tooltip, this.live, this.detail);
 
     this.overlay.addEventListener("mousemove", (e) => this.hover(e));
     this.overlay.addEventListener("mouseleave", () => (this.tooltip.style.display = "none"));
@@ -327,6 +366,122 @@ class HeatmapView {
     this.drawOverlay();
   }
 
+  // ------------------------------------------------------------------ thresholds
+  drawBacktest() {
+    const b = this.model.get("_backtest") || {};
+    if (b.windows === undefined) {
+      this.backtest.textContent = "";
+      return;
+    }
+    const fa = b.false_alarm === null || b.false_alarm === undefined ? "" : ` · false-alarm rate on ${b.chunks} reference chunks: ${fmt(100 * b.false_alarm, 2)}%`;
+    this.backtest.textContent = `backtest over ${b.windows} windows: ${b.critical} critical, ${b.warning} warning${fa}`;
+    this.backtest.dataset.critical = String(b.critical);
+    this.backtest.dataset.warning = String(b.warning);
+  }
+
+  setRule(feature, rule) {
+    const rules = { ...(this.model.get("thresholds") || {}) };
+    if (rule === null) delete rules[feature];
+    else rules[feature] = rule;
+    this.model.set("thresholds", rules);
+    this.model.save_changes();
+  }
+
+  ruleEditor(detail, chartMetric) {
+    const feature = detail.feature;
+    const current = (this.model.get("thresholds") || {})[feature];
+    const box = el("div", "mlmon-rule");
+    const numeric = detail.kind === "numeric";
+    const metrics = ["psi", "js", "kl", ...(numeric ? ["wasserstein", "ks"] : [])];
+    const select = el("select", "mlmon-rule-metric");
+    for (const [value, label] of [["default", "default rule"], ...metrics.map((m) => [m, m]), ["off", "off"]]) {
+      const option = el("option", null, label);
+      option.value = value;
+      select.appendChild(option);
+    }
+    select.value = current === undefined ? "default" : current === "off" ? "off" : current.metric;
+    const limits = (m) => detail.thresholds?.[m === "ks" ? "statistic" : m] ?? [0.1, 0.25];
+    const shown = current && current !== "off" ? [current.warning, current.critical] : limits(chartMetric);
+    const warning = el("input", "mlmon-rule-warning");
+    const critical = el("input", "mlmon-rule-critical");
+    for (const [input, v] of [[warning, shown[0]], [critical, shown[1]]]) {
+      input.type = "number";
+      input.min = "0";
+      input.step = "any";
+      input.value = v === null || v === undefined ? "" : String(v);
+    }
+    const apply = () => {
+      const metric = select.value;
+      if (metric === "default") return this.setRule(feature, null);
+      if (metric === "off") return this.setRule(feature, "off");
+      const w = Number(warning.value);
+      const c = Number(critical.value);
+      if (!(Number.isFinite(w) && Number.isFinite(c) && w >= 0 && w <= c)) {
+        warning.setCustomValidity("warning must be a number between 0 and critical");
+        warning.reportValidity();
+        return;
+      }
+      warning.setCustomValidity("");
+      this.setRule(feature, { metric, warning: w, critical: c });
+    };
+    select.addEventListener("change", () => {
+      if (select.value !== "default" && select.value !== "off") {
+        const [w, c] = limits(select.value);
+        warning.value = String(w ?? "");
+        critical.value = String(c ?? "");
+      }
+      apply();
+    });
+    warning.addEventListener("change", apply);
+    critical.addEventListener("change", apply);
+    const suggest = el("button", "mlmon-suggest", "suggest from history");
+    suggest.addEventListener("click", () => this.model.send({ type: "suggest", feature, metric: chartMetric === "neglog10p" ? "psi" : chartMetric }));
+    const stats = this.model.get("_backtest")?.features?.[feature];
+    const summary = stats ? el("span", "mlmon-hint", `${stats.critical} critical, ${stats.warning} warning in this view${Number.isFinite(stats.false_alarm) ? `; false-alarm rate on reference chunks ${fmt(100 * stats.false_alarm, 2)}%` : ""}`) : null;
+    box.append(el("span", null, "rule:"), select, el("span", null, "warning"), warning, el("span", null, "critical"), critical, suggest, ...(summary ? [summary] : []));
+    return box;
+  }
+
+  enableDrag(chart, feature, metric) {
+    if (!["psi", "js", "wasserstein"].includes(metric)) return;
+    const top = Number(chart.dataset.top);
+    const plotTop = Number(chart.dataset.plotTop);
+    const height = Number(chart.dataset.plotHeight);
+    const valueAt = (event) => {
+      const box = chart.getBoundingClientRect();
+      const y = (event.clientY - box.top) * (chart.viewBox.baseVal.height / box.height);
+      return Math.max(0, ((plotTop + height - y) / height) * top);
+    };
+    for (const handle of chart.querySelectorAll("[data-handle]")) {
+      const name = handle.dataset.handle;
+      const line = chart.querySelector(`[data-threshold='${name}']`);
+      handle.addEventListener("pointerdown", (event) => {
+        handle.setPointerCapture(event.pointerId);
+        const move = (e) => {
+          const y = plotTop + height - (valueAt(e) / top) * height;
+          for (const node of [handle, line]) {
+            node.setAttribute("y1", String(y));
+            node.setAttribute("y2", String(y));
+          }
+        };
+        const up = (e) => {
+          handle.removeEventListener("pointermove", move);
+          handle.removeEventListener("pointerup", up);
+          const lines = Object.fromEntries(
+            Array.from(chart.querySelectorAll("[data-handle]")).map((h) => [h.dataset.handle, ((plotTop + height - Number(h.getAttribute("y1"))) / height) * top]),
+          );
+          lines[name] = valueAt(e);
+          const warning = Number(Math.min(lines.warning ?? lines.critical, lines.critical ?? lines.warning).toPrecision(4));
+          const critical = Number(Math.max(lines.warning ?? lines.critical, lines.critical ?? lines.warning).toPrecision(4));
+          this.setRule(feature, { metric, warning, critical });
+        };
+        handle.addEventListener("pointermove", move);
+        handle.addEventListener("pointerup", up);
+        event.preventDefault();
+      });
+    }
+  }
+
   // ------------------------------------------------------------------ detail pane
   drawDetail() {
     const detail = this.model.get("_detail");
@@ -361,10 +516,15 @@ class HeatmapView {
     if (row >= 0 && this.data[metric]) {
       const values = Array.from({ length: this.nCols }, (_, c) => this.value(metric, row, c));
       const limits = detail.thresholds?.[metric] ?? [];
-      charts.appendChild(metricOverTime(values, this.labels, { warning: limits[0], critical: limits[1], selected: selected.col, metric: METRIC_LABELS[metric], title: `${METRIC_LABELS[metric]} over all windows` }));
+      const chart = metricOverTime(values, this.labels, { warning: limits[0], critical: limits[1], selected: selected.col, metric: METRIC_LABELS[metric], title: `${METRIC_LABELS[metric]} over all windows` });
+      chart.classList.add("mlmon-metric-chart");
+      chart.dataset.metric = metric;
+      this.enableDrag(chart, detail.feature, metric);
+      charts.appendChild(chart);
     }
     const note = detail.message ? el("p", "mlmon-hint", detail.message) : null;
-    this.detail.replaceChildren(...[title, reason, note, el("div", "mlmon-detail-body")].filter(Boolean));
+    const editor = this.ruleEditor(detail, metric);
+    this.detail.replaceChildren(...[title, reason, editor, note, el("div", "mlmon-detail-body")].filter(Boolean));
     this.detail.lastChild.append(numbers, charts);
     this.detail.dataset.feature = detail.feature;
     this.detail.dataset.window = String(detail.window);
@@ -456,6 +616,12 @@ export default {
         view.drawDetail();
       },
       "change:_detail": () => view.drawDetail(),
+      "change:_backtest": () => {
+        view.drawBacktest();
+        view.drawDetail();
+      },
+      "change:alpha": () => (view.alphaInput.value = String(model.get("alpha"))),
+      "change:correction": () => (view.correctionSelect.value = model.get("correction")),
       "change:_scale": () => {
         view.scale = model.get("_scale");
         view.drawAll();

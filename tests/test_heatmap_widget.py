@@ -307,3 +307,14 @@ def test_pack_round_trips_including_empty_arrays():
         again = unpack(pack(array))
         assert again.shape == array.shape
         np.testing.assert_array_equal(again, array.astype(again.dtype))
+
+
+def test_a_refused_edit_from_the_view_is_reported_and_undone(data, recording):
+    ref, prod = data
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+    recording[-1].clear()
+    heatmap.set_state({"thresholds": {"x": {"metric": "psi", "warning": 0.5, "critical": 0.1}}})
+    assert heatmap.thresholds == {}
+    assert heatmap._error.startswith("not applied:") and "must not exceed critical" in heatmap._error
+    resent = [m["data"]["state"] for m in recording[-1].updates()]
+    assert {"thresholds": {}} in resent

@@ -101,11 +101,19 @@ export function metricOverTime(values, labels, { warning, critical, selected, me
   const sx = (i) => M.left + (values.length > 1 ? (i / (values.length - 1)) * w : w / 2);
   const sy = (v) => M.top + h - (Math.min(v, top) / top) * h;
   axisY(root, 0, top, height, metric);
+  // Geometry for dragging the threshold lines: value = (bottom - y) / height * top.
+  root.dataset.top = String(top);
+  root.dataset.plotTop = String(M.top);
+  root.dataset.plotHeight = String(h);
   for (const [v, cls, name] of [[warning, "mlmon-warning-line", "warning"], [critical, "mlmon-critical-line", "critical"]]) {
     if (v === undefined || v === null || !Number.isFinite(v)) continue;
     const line = svg("line", { x1: M.left, x2: M.left + w, y1: sy(v), y2: sy(v), class: cls, "data-threshold": name });
     line.appendChild(svg("title", {}, `${name} ${fmt(v)}`));
     root.appendChild(line);
+    // A wide transparent handle over the line makes it easy to grab.
+    const handle = svg("line", { x1: M.left, x2: M.left + w, y1: sy(v), y2: sy(v), class: "mlmon-threshold-handle", "data-handle": name });
+    handle.appendChild(svg("title", {}, `drag to set the ${name} threshold (${fmt(v)})`));
+    root.appendChild(handle);
   }
   let d = "";
   values.forEach((v, i) => {

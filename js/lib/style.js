@@ -55,6 +55,14 @@ const CSS = `
 .mlmon-series { fill: none; stroke: var(--mlmon-accent); stroke-width: 1.5; }
 .mlmon-warning-line { stroke: #DDAA33; stroke-width: 1.5; stroke-dasharray: 5 3; }
 .mlmon-critical-line { stroke: #BB5566; stroke-width: 1.5; stroke-dasharray: 5 3; }
+.mlmon-threshold-handle { stroke: transparent; stroke-width: 10; cursor: ns-resize; }
+.mlmon-backtest { color: var(--mlmon-muted); margin: 2px 0 4px; }
+.mlmon-rule { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
+.mlmon-rule input { width: 6em; }
+.mlmon-rule select, .mlmon-rule input, .mlmon-rule button, .mlmon-toolbar button {
+  color: var(--mlmon-fg); background: var(--mlmon-bg); border: 1px solid var(--mlmon-border);
+  border-radius: 3px; padding: 2px 6px; font: inherit; }
+.mlmon-toolbar input.mlmon-alpha { width: 5.5em; }
 .mlmon-selected-line { stroke: var(--mlmon-muted); stroke-dasharray: 1 2; }
 `;
 

@@ -76,6 +76,18 @@ class MlmonWidget(anywidget.AnyWidget):
 
         return save_html(self, path, title or type(self).__name__)
 
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Apply a change from the front end; a value Python refuses is reported, not lost.
+
+        The refusal shows in the widget's error area and the view is put back in line with
+        Python's state (a traceback in the kernel log would leave the two disagreeing).
+        """
+        try:
+            super().set_state(sync_data)
+        except traitlets.TraitError as err:
+            self._error = f"not applied: {err}"
+            self.send_state(list(sync_data))
+
     def _send_patch(self, content: dict[str, Any], buffers: list[memoryview]) -> None:
         self.send(content, buffers)
 

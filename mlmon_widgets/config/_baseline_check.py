@@ -1,0 +1,130 @@
+"""Structural validation of ``Baseline.to_dict()`` output read from a config file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..engine import Baseline
+from ._checks import check_int, check_keys, check_list, check_number, check_option, check_string
+from ._engine import BASELINE_FORMAT, FEATURE_KINDS, ROLES
+from ._errors import ConfigError, nested
+
+_COUNTS = ("n_rows", "n", "n_missing", "n_invalid")
+_NUMERIC_KEYS = ("kind", "dtype", *_COUNTS, "n_nonfinite", "min", "max", "mean", "std")
+_NUMERIC_KEYS += ("edges", "counts", "sketch")
+_CATEGORICAL_KEYS = ("kind", "dtype", *_COUNTS, "labels", "counts")
+
+
+def _numbers(value: Any) -> list[float]:
+    out = []
+    for i, item in enumerate(check_list(value)):
+        with nested(i):
+            out.append(check_number(item))
+    return out
+
+
+def _counts(value: Any) -> list[int]:
+    out = []
+    for i, item in enumerate(check_list(value)):
+        with nested(i):
+            out.append(check_int(item, minimum=0))
+    return out
+
+
+def _check_numeric(feature: Mapping[str, Any]) -> None:
+    check_keys(feature, required=_NUMERIC_KEYS)
+    for key in ("n_rows", "n", "n_missing", "n_invalid", "n_nonfinite"):
+        with nested(key):
+            check_int(feature[key], minimum=0)
+    for key in ("min", "max", "mean", "std"):
+        if feature[key] is not None:
+            with nested(key):
+                check_number(feature[key])
+    with nested("edges"):
+        edges = _numbers(feature["edges"])
+    with nested("counts"):
+        counts = _counts(feature["counts"])
+        if len(counts) != len(edges) + 1:
+            raise ConfigError(f"must have one count more than edges ({len(edges) + 1})")
+    with nested("sketch"):
+        sketch = check_keys(feature["sketch"], required=("values", "lt", "le"))
+        with nested("values"):
+            values = _numbers(sketch["values"])
+        for key in ("lt", "le"):
+            with nested(key):
+                if len(_counts(sketch[key])) != len(values):
+                    raise ConfigError(f"must have as many entries as values ({len(values)})")
+
+
+def _check_categorical(feature: Mapping[str, Any]) -> None:
+    check_keys(feature, required=_CATEGORICAL_KEYS)
+    for key in _COUNTS:
+        with nested(key):
+            check_int(feature[key], minimum=0)
+    with nested("labels"):
+        labels = check_list(feature["labels"])
+        for i, label in enumerate(labels):
+            if not isinstance(label, (str, bool, int, float)):
+                raise ConfigError("must be a string, number or boolean", (i,))
+    with nested("counts"):
+        if len(_counts(feature["counts"])) != len(labels):
+            raise ConfigError(f"must have one count per label ({len(labels)})")
+
+
+def check_baseline(value: Any) -> dict[str, Any]:
+    """Check a baseline dict field by field, then load it with :meth:`Baseline.from_dict`.
+
+    Returns the dict itself (the config stores the plain data); raises ConfigError with the
+    path inside the baseline.
+    """
+    data = check_keys(
+        value,
+        required=("format", "n_rows", "bins", "sketch_size", "roles", "dtypes", "features"),
+    )
+    if data["format"] != BASELINE_FORMAT:
+        raise ConfigError(
+            f"must be {BASELINE_FORMAT!r} (a baseline written by Baseline.to_dict()); "
+            f"got {data['format']!r}",
+            ("format",),
+        )
+    with nested("n_rows"):
+        check_int(data["n_rows"], minimum=0)
+    with nested("bins"):
+        check_int(data["bins"], minimum=2)
+    with nested("sketch_size"):
+        check_int(data["sketch_size"], minimum=16)
+    with nested("roles"):
+        roles = check_keys(data["roles"], optional=list(data["roles"]))
+        for column, role in roles.items():
+            with nested(column):
+                check_option(role, ROLES)
+    with nested("dtypes"):
+        for column, dtype in check_keys(data["dtypes"], optional=list(data["dtypes"])).items():
+            with nested(column):
+                check_string(dtype)
+    with nested("features"):
+        features = check_keys(data["features"], optional=list(data["features"]))
+        for name, feature in features.items():
+            with nested(name):
+                if not isinstance(feature, Mapping):
+                    raise ConfigError("must be a mapping")
+                kind = feature.get("kind")
+                with nested("kind"):
+                    check_option(kind, FEATURE_KINDS)
+                if roles.get(name) != kind:
+                    raise ConfigError(
+                        f"is a {kind} feature but baseline.roles gives {roles.get(name)!r}"
+                    )
+                if kind == "numeric":
+                    _check_numeric(feature)
+                else:
+                    _check_categorical(feature)
+    missing = [c for c, r in roles.items() if r in FEATURE_KINDS and c not in features]
+    if missing:
+        raise ConfigError(f"has no summary of feature {missing[0]!r}", ("features",))
+    try:
+        Baseline.from_dict(data)
+    except (KeyError, TypeError, ValueError) as err:  # pragma: no cover - checked above
+        raise ConfigError(f"cannot be loaded: {err}") from None
+    return dict(data)

@@ -1,0 +1,386 @@
+"""MonitoringConfig: what production evaluates, exported from the notebook."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import pathlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine import Baseline, Rule
+from ._baseline_check import check_baseline
+from ._checks import check_int, check_keys, check_list, check_number, check_option, check_string
+from ._engine import CORRECTIONS, METRIC_KINDS, ROLES
+from ._errors import ConfigError, nested
+from ._parts import ModelInfo, Persistence, QualityThresholds, Routing, WindowSpec
+from ._suppressions import OneOffSuppression, RecurringSuppression, Suppression
+from ._suppressions import suppression_from_dict
+from ._version import SCHEMA_VERSION, check_schema_version
+from ._io import dump_yaml, read_json, read_yaml
+
+#: Severities that can raise an alert.
+ALERT_LEVELS = ("warning", "critical")
+_REQUIRED = ("schema_version", "model", "baseline", "window")
+_OPTIONAL = (
+    "created_at",
+    "note",
+    "roles",
+    "rules",
+    "alpha",
+    "correction",
+    "min_rows",
+    "alert_levels",
+    "quality",
+    "routing",
+    "suppressions",
+    "persistence",
+)
+_UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)")
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _rule(value: Any, kind: str) -> Rule:
+    if isinstance(value, Rule):
+        rule = value
+    elif value == "off":
+        rule = Rule.off()
+    else:
+        given = check_keys(value, required=("metric",), optional=("warning", "critical"))
+        with nested("metric"):
+            metric = check_option(given["metric"], (*METRIC_KINDS, "off"))
+        if metric == "off":
+            check_keys(given, required=("metric",))
+            rule = Rule.off()
+        else:
+            check_keys(given, required=("metric", "warning", "critical"))
+            levels = {}
+            for name in ("warning", "critical"):
+                with nested(name):
+                    levels[name] = check_number(given[name], minimum=0)
+            if levels["warning"] > levels["critical"]:
+                raise ConfigError(
+                    f"must be >= warning ({levels['warning']:g}); got {levels['critical']:g}",
+                    ("critical",),
+                )
+            rule = Rule(metric, **levels)
+    if not rule.is_off and kind not in METRIC_KINDS[rule.metric]:
+        allowed = ", ".join(m for m, kinds in METRIC_KINDS.items() if kind in kinds)
+        raise ConfigError(
+            f"does not apply to a {kind} feature; use one of {allowed} (or 'off')", ("metric",)
+        )
+    return rule
+
+
+def _field(value: Any, kind: type, reader: Any) -> Any:
+    return value if isinstance(value, kind) else reader(value)
+
+
+@dataclass(frozen=True)
+class MonitoringConfig:
+    """Thresholds, baseline and alerting rules that production evaluates unchanged.
+
+    Everything is plain data that round-trips exactly through :meth:`to_dict`,
+    :meth:`to_json` and :meth:`to_yaml`; the baseline is :meth:`Baseline.to_dict` output,
+    so production needs no training data. Every field is validated on construction and a
+    refused value raises :class:`ConfigError` naming its path (``rules.income.warning:
+    must be a number``).
+
+    Parameters
+    ----------
+    model : ModelInfo or dict
+        The monitored model's name and version.
+    baseline : dict or Baseline
+        The reference summary (a Baseline is stored as its ``to_dict()``).
+    window : WindowSpec or dict
+        ``time`` column and exactly one of ``window`` (pandas offset) and ``rows``.
+    created_at : str, optional
+        ISO-8601 UTC time stamp (``'2024-05-01T12:00:00Z'``); defaults to now.
+    note : str, default ''
+        Free text.
+    roles : dict, optional
+        Column -> role; the baseline's roles fill in (and must agree with) what is given.
+    rules : dict, optional
+        Feature -> :class:`~mlmon_widgets.engine.Rule`, ``{'metric', 'warning',
+        'critical'}`` or ``'off'``, as ``thresholds=`` in the engine; a feature without a
+        rule keeps the default thresholds.
+    alpha : float, default 0.01
+        Significance level of the corrected p-value.
+    correction : {'fdr_bh', 'bonferroni', 'holm', 'none'}, default 'fdr_bh'
+        Multiple-testing correction over the features x windows of one evaluation.
+    min_rows : int, default 50
+        Windows with fewer usable rows are not judged (drift and data-quality rates).
+    alert_levels : tuple of {'warning', 'critical'}, default ('warning', 'critical')
+        Severities that raise alerts.
+    quality : QualityThresholds or dict, optional
+        Data-quality thresholds.
+    routing : Routing or dict, optional
+        Route key per domain.
+    suppressions : tuple of OneOffSuppression or RecurringSuppression (or dicts)
+        Periods whose alerts are listed as suppressed.
+    persistence : Persistence or dict, default 1 of 1
+        Alert only when ``n`` of the last ``m`` windows breach.
+    schema_version : int, default SCHEMA_VERSION
+        Format version; a newer one than this package knows is refused.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from mlmon_widgets.engine import Baseline
+    >>> rng = np.random.default_rng(0)
+    >>> ref = pd.DataFrame({"income": rng.normal(50, 10, 500), "region": rng.choice(["n", "s"], 500)})
+    >>> baseline = Baseline.fit(ref, roles={"income": "numeric", "region": "categorical"})
+    >>> config = MonitoringConfig.from_baseline(
+    ...     baseline, model="credit-risk", version="3", time="ts", window="1D",
+    ...     rules={"income": {"metric": "psi", "warning": 0.2, "critical": 0.4}},
+    ... )
+    >>> config.rules["income"]
+    Rule(metric='psi', warning=0.2, critical=0.4)
+    >>> MonitoringConfig.from_yaml(config.to_yaml()) == config
+    True
+    >>> MonitoringConfig.from_dict({**config.to_dict(), "alpha": "0.05"})
+    Traceback (most recent call last):
+    ...
+    mlmon_widgets.config._errors.ConfigError: alpha: must be a number; got a string
+    """
+
+    model: ModelInfo
+    baseline: dict[str, Any] = field(repr=False)
+    window: WindowSpec
+    created_at: str = field(default_factory=_utc_now)
+    note: str = ""
+    roles: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    alpha: float = 0.01
+    correction: str = "fdr_bh"
+    min_rows: int = 50
+    alert_levels: tuple[str, ...] = ALERT_LEVELS
+    quality: QualityThresholds = field(default_factory=QualityThresholds)
+    routing: Routing = field(default_factory=Routing)
+    suppressions: tuple[Suppression, ...] = ()
+    persistence: Persistence = field(default_factory=Persistence)
+    schema_version: int = SCHEMA_VERSION
+
+    __hash__ = None  # type: ignore[assignment]  # holds dicts
+
+    def __post_init__(self) -> None:
+        check_schema_version(self.schema_version)
+        set_ = object.__setattr__
+        with nested("model"):
+            set_(self, "model", _field(self.model, ModelInfo, ModelInfo.from_dict))
+        with nested("baseline"):
+            baseline = self.baseline
+            if isinstance(baseline, Baseline):
+                baseline = baseline.to_dict()
+            set_(self, "baseline", copy.deepcopy(check_baseline(baseline)))
+        with nested("window"):
+            set_(self, "window", _field(self.window, WindowSpec, WindowSpec.from_dict))
+        with nested("created_at"):
+            check_string(self.created_at)
+            if not _UTC_STAMP.fullmatch(self.created_at):
+                raise ConfigError(
+                    "must be an ISO-8601 UTC time stamp such as '2024-05-01T12:00:00Z'; "
+                    f"got {self.created_at!r}"
+                )
+        with nested("note"):
+            check_string(self.note)
+        self._check_roles()
+        self._check_rules()
+        with nested("alpha"):
+            set_(self, "alpha", check_number(self.alpha, minimum=0, maximum=1,
+                                             exclusive_minimum=True, exclusive_maximum=True))
+        with nested("correction"):
+            check_option(self.correction, CORRECTIONS)
+        with nested("min_rows"):
+            check_int(self.min_rows, minimum=1)
+        with nested("alert_levels"):
+            levels = check_list(self.alert_levels)
+            if not levels:
+                raise ConfigError("must name at least one of 'warning', 'critical'")
+            for i, level in enumerate(levels):
+                with nested(i):
+                    check_option(level, ALERT_LEVELS)
+            if len(set(levels)) < len(levels):
+                raise ConfigError("names a level twice")
+            set_(self, "alert_levels", tuple(levels))
+        with nested("quality"):
+            set_(self, "quality", _field(self.quality, QualityThresholds,
+                                         QualityThresholds.from_dict))
+        with nested("routing"):
+            set_(self, "routing", _field(self.routing, Routing, Routing.from_dict))
+        with nested("suppressions"):
+            periods = []
+            for i, item in enumerate(check_list(self.suppressions)):
+                with nested(i):
+                    kinds = (OneOffSuppression, RecurringSuppression)
+                    periods.append(_field(item, kinds, suppression_from_dict))
+            set_(self, "suppressions", tuple(periods))
+        with nested("persistence"):
+            set_(self, "persistence", _field(self.persistence, Persistence,
+                                             Persistence.from_dict))
+
+    def _check_roles(self) -> None:
+        known = self.baseline["roles"]
+        with nested("roles"):
+            given = check_keys(self.roles, optional=list(self.roles))
+            for column, role in given.items():
+                with nested(column):
+                    check_option(role, ROLES)
+                    if column in known and role != known[column]:
+                        raise ConfigError(
+                            f"is {role!r} but the baseline has {known[column]!r}; fit the "
+                            "baseline with the roles you want"
+                        )
+        merged = {**known, **given}
+        object.__setattr__(self, "roles", merged)
+
+    def _check_rules(self) -> None:
+        features = self.baseline["features"]
+        rules = {}
+        with nested("rules"):
+            given = check_keys(self.rules, optional=list(self.rules))
+            for feature, value in given.items():
+                with nested(feature):
+                    if feature not in features:
+                        shown = ", ".join(list(features)[:20]) or "none"
+                        raise ConfigError(
+                            f"is not a feature of the baseline (its features: {shown})"
+                        )
+                    rules[feature] = _rule(value, features[feature]["kind"])
+        object.__setattr__(self, "rules", rules)
+
+    # -- building ---------------------------------------------------------------------
+
+    @classmethod
+    def from_baseline(
+        cls,
+        baseline: Baseline | Mapping[str, Any],
+        *,
+        model: str | ModelInfo,
+        version: str = "",
+        time: str | None = None,
+        window: str | None = None,
+        rows: int | None = None,
+        **options: Any,
+    ) -> MonitoringConfig:
+        """A config for ``baseline`` with the given window; other fields as keywords.
+
+        Parameters
+        ----------
+        baseline : Baseline or dict
+            The reference summary (from :meth:`Baseline.fit`).
+        model : str or ModelInfo
+            The model's name (or a ModelInfo, then ``version`` is ignored).
+        version : str, default ''
+            The model's version.
+        time, window, rows
+            The window definition (see :class:`WindowSpec`).
+        **options
+            Any other field of :class:`MonitoringConfig` (``rules``, ``alpha``, ...).
+
+        Returns
+        -------
+        MonitoringConfig
+        """
+        info = model if isinstance(model, ModelInfo) else ModelInfo(model, version)
+        spec = WindowSpec(time=time, window=window, rows=rows)
+        return cls(model=info, baseline=baseline, window=spec, **options)  # type: ignore[arg-type]
+
+    def baseline_object(self) -> Baseline:
+        """The stored baseline as a :class:`~mlmon_widgets.engine.Baseline` (sketch only)."""
+        return Baseline.from_dict(self.baseline)
+
+    # -- plain data -------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON types only), the baseline last; :meth:`from_dict` inverts it."""
+        return {
+            "schema_version": self.schema_version,
+            "model": self.model.to_dict(),
+            "created_at": self.created_at,
+            "note": self.note,
+            "roles": dict(self.roles),
+            "window": self.window.to_dict(),
+            "rules": {f: "off" if r.is_off else r.to_dict() for f, r in self.rules.items()},
+            "alpha": self.alpha,
+            "correction": self.correction,
+            "min_rows": self.min_rows,
+            "alert_levels": list(self.alert_levels),
+            "quality": self.quality.to_dict(),
+            "routing": self.routing.to_dict(),
+            "suppressions": [s.to_dict() for s in self.suppressions],
+            "persistence": self.persistence.to_dict(),
+            "baseline": copy.deepcopy(self.baseline),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MonitoringConfig:
+        """Read and validate :meth:`to_dict` output (or a hand-written config).
+
+        Raises
+        ------
+        ConfigError
+            With the path of the first offending field; a config of a newer
+            ``schema_version`` is refused before anything else is read.
+        """
+        if isinstance(data, Mapping) and "schema_version" in data:
+            check_schema_version(data["schema_version"])
+        given = check_keys(data, required=_REQUIRED, optional=_OPTIONAL)
+        return cls(**given)
+
+    # -- files ------------------------------------------------------------------------
+
+    def to_json(self, path: str | pathlib.Path | None = None) -> str:
+        """The config as JSON text; also written to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+        if path is not None:
+            pathlib.Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_json(cls, path_or_text: str | pathlib.Path) -> MonitoringConfig:
+        """Read a config from a JSON file, or from JSON text (a string starting with ``{``)."""
+        return cls.from_dict(read_json(path_or_text))
+
+    def to_yaml(self, path: str | pathlib.Path | None = None) -> str:
+        """The config as YAML text; also written to ``path`` when given."""
+        text = dump_yaml(self.to_dict())
+        if path is not None:
+            pathlib.Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_yaml(cls, path_or_text: str | pathlib.Path) -> MonitoringConfig:
+        """Read a config from a YAML file, or from YAML text (a string with a newline).
+
+        Loading is safe: no Python object tags, no aliases (anchors that expand without
+        bound), at most :data:`~mlmon_widgets.config.MAX_BYTES` bytes.
+        """
+        return cls.from_dict(read_yaml(path_or_text))
+
+    @classmethod
+    def load(cls, path: str | pathlib.Path) -> MonitoringConfig:
+        """Read a ``.yaml``/``.yml`` or ``.json`` file, by its extension."""
+        suffix = pathlib.Path(path).suffix.lower()
+        if suffix in (".yaml", ".yml"):
+            return cls.from_yaml(pathlib.Path(path))
+        if suffix == ".json":
+            return cls.from_json(pathlib.Path(path))
+        raise ConfigError(f"a config file ends in .yaml, .yml or .json; got {str(path)!r}")
+
+    @staticmethod
+    def json_schema() -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of :meth:`to_dict` output.
+
+        The schema checks structure, types and ranges; the checks that need the baseline
+        (rules name its features and fit their kinds, roles agree) are done on load.
+        """
+        from ._schema import json_schema
+
+        return json_schema()
