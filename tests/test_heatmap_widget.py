@@ -315,6 +315,7 @@ def test_a_refused_edit_from_the_view_is_reported_and_undone(data, recording):
     recording[-1].clear()
     heatmap.set_state({"thresholds": {"x": {"metric": "psi", "warning": 0.5, "critical": 0.1}}})
     assert heatmap.thresholds == {}
-    assert heatmap._error.startswith("not applied:") and "must not exceed critical" in heatmap._error
+    assert heatmap._error.startswith("not applied:")
+    assert "must not exceed critical" in heatmap._error
     resent = [m["data"]["state"] for m in recording[-1].updates()]
     assert {"thresholds": {}} in resent

@@ -1,0 +1,398 @@
+"""MonitoringConfig: exact round trips, the JSON Schema, and refusals that name the field."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mlmon_widgets.config import (
+    DAYS,
+    SCHEMA_VERSION,
+    ConfigError,
+    Levels,
+    ModelInfo,
+    MonitoringConfig,
+    OneOffSuppression,
+    RecurringSuppression,
+    WindowSpec,
+)
+from mlmon_widgets.config import _io
+from mlmon_widgets.engine import Baseline, Rule
+
+jsonschema = pytest.importorskip("jsonschema")
+
+ROLES = {"income": "numeric", "region": "categorical", "flag": "boolean", "ts": "datetime"}
+
+
+@functools.lru_cache(maxsize=1)
+def baseline_dict() -> dict:
+    rng = np.random.default_rng(7)
+    n = 400
+    ref = pd.DataFrame(
+        {
+            "income": rng.normal(50, 10, n),
+            "region": rng.choice(["n", "s", "yes", "1.0", "null", "é #x: y"], n),
+            "flag": rng.random(n) < 0.3,
+            "ts": pd.date_range("2024-01-01", periods=n, freq="h"),
+        }
+    )
+    return Baseline.fit(ref, roles=ROLES).to_dict()
+
+
+def make(**options) -> MonitoringConfig:
+    return MonitoringConfig.from_baseline(
+        baseline_dict(), model="credit-risk", version="3", time="ts", window="1D", **options
+    )
+
+
+def full_dict() -> dict:
+    return make(
+        created_at="2024-05-01T12:00:00Z",
+        note="exported from the notebook",
+        rules={"income": {"metric": "psi", "warning": 0.1, "critical": 0.25}, "flag": "off"},
+        suppressions=[
+            {"start": "2024-05-04T22:00:00Z", "end": "2024-05-05T02:00:00Z", "reason": "db"},
+            {"days": ["sunday"], "start": "00:00", "end": "06:00", "timezone": "UTC"},
+        ],
+        persistence={"n": 2, "m": 3},
+    ).to_dict()
+
+
+def validator():
+    schema = MonitoringConfig.json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+# -- round trips ---------------------------------------------------------------------------
+
+SPECIAL_FLOATS = [0.1, 1e-12, 0.30000000000000004, 1e-300, 5e-324, 0.25, 1.0, 123456.789]
+thresholds = st.one_of(
+    st.sampled_from(SPECIAL_FLOATS),
+    st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False),
+)
+rates = st.one_of(
+    st.sampled_from([0.1, 1e-12, 0.30000000000000004, 1.0]),
+    st.floats(min_value=1e-9, max_value=1.0, allow_nan=False),
+)
+text = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
+names = text.filter(lambda s: s.strip())
+iso = st.datetimes(
+    min_value=pd.Timestamp("2000-01-01").to_pydatetime(),
+    max_value=pd.Timestamp("2099-01-01").to_pydatetime(),
+).map(lambda t: t.replace(microsecond=0))
+clock = st.tuples(st.integers(0, 23), st.integers(0, 59)).map(lambda t: f"{t[0]:02d}:{t[1]:02d}")
+
+
+@st.composite
+def levels(draw):
+    a, b = sorted([draw(rates), draw(rates)])
+    return draw(st.sampled_from(["off", {"warning": a, "critical": b}]))
+
+
+@st.composite
+def rule(draw, kind):
+    metrics = ["psi", "js", "kl"] + (["wasserstein", "ks"] if kind == "numeric" else [])
+    a, b = sorted([draw(thresholds), draw(thresholds)])
+    off = draw(st.booleans())
+    return "off" if off else {"metric": draw(st.sampled_from(metrics)), "warning": a, "critical": b}
+
+
+@st.composite
+def suppression(draw):
+    if draw(st.booleans()):
+        start = draw(iso)
+        end = start + pd.Timedelta(minutes=draw(st.integers(1, 10_000)))
+        zone = draw(st.sampled_from(["Z", "+00:00", "+05:30", ""]))
+        return {"start": start.isoformat() + zone, "end": end.isoformat() + zone,
+                "reason": draw(text)}
+    start, end = draw(clock), draw(clock)
+    if start == end:
+        end = "24:00"
+    return {
+        "days": draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=7, unique=True)),
+        "start": start,
+        "end": end,
+        "timezone": draw(st.sampled_from(["UTC", "Europe/Paris", "America/New_York"])),
+        "reason": draw(text),
+    }
+
+
+@st.composite
+def configs(draw):
+    kinds = {f: v["kind"] for f, v in baseline_dict()["features"].items()}
+    chosen = draw(st.lists(st.sampled_from(sorted(kinds)), unique=True))
+    m = draw(st.integers(1, 10))
+    rows = draw(st.booleans())
+    window = (
+        {"time": draw(st.sampled_from([None, "ts"])), "rows": draw(st.integers(1, 10**6))}
+        if rows
+        else {"time": "ts", "window": draw(st.sampled_from(["1D", "6h", "7D", "W", "15min"]))}
+    )
+    return MonitoringConfig(
+        model={"name": draw(names), "version": draw(text)},
+        baseline=baseline_dict(),
+        window=window,
+        created_at=draw(iso).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        note=draw(text),
+        rules={f: draw(rule(kinds[f])) for f in chosen},
+        alpha=draw(st.sampled_from([0.01, 1e-12, 0.30000000000000004]) | st.floats(1e-9, 0.999)),
+        correction=draw(st.sampled_from(["fdr_bh", "bonferroni", "holm", "none"])),
+        min_rows=draw(st.integers(1, 10_000)),
+        alert_levels=draw(st.sampled_from([["warning", "critical"], ["critical"], ["warning"]])),
+        quality={q: draw(levels()) for q in ("missing_rate", "out_of_range", "unseen_share")},
+        routing={"drift": draw(names), "latency": draw(names)},
+        suppressions=draw(st.lists(suppression(), max_size=3)),
+        persistence={"n": draw(st.integers(1, m)), "m": m},
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=configs())
+def test_round_trips_are_exact(config, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("rt")
+    assert MonitoringConfig.from_dict(config.to_dict()) == config
+    assert MonitoringConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    assert MonitoringConfig.from_json(config.to_json()) == config
+    assert MonitoringConfig.from_yaml(config.to_yaml()) == config
+    config.to_yaml(folder / "c.yaml")
+    config.to_json(folder / "c.json")
+    assert MonitoringConfig.load(folder / "c.yaml") == config
+    assert MonitoringConfig.load(folder / "c.json") == config
+    assert MonitoringConfig.from_yaml(config.to_yaml()).to_dict() == config.to_dict()
+    validator().validate(config.to_dict())
+
+
+def test_yaml_keeps_awkward_floats_exactly():
+    rules = {"income": {"metric": "ks", "warning": 1e-12, "critical": 0.30000000000000004}}
+    config = make(rules=rules, alpha=0.1)
+    back = MonitoringConfig.from_yaml(config.to_yaml())
+    assert back.rules["income"].warning == 1e-12
+    assert back.rules["income"].critical == 0.30000000000000004
+    assert back.alpha == 0.1
+    assert back.baseline == baseline_dict()
+    assert "1.0e-12" in config.to_yaml()
+
+
+def test_fields_are_typed_objects_and_defaults_are_documented():
+    config = MonitoringConfig.from_dict(full_dict())
+    assert config.schema_version == SCHEMA_VERSION == 1
+    assert config.model == ModelInfo("credit-risk", "3")
+    assert config.window == WindowSpec(time="ts", window="1D")
+    assert config.rules == {"income": Rule("psi", 0.1, 0.25), "flag": Rule.off()}
+    assert config.suppressions == (
+        OneOffSuppression("2024-05-04T22:00:00Z", "2024-05-05T02:00:00Z", "db"),
+        RecurringSuppression(("sunday",), "00:00", "06:00"),
+    )
+    assert config.quality.missing_rate == Levels(0.1, 0.5)
+    assert config.alert_levels == ("warning", "critical")
+    assert config.routing.data_quality == "data-engineering"
+    assert config.routing.drift == config.routing.performance == "ml-engineering"
+    assert config.routing.latency == "platform"
+    assert config.roles == ROLES
+    assert config.baseline_object().to_dict() == baseline_dict()
+    assert "baseline" not in repr(config)
+    minimal = {k: full_dict()[k] for k in ("schema_version", "model", "baseline", "window")}
+    assert MonitoringConfig.from_dict(minimal).persistence.n == 1
+    with pytest.raises(TypeError):
+        hash(config)
+
+
+def test_config_is_frozen():
+    config = make()
+    with pytest.raises(AttributeError):
+        config.alpha = 0.5  # type: ignore[misc]
+
+
+# -- the JSON Schema -----------------------------------------------------------------------
+
+
+def test_json_schema_is_draft_2020_12_and_accepts_a_full_config():
+    schema = MonitoringConfig.json_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert set(schema["properties"]) == set(full_dict())
+    validator().validate(full_dict())
+    assert MonitoringConfig.json_schema() == schema  # a fresh, equal dict each call
+
+
+# (path to change, new value or DELETE, message the refusal starts with, schema refuses it too)
+DELETE = object()
+BAD = [
+    (("rules", "income", "warning"), "0.1", "rules.income.warning: must be a number", True),
+    (("rules", "income", "warning"), -0.1, "rules.income.warning: must be >= 0", True),
+    (("rules", "income", "critical"), 0.01, "rules.income.critical: must be >= warning", False),
+    (("rules", "income", "level"), 1, "rules.income.level: unknown key 'level'", True),
+    (("rules", "region"), {"metric": "wasserstein", "warning": 0.1, "critical": 0.2},
+     "rules.region.metric: does not apply to a categorical feature", False),
+    (("rules", "income", "metric"), "auc", "rules.income.metric: must be one of", True),
+    (("rules", "nope"), "off", "rules.nope: is not a feature of the baseline", False),
+    (("rules", "flag"), False, "rules.flag: must be a rule or 'off'; got false", True),
+    (("alerts",), [], "alerts: unknown key 'alerts'", True),
+    (("alpha",), 1.5, "alpha: must be > 0 and < 1", True),
+    (("alpha",), True, "alpha: must be a number; got a boolean", True),
+    (("correction",), "bh", "correction: must be one of {'fdr_bh'", True),
+    (("min_rows",), 0, "min_rows: must be an integer >= 1", True),
+    (("min_rows",), 2.5, "min_rows: must be an integer", True),
+    (("alert_levels",), ["info"], "alert_levels[0]: must be one of", True),
+    (("alert_levels",), [], "alert_levels: must name at least one", True),
+    (("window", "rows"), 100, "window: give exactly one of window", True),
+    (("window", "window"), "1 day", "window.window: must be a positive pandas offset", False),
+    (("window", "window"), "-1D", "window.window: must be a positive pandas offset", False),
+    (("model", "version"), 3, "model.version: must be a string; got int (quote it", True),
+    (("model", "name"), " ", "model.name: must be a non-empty string", True),
+    (("model",), DELETE, "model: is required", True),
+    (("created_at",), "2024-05-01 12:00", "created_at: must be an ISO-8601 UTC", True),
+    (("roles", "income"), "categorical", "roles.income: is 'categorical' but the baseline", False),
+    (("roles", "new"), "label", "roles.new: must be one of", True),
+    (("quality", "missing_rate", "warning"), 0, "quality.missing_rate.warning: must be > 0", True),
+    (("quality", "missing_rate", "critical"), 2, "quality.missing_rate.critical: must be <= 1",
+     True),
+    (("quality", "latency"), "off", "quality.latency: unknown key", True),
+    (("routing", "drift"), "", "routing.drift: must be a non-empty string", True),
+    (("routing", "pager"), "x", "routing.pager: unknown key", True),
+    (("suppressions", 0, "end"), "2024-05-04T21:00:00Z", "suppressions[0].end: must be after",
+     False),
+    (("suppressions", 0, "start"), "May 4", "suppressions[0].start: must be an ISO-8601", True),
+    (("suppressions", 1, "days"), ["funday"], "suppressions[1].days[0]: must be one of", True),
+    (("suppressions", 1, "start"), "25:00", "suppressions[1].start: must be a time of day", True),
+    (("suppressions", 1, "timezone"), "Mars/Base", "suppressions[1].timezone: is not a known",
+     False),
+    (("persistence", "n"), 4, "persistence.n: must be an integer >= 1 and <= 3", False),
+    (("persistence", "m"), 0, "persistence.m: must be an integer >= 1", True),
+    (("baseline", "format"), "other/1", "baseline.format: must be 'mlmon-baseline/1'", True),
+    (("baseline", "features", "income", "edges", 2), "x",
+     "baseline.features.income.edges[2]: must be a number", True),
+    (("baseline", "features", "income", "counts"), [1, 2],
+     "baseline.features.income.counts: must have one count more than edges", False),
+    (("baseline", "features", "region", "labels", 0), None,
+     "baseline.features.region.labels[0]: must be a string, number or boolean", True),
+]
+
+
+def _set(data: dict, path: tuple, value) -> dict:
+    data = copy.deepcopy(data)
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    if value is DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(("path", "value", "message", "in_schema"), BAD, ids=lambda v: str(v))
+def test_bad_fields_are_refused_with_their_path(path, value, message, in_schema):
+    data = _set(full_dict(), path, value)
+    with pytest.raises(ConfigError) as err:
+        MonitoringConfig.from_dict(data)
+    assert str(err.value).startswith(message)
+    assert "\n" not in str(err.value)
+    if in_schema:
+        assert not validator().is_valid(data)
+
+
+def test_newer_schema_version_is_refused_naming_the_version():
+    data = full_dict() | {"schema_version": 2, "alerting": {"new": "field"}}
+    with pytest.raises(ConfigError) as err:
+        MonitoringConfig.from_dict(data)
+    assert str(err.value) == (
+        "schema_version 2 is newer than this mlmon_widgets understands (1); upgrade mlmon_widgets"
+    )
+    assert not validator().is_valid(full_dict() | {"schema_version": 2})
+    with pytest.raises(ConfigError, match="schema_version 7 is newer"):
+        MonitoringConfig.from_json(json.dumps(full_dict() | {"schema_version": 7}))
+
+
+def test_top_level_must_be_a_mapping():
+    with pytest.raises(ConfigError, match="^must be a mapping; got a list"):
+        MonitoringConfig.from_yaml("- a\n- b\n")
+
+
+def test_direct_construction_is_validated_too():
+    with pytest.raises(ConfigError, match="^warning: must be a number"):
+        Levels("0.1", 0.2)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="^alpha: must be > 0"):
+        make(alpha=0)
+    with pytest.raises(ConfigError, match="^window: give exactly one"):
+        WindowSpec(time="ts")
+
+
+# -- safe loading --------------------------------------------------------------------------
+
+
+def test_yaml_python_tags_are_refused(tmp_path):
+    path = tmp_path / "evil.yaml"
+    path.write_text('schema_version: 1\nmodel: !!python/object/apply:os.system ["echo hi"]\n')
+    with pytest.raises(ConfigError, match="YAML tags .* are not allowed"):
+        MonitoringConfig.from_yaml(path)
+
+
+def test_billion_laughs_is_refused_quickly():
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    started = time.perf_counter()
+    with pytest.raises(ConfigError, match=r"YAML aliases \(\*a0\) are not allowed"):
+        MonitoringConfig.from_yaml("\n".join(lines) + "\n")
+    assert time.perf_counter() - started < 1.0
+
+
+def test_deep_nesting_is_refused_without_crashing():
+    with pytest.raises(ConfigError, match="nested deeper than"):
+        MonitoringConfig.from_yaml("a: " + "[" * 200_000 + "]" * 200_000 + "\n")
+
+
+def test_size_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(_io, "MAX_BYTES", 1000)
+    path = tmp_path / "big.yaml"
+    path.write_text("note: " + "x" * 2000 + "\n")
+    with pytest.raises(ConfigError, match="a config is at most"):
+        MonitoringConfig.from_yaml(path)
+    with pytest.raises(ConfigError, match="larger than"):
+        MonitoringConfig.from_json(json.dumps({"note": "x" * 2000}))
+
+
+def test_duplicate_keys_are_refused():
+    with pytest.raises(ConfigError, match="gives key 'alpha' twice"):
+        MonitoringConfig.from_yaml("alpha: 0.01\nalpha: 0.5\n")
+    with pytest.raises(ConfigError, match="gives key 'alpha' twice"):
+        MonitoringConfig.from_json('{"alpha": 0.01, "alpha": 0.5}')
+
+
+def test_unreadable_files_get_one_line_reasons(tmp_path):
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("note: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+        MonitoringConfig.from_yaml(latin)
+    with pytest.raises(ConfigError, match="cannot read"):
+        MonitoringConfig.from_yaml(tmp_path / "missing.yaml")
+    with pytest.raises(ConfigError, match=r"^not valid YAML: .*\(line 2"):
+        MonitoringConfig.from_yaml("a: 1\n b: [\n")
+    with pytest.raises(ConfigError, match="the YAML document is empty"):
+        MonitoringConfig.from_yaml("\n")
+    with pytest.raises(ConfigError, match=r"^not valid JSON: .*line 1"):
+        MonitoringConfig.from_json("{nope")
+    with pytest.raises(ConfigError, match="NaN is not allowed"):
+        MonitoringConfig.from_json('{"alpha": NaN}')
+    with pytest.raises(ConfigError, match="ends in .yaml, .yml or .json"):
+        MonitoringConfig.load(tmp_path / "config.toml")
+
+
+def test_bare_yaml_off_gets_a_hint():
+    data = full_dict()
+    text = MonitoringConfig.from_dict(data).to_yaml().replace("flag: 'off'", "flag: off")
+    with pytest.raises(ConfigError, match="rules.flag: .*write 'off'"):
+        MonitoringConfig.from_yaml(text)
+
+
+def test_keys_that_are_not_plain_names_are_quoted_in_paths():
+    with pytest.raises(ConfigError, match=r"^rules\['my feature'\]: is not a feature"):
+        make(rules={"my feature": "off"})
