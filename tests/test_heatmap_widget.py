@@ -141,11 +141,16 @@ def test_append_sends_only_the_touched_windows(data, recording):
     channel.clear()
     heatmap.append(later.iloc[:100])
     custom = channel.custom()
-    assert len(custom) == 1 and not channel.updates()  # one patch, no full state
+    assert len(custom) == 1  # one patch ...
+    full_state = {"_cells", "_windows", "_rows"}
+    assert not [
+        m for m in channel.updates() if full_state & set(m["data"]["state"])
+    ]  # ... no full state
+    assert [set(m["data"]["state"]) for m in channel.updates()] == [{"_backtest"}]
     patch = custom[0]["data"]["content"]
     assert patch["type"] == "patch" and patch["first"] == 15 and patch["n_windows"] == 16
     assert patch["block"]["psi"]["shape"] == [1, 3]
-    assert message_bytes(custom[0]) < 0.05 * first_render
+    assert sum(message_bytes(m) for m in channel.messages) < 0.05 * first_render
     # The result equals a heatmap built from all the rows at once.
     whole = DriftHeatmap(ref, prod.iloc[: 24 * 6 * 15 + 130], time="ts", window="1D")
     pd.testing.assert_frame_equal(heatmap.table, whole.table)

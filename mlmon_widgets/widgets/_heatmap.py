@@ -345,18 +345,7 @@ class DriftHeatmap(MlmonWidget):
         n = len(self._rows)
         warning = np.bincount(rows[self._codes == 1], minlength=n)
         critical = np.bincount(rows[self._codes == 2], minlength=n)
-        false_alarm = np.full(n, np.nan)
-        overall = None
-        if self._chunk_stats is not None and len(self._chunk_stats):
-            _, codes = severity_codes(self._chunk_stats, **self._options)
-            usable = ~self._chunk_stats["insufficient"].to_numpy(dtype=bool)
-            alerts = (codes == 1) | (codes == 2)
-            chunk_rows = pd.Categorical(self._chunk_stats["feature"], categories=self._rows).codes
-            tested = np.bincount(chunk_rows[usable], minlength=n)
-            hits = np.bincount(chunk_rows[usable & alerts], minlength=n)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                false_alarm = np.where(tested > 0, hits / tested, np.nan)
-            overall = float(hits.sum() / tested.sum()) if tested.sum() else None
+        false_alarm, overall = self._false_alarms()
         self._backtest = plain(
             {
                 "windows": self._n_windows(),
@@ -376,6 +365,28 @@ class DriftHeatmap(MlmonWidget):
                 },
             }
         )
+
+    def _false_alarms(self) -> tuple[np.ndarray, float | None]:
+        """Share of reference chunks that would alert, per feature and overall (cached)."""
+        key = (self.alpha, self.correction, repr(sorted(self.thresholds.items())))
+        cached = getattr(self, "_false_alarm_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        n = len(self._rows)
+        false_alarm = np.full(n, np.nan)
+        overall = None
+        if self._chunk_stats is not None and len(self._chunk_stats):
+            _, codes = severity_codes(self._chunk_stats, **self._options)
+            usable = ~self._chunk_stats["insufficient"].to_numpy(dtype=bool)
+            alerts = (codes == 1) | (codes == 2)
+            chunk_rows = pd.Categorical(self._chunk_stats["feature"], categories=self._rows).codes
+            tested = np.bincount(chunk_rows[usable], minlength=n)
+            hits = np.bincount(chunk_rows[usable & alerts], minlength=n)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                false_alarm = np.where(tested > 0, hits / tested, np.nan)
+            overall = float(hits.sum() / tested.sum()) if tested.sum() else None
+        self._false_alarm_cache = (key, (false_alarm, overall))
+        return false_alarm, overall
 
     def suggest_thresholds(
         self, features: Sequence[str] | None = None, *, metric: str = "psi", method: str = "sigma"
@@ -628,6 +639,7 @@ class DriftHeatmap(MlmonWidget):
         old_codes = self._grids["severity"]
         self._classify()
         self._send_changes(first, old_codes)
+        self._update_backtest()
 
     def _compute_all(self, production: pd.DataFrame) -> None:
         """Windows and statistics of all of ``production`` (sorted by time here)."""
