@@ -432,6 +432,48 @@ class DriftHeatmap(MlmonWidget):
         self.thresholds = rules
         return suggestions
 
+    def to_config(
+        self, *, model: str = "model", version: str = "", note: str = "", **options: Any
+    ) -> Any:
+        """The monitoring config of this view: baseline, window, thresholds, alpha, correction.
+
+        Production runs it unchanged with ``mlmon check`` (or
+        :func:`mlmon_widgets.config.evaluate`).
+
+        Parameters
+        ----------
+        model, version, note : str
+            What the config is for.
+        **options
+            Other :class:`~mlmon_widgets.config.MonitoringConfig` fields (``routing``,
+            ``suppressions``, ``persistence``, ``quality``, ``alert_levels``, ...).
+
+        Returns
+        -------
+        MonitoringConfig
+        """
+        from ..config import MonitoringConfig
+
+        if self._baseline is None or self._spec is None:
+            raise TypeError("to_config needs a heatmap built from data (it exports the baseline)")
+        window = self._spec["window"]
+        if window is not None and not isinstance(window, str):
+            window = pd.tseries.frequencies.to_offset(window).freqstr
+        return MonitoringConfig.from_baseline(
+            self._baseline,
+            model=model,
+            version=version,
+            note=note,
+            time=self._spec["time"],
+            window=window,
+            rows=self._spec["rows"],
+            rules=dict(self.thresholds),
+            alpha=self.alpha,
+            correction=self.correction,
+            min_rows=self._limits["min_rows"],
+            **options,
+        )
+
     @reports_errors("suggesting thresholds")
     def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "suggest":
