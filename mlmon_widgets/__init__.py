@@ -1,9 +1,12 @@
 """mlmon_widgets: investigate production ML models from a notebook.
 
-The analysis engine (drift statistics, baselines, windows, data quality, thresholds) is
-re-exported here; :mod:`mlmon_widgets.stats` has the statistics on plain arrays.
+The analysis engine (drift statistics, baselines, windows, data quality, thresholds) and
+the monitoring config (:class:`MonitoringConfig`, :func:`evaluate`) are re-exported here;
+:mod:`mlmon_widgets.stats` has the statistics on plain arrays and
+:mod:`mlmon_widgets.widgets` the interactive widgets.
 """
 
+from .config import MonitoringConfig, evaluate
 from .engine import (
     Baseline,
     CategoricalFeature,
@@ -34,6 +37,7 @@ __all__ = [
     "CategoricalFeature",
     "DataWarning",
     "MlmonWarning",
+    "MonitoringConfig",
     "NumericFeature",
     "RoleWarning",
     "Rule",
@@ -44,6 +48,7 @@ __all__ = [
     "data_quality",
     "drift_over_time",
     "drift_table",
+    "evaluate",
     "infer_role",
     "infer_roles",
     "make_windows",

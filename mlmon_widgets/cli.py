@@ -1,14 +1,18 @@
 """The ``mlmon`` command.
 
 ``mlmon demo`` opens JupyterLab on the quickstart notebook (the demo data in a drift
-heatmap); ``mlmon demo --text`` prints the same findings in the terminal. ``mlmon check``
-(headless evaluation of a monitoring config) comes with the config.
+heatmap); ``mlmon demo --text`` prints the same findings in the terminal. ``mlmon check
+CONFIG DATA`` evaluates a monitoring config on a batch of production data (headless, for
+production jobs): exit 0 when no unsuppressed alert reaches ``--fail-on``, 1 when one does,
+2 on bad usage or unreadable input, with a one-line reason on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
+import math
 import os
 import pathlib
 import shutil
@@ -19,6 +23,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
+from .config import ConfigError, MonitoringConfig, evaluate, read_data
 from .datasets import load_demo
 from .engine import data_quality, drift_over_time, rules_from_suggestions, suggest_thresholds
 
@@ -195,6 +200,84 @@ def demo_lab(directory: str, *, port: int | None, browser: bool, dry_run: bool) 
     return 0  # pragma: no cover - execv does not return
 
 
+LEVELS = {"warning": 1, "critical": 2}
+
+
+def _plain(value: object) -> object:
+    """A JSON value: timestamps in ISO-8601, NaN/NaT as null, numpy scalars as Python."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _print_alerts(alerts: pd.DataFrame, fmt: str, header: str) -> None:
+    if fmt == "json":
+        lines = [
+            json.dumps({k: _plain(v) for k, v in row.items()}, allow_nan=False)
+            for row in alerts.to_dict(orient="records")
+        ]
+        print("[" + ",\n ".join(lines) + "]")
+        return
+    print(header)
+    if not len(alerts):
+        return
+    columns = ["window_start", "feature", "domain", "severity", "route", "suppressed", "message"]
+    cells = [columns] + [
+        [
+            ""
+            if pd.isna(row[c])
+            else "yes"
+            if row[c] is True
+            else ""
+            if row[c] is False
+            else str(row[c])
+            for c in columns
+        ]
+        for row in alerts.to_dict(orient="records")
+    ]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns) - 1)]
+    for line in cells:
+        print("  ".join([*(v.ljust(w) for v, w in zip(line, widths, strict=False)), line[-1]]))
+
+
+def check(
+    config_path: str,
+    data_path: str,
+    *,
+    time: str | None = None,
+    fmt: str = "text",
+    fail_on: str = "critical",
+) -> int:
+    """Evaluate a config on a data file; 1 if an unsuppressed alert reaches ``fail_on``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        try:
+            config = MonitoringConfig.load(config_path)
+        except ConfigError as err:
+            raise ValueError(" ".join(f"{config_path}: {err}".split())) from None
+        try:
+            data = read_data(data_path, config, time=time)
+            alerts = evaluate(config, data, time=time)
+        except (TypeError, ValueError) as err:
+            raise ValueError(" ".join(str(err).split())) from None
+    for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+        print(f"mlmon: warning: {message}", file=sys.stderr)
+    live = alerts[~alerts["suppressed"]]
+    failing = live[live["severity"].map(LEVELS) >= LEVELS[fail_on]]
+    counts = alerts["severity"].value_counts()
+    model = f"{config.model.name} {config.model.version}".strip()
+    header = (
+        f"mlmon check: {model}, {len(data):,} rows: {len(alerts)} alert(s) "
+        f"({counts.get('critical', 0)} critical, {counts.get('warning', 0)} warning, "
+        f"{int(alerts['suppressed'].sum())} suppressed); {len(failing)} at or above "
+        f"{fail_on} -> exit {int(len(failing) > 0)}"
+    )
+    _print_alerts(alerts, fmt, header)
+    return 1 if len(failing) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mlmon`` command."""
     parser = argparse.ArgumentParser(prog="mlmon", description="Monitor ML models from a notebook.")
@@ -210,8 +293,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_demo.add_argument("--port", type=int, default=None, help="JupyterLab's port")
     run_demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
     run_demo.add_argument("--dry-run", action="store_true", help="print the command only")
+    run_check = commands.add_parser(
+        "check", help="evaluate a monitoring config on production data (exit 1 on alerts)"
+    )
+    run_check.add_argument("config", metavar="CONFIG", help="the config, .yaml/.yml or .json")
+    run_check.add_argument("data", metavar="DATA", help="production data, .parquet or .csv")
+    run_check.add_argument("--time", default=None, help="timestamp column (default: config's)")
+    run_check.add_argument("--format", choices=("text", "json"), default="text", dest="fmt")
+    run_check.add_argument(
+        "--fail-on",
+        choices=tuple(LEVELS),
+        default="critical",
+        help="lowest severity of an unsuppressed alert that makes the exit status 1",
+    )
+    # One line on stderr for bad usage, like every other refusal of `mlmon check`.
+    run_check.error = lambda message: run_check.exit(  # type: ignore[method-assign]
+        2, f"mlmon check: {message} (see mlmon check --help)\n"
+    )
     args = parser.parse_args(argv)
     try:
+        if args.command == "check":
+            return check(args.config, args.data, time=args.time, fmt=args.fmt, fail_on=args.fail_on)
         if args.text:
             return demo(window=args.window, width=args.width)
         return demo_lab(args.dir, port=args.port, browser=not args.no_browser, dry_run=args.dry_run)

@@ -257,3 +257,8 @@ def test_warnings_point_at_the_callers_line(ref):
         mm.drift_table(with_id, with_id)
     assert record[0].filename == __file__
     assert "roles={'customer': 'id'}" in str(record[0].message)
+
+
+def test_empty_production_over_time_is_an_empty_table(timed):
+    res = mm.drift_over_time(timed, timed.iloc[:0], time="ts", window="1D")
+    assert len(res) == 0 and "severity" in res.columns

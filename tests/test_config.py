@@ -23,8 +23,8 @@ from mlmon_widgets.config import (
     OneOffSuppression,
     RecurringSuppression,
     WindowSpec,
+    _io,
 )
-from mlmon_widgets.config import _io
 from mlmon_widgets.engine import Baseline, Rule
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -112,8 +112,11 @@ def suppression(draw):
         start = draw(iso)
         end = start + pd.Timedelta(minutes=draw(st.integers(1, 10_000)))
         zone = draw(st.sampled_from(["Z", "+00:00", "+05:30", ""]))
-        return {"start": start.isoformat() + zone, "end": end.isoformat() + zone,
-                "reason": draw(text)}
+        return {
+            "start": start.isoformat() + zone,
+            "end": end.isoformat() + zone,
+            "reason": draw(text),
+        }
     start, end = draw(clock), draw(clock)
     if start == end:
         end = "24:00"
@@ -230,8 +233,12 @@ BAD = [
     (("rules", "income", "warning"), -0.1, "rules.income.warning: must be >= 0", True),
     (("rules", "income", "critical"), 0.01, "rules.income.critical: must be >= warning", False),
     (("rules", "income", "level"), 1, "rules.income.level: unknown key 'level'", True),
-    (("rules", "region"), {"metric": "wasserstein", "warning": 0.1, "critical": 0.2},
-     "rules.region.metric: does not apply to a categorical feature", False),
+    (
+        ("rules", "region"),
+        {"metric": "wasserstein", "warning": 0.1, "critical": 0.2},
+        "rules.region.metric: does not apply to a categorical feature",
+        False,
+    ),
     (("rules", "income", "metric"), "auc", "rules.income.metric: must be one of", True),
     (("rules", "nope"), "off", "rules.nope: is not a feature of the baseline", False),
     (("rules", "flag"), False, "rules.flag: must be a rule or 'off'; got false", True),
@@ -253,27 +260,51 @@ BAD = [
     (("roles", "income"), "categorical", "roles.income: is 'categorical' but the baseline", False),
     (("roles", "new"), "label", "roles.new: must be one of", True),
     (("quality", "missing_rate", "warning"), 0, "quality.missing_rate.warning: must be > 0", True),
-    (("quality", "missing_rate", "critical"), 2, "quality.missing_rate.critical: must be <= 1",
-     True),
+    (
+        ("quality", "missing_rate", "critical"),
+        2,
+        "quality.missing_rate.critical: must be <= 1",
+        True,
+    ),
     (("quality", "latency"), "off", "quality.latency: unknown key", True),
     (("routing", "drift"), "", "routing.drift: must be a non-empty string", True),
     (("routing", "pager"), "x", "routing.pager: unknown key", True),
-    (("suppressions", 0, "end"), "2024-05-04T21:00:00Z", "suppressions[0].end: must be after",
-     False),
+    (
+        ("suppressions", 0, "end"),
+        "2024-05-04T21:00:00Z",
+        "suppressions[0].end: must be after",
+        False,
+    ),
     (("suppressions", 0, "start"), "May 4", "suppressions[0].start: must be an ISO-8601", True),
     (("suppressions", 1, "days"), ["funday"], "suppressions[1].days[0]: must be one of", True),
     (("suppressions", 1, "start"), "25:00", "suppressions[1].start: must be a time of day", True),
-    (("suppressions", 1, "timezone"), "Mars/Base", "suppressions[1].timezone: is not a known",
-     False),
+    (
+        ("suppressions", 1, "timezone"),
+        "Mars/Base",
+        "suppressions[1].timezone: is not a known",
+        False,
+    ),
     (("persistence", "n"), 4, "persistence.n: must be an integer >= 1 and <= 3", False),
     (("persistence", "m"), 0, "persistence.m: must be an integer >= 1", True),
     (("baseline", "format"), "other/1", "baseline.format: must be 'mlmon-baseline/1'", True),
-    (("baseline", "features", "income", "edges", 2), "x",
-     "baseline.features.income.edges[2]: must be a number", True),
-    (("baseline", "features", "income", "counts"), [1, 2],
-     "baseline.features.income.counts: must have one count more than edges", False),
-    (("baseline", "features", "region", "labels", 0), None,
-     "baseline.features.region.labels[0]: must be a string, number or boolean", True),
+    (
+        ("baseline", "features", "income", "edges", 2),
+        "x",
+        "baseline.features.income.edges[2]: must be a number",
+        True,
+    ),
+    (
+        ("baseline", "features", "income", "counts"),
+        [1, 2],
+        "baseline.features.income.counts: must have one count more than edges",
+        False,
+    ),
+    (
+        ("baseline", "features", "region", "labels", 0),
+        None,
+        "baseline.features.region.labels[0]: must be a string, number or boolean",
+        True,
+    ),
 ]
 
 
@@ -308,21 +339,21 @@ def test_newer_schema_version_is_refused_naming_the_version():
         "schema_version 2 is newer than this mlmon_widgets understands (1); upgrade mlmon_widgets"
     )
     assert not validator().is_valid(full_dict() | {"schema_version": 2})
-    with pytest.raises(ConfigError, match="schema_version 7 is newer"):
+    with pytest.raises(ConfigError, match=r"schema_version 7 is newer"):
         MonitoringConfig.from_json(json.dumps(full_dict() | {"schema_version": 7}))
 
 
 def test_top_level_must_be_a_mapping():
-    with pytest.raises(ConfigError, match="^must be a mapping; got a list"):
+    with pytest.raises(ConfigError, match=r"^must be a mapping; got a list"):
         MonitoringConfig.from_yaml("- a\n- b\n")
 
 
 def test_direct_construction_is_validated_too():
-    with pytest.raises(ConfigError, match="^warning: must be a number"):
+    with pytest.raises(ConfigError, match=r"^warning: must be a number"):
         Levels("0.1", 0.2)  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match="^alpha: must be > 0"):
+    with pytest.raises(ConfigError, match=r"^alpha: must be > 0"):
         make(alpha=0)
-    with pytest.raises(ConfigError, match="^window: give exactly one"):
+    with pytest.raises(ConfigError, match=r"^give exactly one of window"):
         WindowSpec(time="ts")
 
 
@@ -332,7 +363,7 @@ def test_direct_construction_is_validated_too():
 def test_yaml_python_tags_are_refused(tmp_path):
     path = tmp_path / "evil.yaml"
     path.write_text('schema_version: 1\nmodel: !!python/object/apply:os.system ["echo hi"]\n')
-    with pytest.raises(ConfigError, match="YAML tags .* are not allowed"):
+    with pytest.raises(ConfigError, match=r"YAML tags .* are not allowed"):
         MonitoringConfig.from_yaml(path)
 
 
@@ -346,7 +377,7 @@ def test_billion_laughs_is_refused_quickly():
 
 
 def test_deep_nesting_is_refused_without_crashing():
-    with pytest.raises(ConfigError, match="nested deeper than"):
+    with pytest.raises(ConfigError, match=r"nested deeper than"):
         MonitoringConfig.from_yaml("a: " + "[" * 200_000 + "]" * 200_000 + "\n")
 
 
@@ -354,45 +385,58 @@ def test_size_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(_io, "MAX_BYTES", 1000)
     path = tmp_path / "big.yaml"
     path.write_text("note: " + "x" * 2000 + "\n")
-    with pytest.raises(ConfigError, match="a config is at most"):
+    with pytest.raises(ConfigError, match=r"a config is at most"):
         MonitoringConfig.from_yaml(path)
-    with pytest.raises(ConfigError, match="larger than"):
+    with pytest.raises(ConfigError, match=r"larger than"):
         MonitoringConfig.from_json(json.dumps({"note": "x" * 2000}))
 
 
 def test_duplicate_keys_are_refused():
-    with pytest.raises(ConfigError, match="gives key 'alpha' twice"):
+    with pytest.raises(ConfigError, match=r"gives key 'alpha' twice"):
         MonitoringConfig.from_yaml("alpha: 0.01\nalpha: 0.5\n")
-    with pytest.raises(ConfigError, match="gives key 'alpha' twice"):
+    with pytest.raises(ConfigError, match=r"gives key 'alpha' twice"):
         MonitoringConfig.from_json('{"alpha": 0.01, "alpha": 0.5}')
 
 
 def test_unreadable_files_get_one_line_reasons(tmp_path):
     latin = tmp_path / "latin.yaml"
     latin.write_bytes("note: caf\xe9\n".encode("latin-1"))
-    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+    with pytest.raises(ConfigError, match=r"is not UTF-8 text"):
         MonitoringConfig.from_yaml(latin)
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match=r"cannot read"):
         MonitoringConfig.from_yaml(tmp_path / "missing.yaml")
     with pytest.raises(ConfigError, match=r"^not valid YAML: .*\(line 2"):
         MonitoringConfig.from_yaml("a: 1\n b: [\n")
-    with pytest.raises(ConfigError, match="the YAML document is empty"):
+    with pytest.raises(ConfigError, match=r"the YAML document is empty"):
         MonitoringConfig.from_yaml("\n")
     with pytest.raises(ConfigError, match=r"^not valid JSON: .*line 1"):
         MonitoringConfig.from_json("{nope")
-    with pytest.raises(ConfigError, match="NaN is not allowed"):
+    with pytest.raises(ConfigError, match=r"NaN is not allowed"):
         MonitoringConfig.from_json('{"alpha": NaN}')
-    with pytest.raises(ConfigError, match="ends in .yaml, .yml or .json"):
+    with pytest.raises(ConfigError, match=r"ends in .yaml, .yml or .json"):
         MonitoringConfig.load(tmp_path / "config.toml")
 
 
 def test_bare_yaml_off_gets_a_hint():
     data = full_dict()
     text = MonitoringConfig.from_dict(data).to_yaml().replace("flag: 'off'", "flag: off")
-    with pytest.raises(ConfigError, match="rules.flag: .*write 'off'"):
+    with pytest.raises(ConfigError, match=r"rules.flag: .*write 'off'"):
         MonitoringConfig.from_yaml(text)
 
 
 def test_keys_that_are_not_plain_names_are_quoted_in_paths():
     with pytest.raises(ConfigError, match=r"^rules\['my feature'\]: is not a feature"):
         make(rules={"my feature": "off"})
+
+
+def test_config_import_loads_no_widget_library():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mlmon_widgets.config\n"
+        "libs = {'anywidget', 'ipywidgets', 'traitlets', 'altair', 'comm', 'vega', 'IPython'}\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in libs)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

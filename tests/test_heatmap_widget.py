@@ -324,3 +324,38 @@ def test_a_refused_edit_from_the_view_is_reported_and_undone(data, recording):
     assert "must not exceed critical" in heatmap._error
     resent = [m["data"]["state"] for m in recording[-1].updates()]
     assert {"thresholds": {}} in resent
+
+
+def test_exported_config_gives_the_alerts_the_view_showed(data, tmp_path):
+    """Thresholds set in the widget, exported, evaluated headless: the same alerts."""
+    from mlmon_widgets import cli
+    from mlmon_widgets.config import MonitoringConfig, evaluate
+
+    ref, prod = data  # 3,000 reference rows: the stored sketch is lossless, so exact
+    heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
+    heatmap.thresholds = {
+        "x": {"metric": "psi", "warning": 0.3, "critical": 5.0},
+        "y": {"metric": "wasserstein", "warning": 0.05, "critical": 0.2},
+    }
+    heatmap.alpha = 0.05
+    config = heatmap.to_config(model="demo", version="1")
+    assert config.rules["x"].warning == 0.3 and config.alpha == 0.05
+    path = tmp_path / "monitoring.yaml"
+    config.to_yaml(path)
+    config = MonitoringConfig.from_yaml(path)
+    shown = heatmap.table
+    shown = shown[shown["severity"].isin(["warning", "critical"])]
+    alerts = evaluate(config, prod)
+    drift = alerts[alerts["domain"] == "drift"]
+
+    def keys(frame):
+        return sorted(
+            zip(frame["window_start"], frame["feature"], frame["severity"].astype(str), strict=True)
+        )
+
+    expected, got = keys(shown), keys(drift)
+    assert got == expected and len(got) > 0
+    data_path = tmp_path / "batch.parquet"
+    prod.to_parquet(data_path)
+    code = cli.main(["check", str(path), str(data_path), "--fail-on", "warning"])
+    assert code == 1

@@ -51,12 +51,8 @@ def check_number(
         raise ConfigError(f"must be a number; got {_type_name(value)}")
     if not math.isfinite(value):
         raise ConfigError(f"must be a finite number; got {value!r}")
-    low_bad = minimum is not None and (
-        value <= minimum if exclusive_minimum else value < minimum
-    )
-    high_bad = maximum is not None and (
-        value >= maximum if exclusive_maximum else value > maximum
-    )
+    low_bad = minimum is not None and (value <= minimum if exclusive_minimum else value < minimum)
+    high_bad = maximum is not None and (value >= maximum if exclusive_maximum else value > maximum)
     if low_bad or high_bad:
         low = "" if minimum is None else ("> " if exclusive_minimum else ">= ") + f"{minimum:g}"
         high = "" if maximum is None else ("< " if exclusive_maximum else "<= ") + f"{maximum:g}"

@@ -16,11 +16,16 @@ from ._baseline_check import check_baseline
 from ._checks import check_int, check_keys, check_list, check_number, check_option, check_string
 from ._engine import CORRECTIONS, METRIC_KINDS, ROLES
 from ._errors import ConfigError, nested
-from ._parts import ModelInfo, Persistence, QualityThresholds, Routing, WindowSpec
-from ._suppressions import OneOffSuppression, RecurringSuppression, Suppression
-from ._suppressions import suppression_from_dict
-from ._version import SCHEMA_VERSION, check_schema_version
 from ._io import dump_yaml, read_json, read_yaml
+from ._parts import ModelInfo, Persistence, QualityThresholds, Routing, WindowSpec
+from ._schema import json_schema
+from ._suppressions import (
+    OneOffSuppression,
+    RecurringSuppression,
+    Suppression,
+    suppression_from_dict,
+)
+from ._version import SCHEMA_VERSION, check_schema_version
 
 #: Severities that can raise an alert.
 ALERT_LEVELS = ("warning", "critical")
@@ -51,6 +56,10 @@ def _rule(value: Any, kind: str) -> Rule:
         rule = value
     elif value == "off":
         rule = Rule.off()
+    elif value is False:
+        raise ConfigError(
+            "must be a rule or 'off'; got false (YAML reads a bare off as false: write 'off')"
+        )
     else:
         given = check_keys(value, required=("metric",), optional=("warning", "critical"))
         with nested("metric"):
@@ -134,7 +143,9 @@ class MonitoringConfig:
     >>> import numpy as np, pandas as pd
     >>> from mlmon_widgets.engine import Baseline
     >>> rng = np.random.default_rng(0)
-    >>> ref = pd.DataFrame({"income": rng.normal(50, 10, 500), "region": rng.choice(["n", "s"], 500)})
+    >>> ref = pd.DataFrame(
+    ...     {"income": rng.normal(50, 10, 500), "region": rng.choice(["n", "s"], 500)}
+    ... )
     >>> baseline = Baseline.fit(ref, roles={"income": "numeric", "region": "categorical"})
     >>> config = MonitoringConfig.from_baseline(
     ...     baseline, model="credit-risk", version="3", time="ts", window="1D",
@@ -193,8 +204,13 @@ class MonitoringConfig:
         self._check_roles()
         self._check_rules()
         with nested("alpha"):
-            set_(self, "alpha", check_number(self.alpha, minimum=0, maximum=1,
-                                             exclusive_minimum=True, exclusive_maximum=True))
+            set_(
+                self,
+                "alpha",
+                check_number(
+                    self.alpha, minimum=0, maximum=1, exclusive_minimum=True, exclusive_maximum=True
+                ),
+            )
         with nested("correction"):
             check_option(self.correction, CORRECTIONS)
         with nested("min_rows"):
@@ -210,8 +226,11 @@ class MonitoringConfig:
                 raise ConfigError("names a level twice")
             set_(self, "alert_levels", tuple(levels))
         with nested("quality"):
-            set_(self, "quality", _field(self.quality, QualityThresholds,
-                                         QualityThresholds.from_dict))
+            set_(
+                self,
+                "quality",
+                _field(self.quality, QualityThresholds, QualityThresholds.from_dict),
+            )
         with nested("routing"):
             set_(self, "routing", _field(self.routing, Routing, Routing.from_dict))
         with nested("suppressions"):
@@ -222,8 +241,7 @@ class MonitoringConfig:
                     periods.append(_field(item, kinds, suppression_from_dict))
             set_(self, "suppressions", tuple(periods))
         with nested("persistence"):
-            set_(self, "persistence", _field(self.persistence, Persistence,
-                                             Persistence.from_dict))
+            set_(self, "persistence", _field(self.persistence, Persistence, Persistence.from_dict))
 
     def _check_roles(self) -> None:
         known = self.baseline["roles"]
@@ -381,6 +399,4 @@ class MonitoringConfig:
         The schema checks structure, types and ranges; the checks that need the baseline
         (rules name its features and fit their kinds, roles agree) are done on load.
         """
-        from ._schema import json_schema
-
         return json_schema()

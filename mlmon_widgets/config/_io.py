@@ -124,7 +124,11 @@ def read_yaml(source: str | pathlib.Path) -> Any:
 def dump_yaml(data: Any) -> str:
     """YAML text of plain data, keys in order, short lists inline; floats round-trip exactly."""
     return yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None,
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=None,
         width=100,
     )
 

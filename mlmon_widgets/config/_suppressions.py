@@ -134,9 +134,7 @@ class RecurringSuppression:
     @classmethod
     def from_dict(cls, data: Any) -> RecurringSuppression:
         """Read ``{'days': ['sunday'], 'start': '00:00', 'end': '06:00', 'timezone': 'UTC'}``."""
-        given = check_keys(
-            data, required=("days", "start", "end"), optional=("timezone", "reason")
-        )
+        given = check_keys(data, required=("days", "start", "end"), optional=("timezone", "reason"))
         return cls(**given)
 
     def to_dict(self) -> dict[str, Any]:

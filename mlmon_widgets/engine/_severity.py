@@ -117,7 +117,9 @@ def _judge(table, alpha, correction, thresholds):
         with np.errstate(invalid="ignore"):
             level = np.maximum(level, (values >= warn).astype(np.int8) + (values >= crit))
     insufficient = table["insufficient"].to_numpy(dtype=bool)
-    off = np.array([rules.get(n) is not None and rules[n].is_off for n in names])[feature_codes]
+    off = np.array([rules.get(n) is not None and rules[n].is_off for n in names], dtype=bool)[
+        feature_codes
+    ]
     with np.errstate(invalid="ignore"):
         significant = p_adjusted < alpha
     codes = np.select(

@@ -41,6 +41,10 @@ def test_editing_a_threshold_recolours_and_updates_the_backtest(lab, page):
     assert json.loads(rule) == {"metric": "psi", "warning": 50.0, "critical": 100.0}
     assert cell_rgb(page, widget, row, 5) == SEVERITY_RGB["ok"]
     assert int(widget.locator(".mlmon-backtest").get_attribute("data-critical")) < before
+    exported = lab.run_probe(
+        page, "print(heatmap.to_config(model='m').to_dict()['rules']['jumps'])"
+    )
+    assert exported == "{'metric': 'psi', 'warning': 50.0, 'critical': 100.0}"
 
 
 def test_dragging_a_threshold_line_sets_the_rule(lab, page):

@@ -1,0 +1,312 @@
+"""evaluate(config, data): the alerts a monitoring config raises on a batch of production data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..engine import Baseline, Windows, classify, data_quality, make_windows, window_statistics
+from ._config import MonitoringConfig
+from ._engine import DEFAULT_THRESHOLDS, METRIC_COLUMNS
+from ._parts import QUALITY_METRICS
+from ._suppressions import Suppression
+from ._trend import recent_counts, trend
+
+#: Columns of the alerts table, in order.
+ALERT_COLUMNS = (
+    "window_start",
+    "window_end",
+    "feature",
+    "domain",
+    "metric",
+    "value",
+    "threshold",
+    "severity",
+    "route",
+    "suppressed",
+    "message",
+)
+_DOMAIN_ORDER = {"data_quality": 0, "drift": 1}
+
+
+def _breaches(severity: np.ndarray, config: MonitoringConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Which windows alert (after persistence) and how many recent windows breached."""
+    breach = np.isin(severity, config.alert_levels)
+    counts = recent_counts(breach, config.persistence.m)
+    return breach & (counts >= config.persistence.n), counts
+
+
+def _persistence_text(config: MonitoringConfig, count: int) -> str:
+    m = config.persistence.m
+    return f"; {count} of the last {m} windows breached" if m > 1 else ""
+
+
+def _drift_alerts(table: pd.DataFrame, config: MonitoringConfig) -> list[dict[str, Any]]:
+    records = []
+    for feature, group in table.groupby("feature", sort=False, observed=True):
+        group = group.sort_values("window", kind="stable")
+        severity = group["severity"].astype(str).to_numpy()
+        alerting, counts = _breaches(severity, config)
+        if not alerting.any():
+            continue
+        rule = config.rules.get(str(feature))
+        kind = str(group["kind"].iloc[0])
+        levels = (
+            {rule.metric: (rule.warning, rule.critical)}
+            if rule is not None
+            else DEFAULT_THRESHOLDS[kind]
+        )
+        values = {m: group[METRIC_COLUMNS[m]].to_numpy(dtype=float) for m in levels}
+        windows = group["window"].to_numpy()
+        for i in np.flatnonzero(alerting):
+            sev = severity[i]
+            reached = {
+                m: (values[m][i], w if sev == "warning" else c) for m, (w, c) in levels.items()
+            }
+            metric = max(
+                reached,
+                key=lambda m: (
+                    reached[m][0] >= reached[m][1],
+                    reached[m][0] / reached[m][1] if reached[m][1] > 0 else np.inf,
+                ),
+            )
+            value, threshold = reached[metric]
+            records.append(
+                {
+                    "window": int(windows[i]),
+                    "feature": str(feature),
+                    "domain": "drift",
+                    "metric": metric,
+                    "value": float(value),
+                    "threshold": float(threshold),
+                    "severity": sev,
+                    "message": f"{metric} {value:.3g} >= {threshold:g} ({sev}); "
+                    f"{trend(values[metric], i)}{_persistence_text(config, counts[i])}",
+                }
+            )
+    return records
+
+
+def _missing_column(column: str, window: int, what: str) -> dict[str, Any]:
+    return {
+        "window": window,
+        "feature": column,
+        "domain": "data_quality",
+        "metric": "missing_column",
+        "value": np.nan,
+        "threshold": np.nan,
+        "severity": "critical",
+        "message": f"column {column!r} is missing from the data (critical); {what}",
+    }
+
+
+def _reference_rate(baseline: Baseline, column: str, metric: str) -> float:
+    feature = baseline.features[column]
+    if metric not in ("missing_rate", "invalid_rate") or feature.n_rows == 0:
+        return 0.0
+    count = feature.n_missing if metric == "missing_rate" else feature.n_invalid
+    return count / feature.n_rows
+
+
+def _quality_alerts(
+    quality: pd.DataFrame, baseline: Baseline, config: MonitoringConfig
+) -> list[dict[str, Any]]:
+    records = []
+    for column, group in quality.groupby("column", sort=False, observed=True):
+        column = str(column)
+        if column not in baseline.features:
+            continue
+        group = group.sort_values("window", kind="stable")
+        windows = group["window"].to_numpy()
+        if (group["status"] == "missing").any():
+            records.append(_missing_column(column, -1, "its drift and quality are not checked"))
+            continue
+        judged = group["n"].to_numpy() >= config.min_rows
+        for metric in QUALITY_METRICS:
+            levels = getattr(config.quality, metric)
+            if levels is None or metric not in group:
+                continue
+            values = group[metric].to_numpy(dtype=float)
+            reference = _reference_rate(baseline, column, metric)
+            with np.errstate(invalid="ignore"):
+                level = (values >= reference + levels.warning).astype(np.int8) + (
+                    values >= reference + levels.critical
+                )
+            level[~judged | ~np.isfinite(values)] = 0
+            severity = np.array(["ok", "warning", "critical"], dtype=object)[level]
+            alerting, counts = _breaches(severity, config)
+            for i in np.flatnonzero(alerting):
+                sev = str(severity[i])
+                extra = levels.warning if sev == "warning" else levels.critical
+                threshold = reference + extra
+                basis = f"; reference {reference:.3g} + {extra:g}" if reference > 0 else ""
+                message = (
+                    f"{metric} {values[i]:.3g} >= {threshold:.3g} ({sev}{basis}); "
+                    f"{trend(values, i)}{_persistence_text(config, counts[i])}"
+                )
+                if metric == "unseen_share" and group["unseen_examples"].iloc[i]:
+                    message += f"; unseen: {group['unseen_examples'].iloc[i]}"
+                records.append(
+                    {
+                        "window": int(windows[i]),
+                        "feature": column,
+                        "domain": "data_quality",
+                        "metric": metric,
+                        "value": float(values[i]),
+                        "threshold": float(threshold),
+                        "severity": sev,
+                        "message": message,
+                    }
+                )
+    return records
+
+
+def _suppressed(periods: Sequence[Suppression], start: Any, end: Any, *, closed: bool) -> bool:
+    if not periods or not isinstance(start, pd.Timestamp) or pd.isna(start) or pd.isna(end):
+        return False
+    return any(p.overlaps(start, end, closed=closed) for p in periods)
+
+
+def _label(value: Any) -> Any:
+    return pd.Timestamp(value) if isinstance(value, np.datetime64) else value
+
+
+def _labels(windows: Windows, w: int) -> tuple[Any, Any]:
+    return _label(windows.labels_start[w]), _label(windows.labels_end[w])
+
+
+def _finish(
+    records: list[dict[str, Any]],
+    config: MonitoringConfig,
+    windows: Windows | None,
+    *,
+    closed: bool,
+    order: Sequence[str],
+) -> pd.DataFrame:
+    """Window labels, routes and suppression; rows by window, domain and column order."""
+    rank = {name: i for i, name in enumerate(order)}
+    records.sort(
+        key=lambda r: (r["window"], _DOMAIN_ORDER[r["domain"]], rank.get(r["feature"], -1))
+    )
+    rows = []
+    cache: dict[int, tuple[Any, Any, bool]] = {}
+    for record in records:
+        w = record.pop("window")
+        if w not in cache:
+            if windows is None or len(windows) == 0:
+                start, end, suppressed = pd.NaT, pd.NaT, False
+            elif w < 0:  # spans the whole batch: suppressed only if every window is
+                start, end = _label(windows.labels_start[0]), _label(windows.labels_end[-1])
+                suppressed = all(
+                    _suppressed(config.suppressions, *_labels(windows, k), closed=closed)
+                    for k in range(len(windows))
+                )
+            else:
+                start, end = _labels(windows, w)
+                suppressed = _suppressed(config.suppressions, start, end, closed=closed)
+            cache[w] = (start, end, suppressed)
+        start, end, suppressed = cache[w]
+        route = getattr(config.routing, record["domain"])
+        rows.append(
+            {
+                "window_start": start,
+                "window_end": end,
+                **record,
+                "route": route,
+                "suppressed": suppressed,
+            }
+        )
+    out = pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
+    return out.astype({"value": float, "threshold": float, "suppressed": bool})
+
+
+def evaluate(
+    config: MonitoringConfig, data: pd.DataFrame, *, time: str | None = None
+) -> pd.DataFrame:
+    """The alerts ``config`` raises on ``data``: drift and data quality, per window.
+
+    Drift is computed by the engine exactly as in the notebook: the stored baseline
+    (:meth:`MonitoringConfig.baseline_object`), :func:`~mlmon_widgets.engine.make_windows`
+    with the config's window, :func:`~mlmon_widgets.engine.window_statistics` and
+    :func:`~mlmon_widgets.engine.classify` with its rules, alpha, correction and
+    ``min_rows``; so a window's severity is the one ``drift_over_time(baseline, data, ...)``
+    gives. A window alerts when its severity is one of ``config.alert_levels`` and, with
+    persistence N of M, at least N of the feature's last M windows (itself included)
+    breached. Data-quality rates alert when they reach the reference's own rate plus the
+    configured threshold (windows with fewer than ``min_rows`` rows are not judged); a
+    configured column missing from ``data`` gives one critical alert, never an exception.
+    Alerts in a suppression period are listed with ``suppressed=True``.
+
+    Parameters
+    ----------
+    config : MonitoringConfig
+        Baseline, window, rules and alerting settings.
+    data : pandas.DataFrame
+        A batch of production data (the time column of datetime dtype).
+    time : str, optional
+        Timestamp column, replacing ``config.window.time``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per alert with ``window_start``, ``window_end`` (as in
+        :func:`~mlmon_widgets.engine.drift_over_time`), ``feature`` (the column),
+        ``domain`` (``'drift'`` or ``'data_quality'``), ``metric``, ``value``,
+        ``threshold``, ``severity`` (``'warning'`` or ``'critical'``), ``route``,
+        ``suppressed`` and a one-line ``message`` with value, threshold and trend.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from mlmon_widgets.engine import Baseline
+    >>> rng = np.random.default_rng(0)
+    >>> ref = pd.DataFrame({"income": rng.normal(50, 10, 2000)})
+    >>> config = MonitoringConfig.from_baseline(
+    ...     Baseline.fit(ref, roles={"income": "numeric"}), model="credit-risk",
+    ...     time="ts", window="1D")
+    >>> ts = pd.date_range("2024-05-01", periods=3000, freq="1min")
+    >>> income = np.r_[rng.normal(50, 10, 2000), rng.normal(60, 10, 1000)]
+    >>> alerts = evaluate(config, pd.DataFrame({"ts": ts, "income": income}))
+    >>> alerts[["window_start", "feature", "metric", "severity", "route"]]
+      window_start feature       metric  severity           route
+    0   2024-05-02  income  wasserstein  critical  ml-engineering
+    1   2024-05-03  income  wasserstein  critical  ml-engineering
+    >>> print(alerts["message"].iloc[1])
+    wasserstein 0.968 >= 0.25 (critical); rising over the last 3 windows
+    """
+    if not isinstance(config, MonitoringConfig):
+        raise TypeError(f"config must be a MonitoringConfig; got {type(config).__name__}")
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame; got {type(data).__name__}")
+    arguments = config.window.arguments(time)
+    baseline = config.baseline_object()
+    order = [arguments["time"] or "", *baseline.features]
+    closed = config.window.rows is not None
+    time_column = arguments["time"]
+    if time_column is not None and time_column not in data.columns:
+        records = [_missing_column(time_column, -1, "the data cannot be cut into windows")]
+        records += [
+            _missing_column(c, -1, "its drift and quality are not checked")
+            for c in baseline.features
+            if c not in data.columns
+        ]
+        return _finish(records, config, None, closed=closed, order=order)
+    windows = make_windows(data, **arguments)
+    if len(windows) == 0:  # no rows: nothing to judge (the engine's classify needs a row)
+        return _finish([], config, windows, closed=closed, order=order)
+    stats = window_statistics(baseline, data, windows, min_rows=config.min_rows)
+    table = classify(
+        stats,
+        alpha=config.alpha,
+        correction=config.correction,
+        thresholds=config.rules,
+        explain=False,
+    )
+    present = [c for c in baseline.features if c in data.columns]
+    records = _drift_alerts(table[table["feature"].isin(present)], config)
+    quality = data_quality(baseline, data, **arguments)
+    records += _quality_alerts(quality, baseline, config)
+    return _finish(records, config, windows, closed=closed, order=order)

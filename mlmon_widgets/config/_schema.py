@@ -1,0 +1,192 @@
+"""The JSON Schema (draft 2020-12) of a monitoring config, built from the same constants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._engine import BASELINE_FORMAT, CORRECTIONS, FEATURE_KINDS, METRIC_KINDS, ROLES
+from ._parts import DOMAINS, QUALITY_METRICS
+from ._suppressions import DAYS
+from ._version import SCHEMA_VERSION
+
+_ISO_UTC = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$"
+_ISO = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+_CLOCK = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
+_TEXT = {"type": "string", "pattern": r"\S"}
+
+
+def _object(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
+    if required:
+        out["required"] = list(required)
+    return out
+
+
+def _array(items: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {"type": "array", "items": items, **more}
+
+
+def _map(values: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": values}
+
+
+_COUNT = {"type": "integer", "minimum": 0}
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+
+
+def _baseline() -> dict[str, Any]:
+    counts = {k: _COUNT for k in ("n_rows", "n", "n_missing", "n_invalid")}
+    numeric = _object(
+        {
+            "kind": {"const": "numeric"},
+            "dtype": {"type": "string"},
+            **counts,
+            "n_nonfinite": _COUNT,
+            **{k: _NUMBER_OR_NULL for k in ("min", "max", "mean", "std")},
+            "edges": _array({"type": "number"}),
+            "counts": _array(_COUNT),
+            "sketch": _object(
+                {
+                    "values": _array({"type": "number"}),
+                    "lt": _array(_COUNT),
+                    "le": _array(_COUNT),
+                },
+                ("values", "lt", "le"),
+            ),
+        },
+    )
+    numeric["required"] = list(numeric["properties"])
+    categorical = _object(
+        {
+            "kind": {"enum": [k for k in FEATURE_KINDS if k != "numeric"]},
+            "dtype": {"type": "string"},
+            **counts,
+            "labels": _array({"type": ["string", "number", "boolean"]}),
+            "counts": _array(_COUNT),
+        },
+    )
+    categorical["required"] = list(categorical["properties"])
+    return _object(
+        {
+            "format": {"const": BASELINE_FORMAT},
+            "n_rows": _COUNT,
+            "bins": {"type": "integer", "minimum": 2},
+            "sketch_size": {"type": "integer", "minimum": 16},
+            "roles": _map({"enum": list(ROLES)}),
+            "dtypes": _map({"type": "string"}),
+            "features": _map({"oneOf": [numeric, categorical]}),
+        },
+        ("format", "n_rows", "bins", "sketch_size", "roles", "dtypes", "features"),
+    )
+
+
+def json_schema() -> dict[str, Any]:
+    """The schema of ``MonitoringConfig.to_dict()`` output (a fresh dict on every call).
+
+    Structure, types and ranges are in the schema; what needs the baseline to check (a rule
+    names one of its features and fits the feature's kind, roles agree with it) and the
+    orderings ``warning <= critical``, ``n <= m``, ``start < end`` are checked on load.
+
+    Examples
+    --------
+    >>> schema = json_schema()
+    >>> schema["$schema"]
+    'https://json-schema.org/draft/2020-12/schema'
+    >>> schema["properties"]["correction"]["enum"]
+    ['fdr_bh', 'bonferroni', 'holm', 'none']
+    """
+    level = {"type": "number", "exclusiveMinimum": 0, "maximum": 1}
+    levels = _object({"warning": level, "critical": level}, ("warning", "critical"))
+    threshold = {"type": "number", "minimum": 0}
+    rule = {
+        "oneOf": [
+            {"const": "off"},
+            _object({"metric": {"const": "off"}}, ("metric",)),
+            _object(
+                {
+                    "metric": {"enum": list(METRIC_KINDS)},
+                    "warning": threshold,
+                    "critical": threshold,
+                },
+                ("metric", "warning", "critical"),
+            ),
+        ]
+    }
+    one_off = _object(
+        {
+            "start": {"type": "string", "pattern": _ISO},
+            "end": {"type": "string", "pattern": _ISO},
+            "reason": {"type": "string"},
+        },
+        ("start", "end"),
+    )
+    recurring = _object(
+        {
+            "days": _array({"enum": list(DAYS)}, minItems=1, uniqueItems=True),
+            "start": {"type": "string", "pattern": _CLOCK},
+            "end": {"type": "string", "pattern": _CLOCK},
+            "timezone": _TEXT,
+            "reason": {"type": "string"},
+        },
+        ("days", "start", "end"),
+    )
+    window = _object(
+        {
+            "time": {"anyOf": [_TEXT, {"type": "null"}]},
+            "window": {"anyOf": [_TEXT, {"type": "null"}]},
+            "rows": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+        }
+    )
+    window["oneOf"] = [
+        {
+            "required": ["window"],
+            "properties": {"window": {"type": "string"}, "rows": {"type": "null"}},
+        },
+        {
+            "required": ["rows"],
+            "properties": {"rows": {"type": "integer"}, "window": {"type": "null"}},
+        },
+    ]
+    schema = _object(
+        {
+            "schema_version": {"type": "integer", "minimum": 1, "maximum": SCHEMA_VERSION},
+            "model": _object({"name": _TEXT, "version": {"type": "string"}}, ("name",)),
+            "created_at": {"type": "string", "pattern": _ISO_UTC},
+            "note": {"type": "string"},
+            "roles": _map({"enum": list(ROLES)}),
+            "window": window,
+            "rules": _map({"$ref": "#/$defs/rule"}),
+            "alpha": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+            "correction": {"enum": list(CORRECTIONS)},
+            "min_rows": {"type": "integer", "minimum": 1},
+            "alert_levels": _array({"enum": ["warning", "critical"]}, minItems=1, uniqueItems=True),
+            "quality": _object(
+                {
+                    m: {"oneOf": [{"const": "off"}, {"$ref": "#/$defs/levels"}]}
+                    for m in QUALITY_METRICS
+                }
+            ),
+            "routing": _object({d: _TEXT for d in DOMAINS}),
+            "suppressions": _array({"oneOf": [one_off, recurring]}),
+            "persistence": _object(
+                {
+                    "n": {"type": "integer", "minimum": 1, "maximum": 1000},
+                    "m": {"type": "integer", "minimum": 1, "maximum": 1000},
+                }
+            ),
+            "baseline": _baseline(),
+        },
+        ("schema_version", "model", "baseline", "window"),
+    )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:mlmon-widgets:monitoring-config:{SCHEMA_VERSION}",
+        "title": "mlmon_widgets monitoring config",
+        "description": "What `mlmon check` evaluates: MonitoringConfig.to_dict() output.",
+        **schema,
+        "$defs": {"levels": levels, "rule": rule},
+    }
