@@ -6,6 +6,7 @@ Nothing here imports a widget library; results are tidy DataFrames or small data
 from ._baseline import Baseline, CategoricalFeature, NumericFeature
 from ._detail import feature_detail
 from ._drift import drift_over_time, drift_table, window_statistics
+from ._performance import join_labels, performance_over_time
 from ._quality import data_quality
 from ._roles import infer_role, infer_roles
 from ._rules import Rule
@@ -32,7 +33,9 @@ __all__ = [
     "feature_detail",
     "infer_role",
     "infer_roles",
+    "join_labels",
     "make_windows",
+    "performance_over_time",
     "rules_from_suggestions",
     "severity_codes",
     "suggest_thresholds",

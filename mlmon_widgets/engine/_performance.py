@@ -1,0 +1,375 @@
+"""Model performance on windows, with labels that arrive late.
+
+Labels (ground truth) usually arrive days after the predictions. :func:`join_labels` attaches
+the labels that have arrived; :func:`performance_over_time` computes the metrics per window
+and marks a window ``pending`` when too few of its rows have a label yet, instead of scoring
+it on a biased subset (the rows labelled first are rarely a random sample).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+from statsmodels.stats.proportion import proportion_confint
+
+from ._validation import check_frame, check_option, check_positive_int, check_probability
+from ._windows import make_windows
+
+TASKS = ("classification", "regression")
+#: Metrics that need labels (the others describe predictions and operations).
+LABELLED = {
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "roc_auc",
+    "log_loss",
+    "calibration_error",
+    "mae",
+    "rmse",
+    "bias",
+}
+_EPS = 1e-15
+
+
+def join_labels(
+    predictions: pd.DataFrame,
+    labels: pd.DataFrame,
+    *,
+    on: str,
+    label: str,
+    label_time: str | None = None,
+    as_of: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """Attach the labels that have arrived to the predictions (a left join on ``on``).
+
+    Parameters
+    ----------
+    predictions : pandas.DataFrame
+        One row per prediction, with the id column ``on``.
+    labels : pandas.DataFrame
+        One row per labelled id: ``on``, ``label`` and optionally ``label_time``.
+    on : str
+        The id column in both frames.
+    label : str
+        The label column in ``labels``; it is added to the result.
+    label_time, as_of
+        When both are given, labels that arrive after ``as_of`` count as not arrived yet
+        (to replay what was known at a past moment).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``predictions`` (same rows, same order) with ``label`` and a boolean ``labelled``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> preds = pd.DataFrame({"id": [1, 2, 3], "score": [0.9, 0.2, 0.6]})
+    >>> labels = pd.DataFrame({"id": [1, 3], "y": [True, False],
+    ...                        "at": pd.to_datetime(["2024-01-05", "2024-02-01"])})
+    >>> join_labels(preds, labels, on="id", label="y", label_time="at", as_of="2024-01-31")
+       id  score      y  labelled
+    0   1    0.9   True      True
+    1   2    0.2   <NA>     False
+    2   3    0.6   <NA>     False
+    """
+    check_frame("predictions", predictions, allow_empty_rows=True)
+    check_frame("labels", labels, allow_empty_rows=True)
+    for name, frame, column in (
+        ("predictions", predictions, on),
+        ("labels", labels, on),
+        ("labels", labels, label),
+    ):
+        if column not in frame.columns:
+            raise ValueError(f"{name} has no column {column!r}")
+    if label in predictions.columns:
+        raise ValueError(f"predictions already has a column {label!r}; rename it before joining")
+    duplicated = labels[on].duplicated()
+    if duplicated.any():
+        raise ValueError(
+            f"labels has {int(duplicated.sum())} duplicate id(s) in {on!r}; keep one label per id"
+        )
+    arrived = labels
+    if label_time is not None and as_of is not None:
+        if label_time not in labels.columns:
+            raise ValueError(f"labels has no column {label_time!r}")
+        arrived = labels[labels[label_time] <= pd.Timestamp(as_of)]
+    joined = predictions.merge(
+        arrived[[on, label]], on=on, how="left", validate="many_to_one", sort=False
+    )
+    joined.index = predictions.index
+    joined[label] = (
+        joined[label].astype("boolean") if _is_boolish(arrived[label]) else joined[label]
+    )
+    joined["labelled"] = joined[label].notna().to_numpy()
+    return joined
+
+
+def _is_boolish(series: pd.Series) -> bool:
+    return pd.api.types.is_bool_dtype(series.dtype)
+
+
+def _classification(y: np.ndarray, p: np.ndarray, threshold: float, rng, n_boot: int) -> dict:
+    """Metrics of binary labels ``y`` (0/1) and scores ``p`` (probability of 1)."""
+    pred = p >= threshold
+    n = len(y)
+    tp = int(np.sum(pred & (y == 1)))
+    fp = int(np.sum(pred & (y == 0)))
+    fn = int(np.sum(~pred & (y == 1)))
+    correct = int(np.sum(pred == (y == 1)))
+
+    def share(k: int, total: int) -> tuple[float, float, float]:
+        if total == 0:
+            return np.nan, np.nan, np.nan
+        low, high = proportion_confint(k, total, alpha=0.05, method="wilson")
+        return k / total, float(low), float(high)
+
+    out = {
+        "accuracy": share(correct, n),
+        "precision": share(tp, tp + fp),
+        "recall": share(tp, tp + fn),
+    }
+    prec, rec = out["precision"][0], out["recall"][0]
+    f1 = 2 * prec * rec / (prec + rec) if (prec + rec) > 0 else np.nan
+    out["f1"] = (f1, np.nan, np.nan)
+    out["roc_auc"] = _auc_with_ci(y, p, rng, n_boot)
+    clipped = np.clip(p, _EPS, 1 - _EPS)
+    out["log_loss"] = (
+        float(-np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped))),
+        np.nan,
+        np.nan,
+    )
+    out["calibration_error"] = (_ece(y, p), np.nan, np.nan)
+    return out
+
+
+def _auc(y: np.ndarray, p: np.ndarray) -> float:
+    """ROC AUC as the Mann-Whitney U statistic over n1 x n0 (ties count one half)."""
+    n1 = int(y.sum())
+    n0 = len(y) - n1
+    if n1 == 0 or n0 == 0:
+        return np.nan
+    ranks = sps.rankdata(p)
+    return float((ranks[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def _auc_with_ci(y: np.ndarray, p: np.ndarray, rng, n_boot: int) -> tuple[float, float, float]:
+    auc = _auc(y, p)
+    if np.isnan(auc) or n_boot == 0:
+        return auc, np.nan, np.nan
+    idx = rng.integers(0, len(y), size=(n_boot, len(y)))
+    boots = np.array([_auc(y[i], p[i]) for i in idx])
+    boots = boots[np.isfinite(boots)]
+    if len(boots) < n_boot // 2:
+        return auc, np.nan, np.nan
+    low, high = np.quantile(boots, [0.025, 0.975])
+    return auc, float(low), float(high)
+
+
+def _ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: |mean score - positive share|, weighted over equal bins."""
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            total += inside.sum() / len(p) * abs(p[inside].mean() - y[inside].mean())
+    return float(total)
+
+
+def performance_over_time(
+    data: pd.DataFrame,
+    *,
+    label: str,
+    score: str | None = None,
+    prediction: str | None = None,
+    task: str = "classification",
+    time: str | None = None,
+    window: object | None = None,
+    rows: int | None = None,
+    threshold: float = 0.5,
+    min_coverage: float = 0.8,
+    min_rows: int = 50,
+    latency: str | None = None,
+    n_bootstrap: int = 200,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Model performance per window, with confidence intervals and label coverage.
+
+    Every window carries its label coverage (the share of its rows whose label has
+    arrived). Metrics that need labels are computed only when the coverage reaches
+    ``min_coverage``; below it the window is ``pending`` (value NaN) rather than scored on
+    the rows labelled first, which are rarely a random sample. Prediction-distribution and
+    operational metrics need no labels and are always computed.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Predictions with their (possibly missing) labels, e.g. from :func:`join_labels`.
+    label : str
+        The label column (0/1 or bool for classification, numbers for regression).
+    score : str, optional
+        Predicted probability of the positive class (classification) or the prediction
+        (regression).
+    prediction : str, optional
+        Boolean predicted class; default ``score >= threshold``.
+    task : {'classification', 'regression'}
+    time, window, rows
+        Windows as in :func:`drift_over_time`.
+    threshold : float, default 0.5
+        Decision threshold on ``score``.
+    min_coverage : float, default 0.8
+        Label coverage below which labelled metrics are pending.
+    min_rows : int, default 50
+        Fewer labelled rows than this gives ``insufficient_data``.
+    latency : str, optional
+        A latency column: p50/p95/p99 per window.
+    n_bootstrap : int, default 200
+        Bootstrap resamples for the ROC AUC interval (0: none).
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per window x metric: ``window``, ``window_start``, ``window_end``,
+        ``metric``, ``value``, ``ci_low``, ``ci_high`` (95%: Wilson for proportions,
+        bootstrap percentile for AUC), ``n`` (rows), ``n_labelled``, ``coverage``,
+        ``status`` (``'ok'``, ``'pending'``, ``'insufficient_data'``) and ``note``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> n = 400
+    >>> y = rng.random(n) < 0.3
+    >>> score = np.clip(0.3 + 0.4 * y + rng.normal(0, 0.2, n), 0, 1)
+    >>> late = pd.array(np.where(np.arange(n) < 300, y, pd.NA), dtype="boolean")  # 100 unlabelled
+    >>> frame = pd.DataFrame({"score": score, "y": late})
+    >>> perf = performance_over_time(frame, label="y", score="score", rows=100, n_bootstrap=0)
+    >>> accuracy = perf[perf["metric"] == "accuracy"]
+    >>> print(accuracy[["window", "coverage", "status"]].to_string(index=False))
+     window  coverage  status
+          0       1.0      ok
+          1       1.0      ok
+          2       1.0      ok
+          3       0.0 pending
+    """
+    check_frame("data", data, allow_empty_rows=True)
+    check_option("task", task, TASKS)
+    check_probability("threshold", threshold, open_left=False) if task == "classification" else None
+    min_coverage = (
+        check_probability("min_coverage", min_coverage, open_left=False)
+        if min_coverage < 1
+        else 1.0
+    )
+    min_rows = check_positive_int("min_rows", min_rows)
+    n_bootstrap = check_positive_int("n_bootstrap", n_bootstrap, minimum=0)
+    for name, column in (
+        ("label", label),
+        ("score", score),
+        ("prediction", prediction),
+        ("latency", latency),
+    ):
+        if column is not None and column not in data.columns:
+            raise ValueError(f"{name} column {column!r} is not in the data")
+    if score is None and prediction is None:
+        raise ValueError("give score= (probabilities or predictions) or prediction= (classes)")
+    windows = make_windows(data, time=time, window=window, rows=rows)
+    rng = np.random.default_rng(seed)
+    records = []
+    for w in range(len(windows)):
+        part = data.iloc[windows.rows(w)]
+        n = len(part)
+        labels = part[label]
+        labelled = labels.notna().to_numpy()
+        n_labelled = int(labelled.sum())
+        coverage = n_labelled / n if n else np.nan
+        values: dict[str, tuple[float, float, float]] = {}
+        if task == "classification":
+            p = (
+                part[score].to_numpy(dtype=float, na_value=np.nan)
+                if score is not None
+                else part[prediction].to_numpy(dtype=float, na_value=np.nan)
+            )
+            pred = (
+                part[prediction].to_numpy(dtype=bool) if prediction is not None else p >= threshold
+            )
+            k = int(pred.sum())
+            low, high = (
+                proportion_confint(k, n, alpha=0.05, method="wilson") if n else (np.nan, np.nan)
+            )
+            values["positive_rate"] = (k / n if n else np.nan, float(low), float(high))
+            values["mean_score"] = (float(np.nanmean(p)) if n else np.nan, np.nan, np.nan)
+            values["confidence"] = (
+                float(np.nanmean(np.maximum(p, 1 - p))) if n else np.nan,
+                np.nan,
+                np.nan,
+            )
+        else:
+            yhat = part[score].to_numpy(dtype=float, na_value=np.nan)
+            values["mean_prediction"] = (float(np.nanmean(yhat)) if n else np.nan, np.nan, np.nan)
+        if latency is not None:
+            lat = part[latency].to_numpy(dtype=float, na_value=np.nan)
+            lat = lat[np.isfinite(lat)]
+            for q in (50, 95, 99):
+                values[f"latency_p{q}"] = (
+                    float(np.percentile(lat, q)) if len(lat) else np.nan,
+                    np.nan,
+                    np.nan,
+                )
+        values["rows"] = (float(n), np.nan, np.nan)
+        status, note = "ok", ""
+        if n_labelled < min_rows:
+            status, note = (
+                "insufficient_data",
+                f"{n_labelled} labelled row(s), fewer than min_rows={min_rows}",
+            )
+        if n and coverage < min_coverage:
+            status = "pending"
+            note = (
+                f"label coverage {coverage:.0%} < {min_coverage:.0%}: pending, "
+                "not scored on the rows labelled first"
+            )
+        if status == "ok":
+            y = labels[labelled].to_numpy(dtype=float)
+            if task == "classification":
+                values.update(_classification(y, p[labelled], threshold, rng, n_bootstrap))
+            else:
+                err = yhat[labelled] - y
+                values["mae"] = (float(np.mean(np.abs(err))), np.nan, np.nan)
+                values["rmse"] = (float(np.sqrt(np.mean(err**2))), np.nan, np.nan)
+                values["bias"] = (float(np.mean(err)), np.nan, np.nan)
+        metrics = (
+            ["accuracy", "precision", "recall", "f1", "roc_auc", "log_loss", "calibration_error"]
+            if task == "classification"
+            else ["mae", "rmse", "bias"]
+        )
+        for metric in metrics:
+            values.setdefault(metric, (np.nan, np.nan, np.nan))
+        for metric, (value, low, high) in values.items():
+            needs_labels = metric in LABELLED
+            records.append(
+                {
+                    "window": w,
+                    "window_start": windows.labels_start[w],
+                    "window_end": windows.labels_end[w],
+                    "metric": metric,
+                    "value": value,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n": n,
+                    "n_labelled": n_labelled,
+                    "coverage": coverage,
+                    "status": status if needs_labels else "ok",
+                    "note": note if needs_labels else "",
+                }
+            )
+    return pd.DataFrame.from_records(records)
+
+
+__all__: Sequence[str] = ("join_labels", "performance_over_time")

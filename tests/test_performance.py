@@ -1,0 +1,135 @@
+"""Performance on windows with delayed labels: pinned to textbook formulas and statsmodels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+from mlmon_widgets.engine._performance import join_labels, performance_over_time
+
+
+@pytest.fixture
+def scored(rng) -> pd.DataFrame:
+    n = 3000
+    y = rng.random(n) < 0.3
+    score = np.clip(0.25 + 0.35 * y + rng.normal(0, 0.2, n), 0.001, 0.999)
+    ts = pd.date_range("2024-01-01", periods=n, freq="h")
+    return pd.DataFrame(
+        {"id": np.arange(n), "ts": ts, "score": score, "y": y, "latency": rng.lognormal(3, 0.5, n)}
+    )
+
+
+def metric(table, name, window=0):
+    row = table[(table["metric"] == name) & (table["window"] == window)]
+    return row.iloc[0]
+
+
+def test_classification_metrics_match_formulas(scored):
+    table = performance_over_time(scored, label="y", score="score", rows=1000, n_bootstrap=0)
+    part = scored.iloc[:1000]
+    y, p = part["y"].to_numpy(), part["score"].to_numpy()
+    pred = p >= 0.5
+    tp, fp, fn = (pred & y).sum(), (pred & ~y).sum(), (~pred & y).sum()
+    assert metric(table, "accuracy")["value"] == pytest.approx((pred == y).mean())
+    assert metric(table, "precision")["value"] == pytest.approx(tp / (tp + fp))
+    assert metric(table, "recall")["value"] == pytest.approx(tp / (tp + fn))
+    f1 = 2 * tp / (2 * tp + fp + fn)
+    assert metric(table, "f1")["value"] == pytest.approx(f1)
+    u = stats.mannwhitneyu(p[y], p[~y]).statistic
+    assert metric(table, "roc_auc")["value"] == pytest.approx(u / (y.sum() * (~y).sum()))
+    logloss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert metric(table, "log_loss")["value"] == pytest.approx(logloss)
+    low, high = proportion_confint((pred == y).sum(), 1000, alpha=0.05, method="wilson")
+    assert (
+        metric(table, "accuracy")["ci_low"],
+        metric(table, "accuracy")["ci_high"],
+    ) == pytest.approx((low, high))
+    assert metric(table, "positive_rate")["value"] == pytest.approx(pred.mean())
+    assert metric(table, "confidence")["value"] == pytest.approx(np.maximum(p, 1 - p).mean())
+    assert metric(table, "rows")["value"] == 1000
+
+
+def test_calibration_error_by_hand():
+    frame = pd.DataFrame({"score": [0.05, 0.05, 0.95, 0.95] * 20, "y": [0, 0, 1, 0] * 20})
+    table = performance_over_time(
+        frame, label="y", score="score", rows=80, min_rows=10, n_bootstrap=0
+    )
+    # bin 0: mean score 0.05, positives 0 -> 0.05; bin 9: 0.95 vs 0.5 -> 0.45; weights 1/2 each
+    assert metric(table, "calibration_error")["value"] == pytest.approx(0.5 * 0.05 + 0.5 * 0.45)
+
+
+def test_auc_bootstrap_interval_contains_the_estimate(scored):
+    table = performance_over_time(scored, label="y", score="score", rows=1000, n_bootstrap=200)
+    auc = metric(table, "roc_auc")
+    assert auc["ci_low"] < auc["value"] < auc["ci_high"]
+
+
+def test_pending_windows_are_never_scored(scored):
+    late = scored.copy()
+    late["y"] = late["y"].astype("boolean")
+    late.loc[late.index >= 2500, "y"] = pd.NA  # the last 500 rows: labels not arrived
+    late.loc[(late.index >= 2000) & (late.index < 2500) & (late["score"] > 0.5), "y"] = pd.NA
+    table = performance_over_time(late, label="y", score="score", rows=500, n_bootstrap=0)
+    accuracy = table[table["metric"] == "accuracy"].set_index("window")
+    assert list(accuracy["status"]) == ["ok", "ok", "ok", "ok", "pending", "pending"]
+    assert accuracy.loc[4:, "value"].isna().all()
+    assert accuracy.loc[4, "coverage"] < 0.8 and "pending" in accuracy.loc[4, "note"]
+    # prediction metrics need no labels and are there for every window
+    positive = table[table["metric"] == "positive_rate"]
+    assert positive["value"].notna().all() and (positive["status"] == "ok").all()
+
+
+def test_regression_and_latency(rng):
+    n = 600
+    y = rng.normal(10, 2, n)
+    frame = pd.DataFrame({"y": y, "yhat": y + rng.normal(0.5, 1, n), "ms": rng.exponential(30, n)})
+    table = performance_over_time(
+        frame, label="y", score="yhat", task="regression", rows=600, latency="ms"
+    )
+    err = frame["yhat"] - frame["y"]
+    assert metric(table, "mae")["value"] == pytest.approx(err.abs().mean())
+    assert metric(table, "rmse")["value"] == pytest.approx(np.sqrt((err**2).mean()))
+    assert metric(table, "bias")["value"] == pytest.approx(err.mean())
+    assert metric(table, "latency_p95")["value"] == pytest.approx(np.percentile(frame["ms"], 95))
+
+
+def test_join_labels_as_of(scored):
+    preds = scored[["id", "ts", "score"]]
+    labels = scored[["id", "y"]].assign(arrives=scored["ts"] + pd.Timedelta("30D")).iloc[::2]
+    joined = join_labels(
+        preds, labels, on="id", label="y", label_time="arrives", as_of="2024-03-01"
+    )
+    assert len(joined) == len(preds) and list(joined["id"]) == list(preds["id"])
+    arrived = labels["arrives"] <= "2024-03-01"
+    assert joined["labelled"].sum() == arrived.sum()
+    assert joined.loc[joined["labelled"], "y"].tolist() == labels.loc[arrived, "y"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda f: join_labels(
+                f.drop(columns="y"), f.assign(id=0)[["id", "y"]], on="id", label="y"
+            ),
+            "duplicate id",
+        ),
+        (lambda f: join_labels(f, f[["id", "y"]], on="id", label="y"), "already has a column 'y'"),
+        (lambda f: join_labels(f, f[["id"]], on="id", label="y"), "labels has no column 'y'"),
+        (
+            lambda f: performance_over_time(f, label="nope", score="score", rows=10),
+            "label column 'nope'",
+        ),
+        (lambda f: performance_over_time(f, label="y", rows=10), "give score="),
+        (
+            lambda f: performance_over_time(f, label="y", score="score", rows=10, task="ranking"),
+            "task must be one of",
+        ),
+    ],
+)
+def test_bad_input(scored, call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call(scored)
