@@ -1,0 +1,183 @@
+"""The detector shape shared by every concept-drift detector, and argument validators.
+
+Follows ``river.base.DriftDetector``: a tiny base class, a read-only :attr:`drift_detected`,
+``update(x)`` returning the detector, hyperparameters stored under their argument names and
+``_reset()`` for the state.
+"""
+
+from __future__ import annotations
+
+import abc
+import inspect
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+
+class DriftDetector(abc.ABC):
+    """Base class of the streaming concept-drift detectors.
+
+    Subclasses store every ``__init__`` argument as an attribute of the same name (so
+    :meth:`get_params` exports the configuration), keep their state in ``_reset()`` and
+    implement :meth:`update` and ``_detect`` (the change points of a whole series).
+    """
+
+    def __init__(self) -> None:
+        self._drift_detected = False
+
+    def _reset(self) -> None:
+        """Forget the stream seen so far (the hyperparameters are kept)."""
+        self._drift_detected = False
+
+    @property
+    def drift_detected(self) -> bool:
+        """Whether a drift was detected by the last :meth:`update`."""
+        return self._drift_detected
+
+    @abc.abstractmethod
+    def update(self, x: float) -> DriftDetector:
+        """Update the detector with one value and return the detector."""
+
+    @abc.abstractmethod
+    def _detect(self, values: np.ndarray) -> np.ndarray:
+        """Change-point indices of ``values`` (finite float64) from a fresh state."""
+
+    def detect(self, values: Iterable[float]) -> np.ndarray:
+        """Change points of a whole series, from a fresh detector with these hyperparameters.
+
+        Gives the indices at which a streaming loop of :meth:`update` on a new detector
+        would report ``drift_detected``, without the per-value Python call. The detector's
+        own state is left untouched.
+
+        Parameters
+        ----------
+        values : array_like of float
+            The series, one-dimensional and finite.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+            Positions in ``values`` at which a drift is detected, increasing.
+        """
+        array = as_series("values", values)
+        fresh = type(self)(**self.get_params())  # validates attributes changed since __init__
+        return fresh._detect(array)
+
+    def get_params(self) -> dict[str, Any]:
+        """The hyperparameters, by argument name: ``type(d)(**d.get_params())`` is a clone.
+
+        Returns
+        -------
+        dict
+            Argument name -> current value.
+        """
+        names = inspect.signature(type(self).__init__).parameters
+        return {name: getattr(self, name) for name in names if name != "self"}
+
+    def clone(self) -> DriftDetector:
+        """A new detector with the same hyperparameters and a fresh state."""
+        return type(self)(**self.get_params())
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+
+def detect_changes(values: Iterable[float], detector: DriftDetector | None = None) -> np.ndarray:
+    """Change-point indices of a whole series with a concept-drift detector.
+
+    Parameters
+    ----------
+    values : array_like of float
+        The series, one-dimensional and finite (a metric per window, a score per row...).
+    detector : DriftDetector, optional
+        A configured detector such as ``PageHinkley(threshold=20)``; its hyperparameters
+        are used, its state is not touched. Defaults to ``ADWIN()``.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Positions in ``values`` at which the detector reports a drift; the same as a
+        streaming ``update`` loop on a new detector (see each detector's ``detect``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlmon_widgets.detectors import PageHinkley, detect_changes
+    >>> rng = np.random.default_rng(0)
+    >>> values = np.r_[rng.normal(0, 1, 1000), rng.normal(1, 1, 1000)]
+    >>> detect_changes(values)  # ADWIN()
+    array([1055])
+    >>> detect_changes(values, PageHinkley(threshold=100))
+    array([1098])
+    """
+    if detector is None:
+        from ._adwin import ADWIN
+
+        detector = ADWIN()
+    if not isinstance(detector, DriftDetector):
+        raise TypeError(
+            "detector must be a detector from mlmon_widgets.detectors such as ADWIN() or "
+            f"PageHinkley(); got {type(detector).__name__}"
+        )
+    return detector.detect(values)
+
+
+# --- validators: the message names the argument and says what was expected -----------------
+
+
+def check_int(name: str, value: Any, *, minimum: int) -> int:
+    """Return ``value`` as int if it is an integer >= ``minimum``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def check_real(
+    name: str,
+    value: Any,
+    *,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as float if it is a finite number in the given interval."""
+    left = "(" if low_open else "["
+    right = ")" if high_open else "]"
+    expected = f"a number in {left}{low}, {high}{right}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name} must be {expected}; got {value!r}")
+    number = float(value)
+    above = number > low if low_open else number >= low
+    below = number < high if high_open else number <= high
+    if not (math.isfinite(number) and above and below):
+        raise ValueError(f"{name} must be {expected}; got {value!r}")
+    return number
+
+
+def bad_value(x: Any) -> None:
+    """Raise the error :meth:`update` gives for a value that is not a finite number."""
+    if isinstance(x, (str, bytes)) or not isinstance(x, (int, float, np.number)):
+        raise TypeError(f"x must be a finite number; got {type(x).__name__} {x!r}")
+    raise ValueError(f"x must be a finite number; got {x!r}")
+
+
+def as_series(name: str, values: Any) -> np.ndarray:
+    """``values`` as a one-dimensional finite float64 array, or a ValueError naming ``name``."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be a one-dimensional array of numbers; {error}") from None
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional; got shape {array.shape}")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        raise ValueError(
+            f"{name} must be finite; position {int(np.argmax(bad))} is {float(array[bad][0])!r}"
+        )
+    return array
