@@ -260,6 +260,30 @@ def _prepare_column(feature: FeatureSummary, series: pd.Series) -> NumericColumn
     return coded_column(series, feature.kind)
 
 
+#: Below this many values, numeric columns are converted in one call (small frames, e.g. the
+#: rows a live view appends); above, one column at a time keeps memory flat.
+_BLOCK_VALUES = 2_000_000
+
+
+def _numeric_block(
+    baseline: Baseline, production: pd.DataFrame, features: list[str]
+) -> dict[str, NumericColumn]:
+    """Plain numpy numeric columns of a small frame, converted to float64 in one call."""
+    names = [
+        n
+        for n in features
+        if n in production.columns
+        and n in baseline.roles
+        and baseline.roles[n] == "numeric"
+        and isinstance(production[n].dtype, np.dtype)
+        and production[n].dtype.kind in "fiu"
+    ]
+    if len(names) < 2 or len(production) * len(names) > _BLOCK_VALUES:
+        return {}
+    block = production[names].to_numpy(dtype=np.float64)
+    return {n: NumericColumn(values=block[:, i], invalid=None) for i, n in enumerate(names)}
+
+
 def compute(
     baseline: Baseline,
     reference: pd.DataFrame | None,
@@ -277,6 +301,8 @@ def compute(
     reference is used and dropped before the next feature (the baseline keeps the summary).
     """
     rows = _Rows()
+    features = list(features)
+    numeric = _numeric_block(baseline, production, features)
     for done, name in enumerate(features):
         if reference is not None:
             summary, ordered = baseline._fit_one(reference[name], name)
@@ -305,7 +331,7 @@ def compute(
                     note="column is missing from the current data",
                 )
         else:
-            column = _prepare_column(summary, production[name])
+            column = numeric.get(name) or _prepare_column(summary, production[name])
             if isinstance(summary, NumericFeature):
                 for w in range(len(windows)):
                     stats = _numeric_window(summary, exact, column, windows.rows(w), min_rows)

@@ -213,6 +213,15 @@ class DriftHeatmap(MlmonWidget):
             "thresholds": self.thresholds or None,
         }
 
+    def _feature_codes(self) -> np.ndarray:
+        """Row (display position) of every statistics row's feature, cached per table."""
+        cached = getattr(self, "_codes_cache", None)
+        if cached is None or cached[0] is not self._stats:
+            codes = pd.Categorical(self._stats["feature"], categories=self._rows).codes
+            cached = (self._stats, codes)
+            self._codes_cache = cached
+        return cached[1]
+
     def _classify(self) -> None:
         self._p_adjusted, self._codes = severity_codes(self._stats, **self._options)
 
@@ -246,7 +255,7 @@ class DriftHeatmap(MlmonWidget):
         hi = self._row_of_window(self._stats, until)
         part = self._stats.iloc[lo:hi]
         w = part["window"].to_numpy() - first
-        f = pd.Categorical(part["feature"], categories=self._rows).codes
+        f = self._feature_codes()[lo:hi]
         shape = (until - first, len(self._rows))
         codes = np.full(shape, NO_DATA, dtype=np.uint8)
         codes[w, f] = self._codes[lo:hi]
@@ -341,7 +350,7 @@ class DriftHeatmap(MlmonWidget):
 
     def _update_backtest(self) -> None:
         """Alerts per severity over the shown history, per feature, and the false-alarm rate."""
-        rows = pd.Categorical(self._stats["feature"], categories=self._rows).codes
+        rows = self._feature_codes()
         n = len(self._rows)
         warning = np.bincount(rows[self._codes == 1], minlength=n)
         critical = np.bincount(rows[self._codes == 2], minlength=n)
@@ -669,7 +678,10 @@ class DriftHeatmap(MlmonWidget):
         stats = stats.sort_values("window", kind="stable", ignore_index=True)
         stats["window"] += first
         kept = self._stats.iloc[: self._row_of_window(self._stats, first)]
+        old_codes_cache = self._feature_codes()[: len(kept)]
         self._stats = pd.concat([kept, stats], ignore_index=True)
+        new_codes = pd.Categorical(stats["feature"], categories=self._rows).codes
+        self._codes_cache = (self._stats, np.concatenate([old_codes_cache, new_codes]))
         self._starts = np.concatenate([self._starts[:first], windows.starts + tail_from])
         self._ends = np.concatenate([self._ends[:first], windows.ends + tail_from])
         old_starts, old_ends = self._window_labels
