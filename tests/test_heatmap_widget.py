@@ -359,3 +359,61 @@ def test_exported_config_gives_the_alerts_the_view_showed(data, tmp_path):
     prod.to_parquet(data_path)
     code = cli.main(["check", str(path), str(data_path), "--fail-on", "warning"])
     assert code == 1
+
+
+# ---------------------------------------------------------------- append edge cases
+def _days(rng, start, days, shift=0.0):
+    ts = pd.date_range(start, periods=days * 100, freq="864s")
+    return pd.DataFrame(
+        {"ts": ts, "x": rng.normal(shift, 1, len(ts)), "c": rng.choice(list("ab"), len(ts))}
+    )
+
+
+@pytest.fixture
+def small_ref(rng):
+    return pd.DataFrame({"x": rng.normal(size=2000), "c": rng.choice(list("ab"), 2000)})
+
+
+def test_append_after_a_gap_shows_the_empty_days(rng, small_ref):
+    first, later = _days(rng, "2024-01-01", 3), _days(rng, "2024-01-10", 2)
+    heatmap = DriftHeatmap(small_ref, first, time="ts", window="1D")
+    heatmap.append(later)
+    whole = DriftHeatmap(
+        small_ref, pd.concat([first, later], ignore_index=True), time="ts", window="1D"
+    )
+    pd.testing.assert_frame_equal(heatmap.table, whole.table)
+    assert heatmap._windows["label"] == whole._windows["label"]
+    assert len(heatmap._windows["label"]) == 11
+
+
+def test_append_to_an_empty_heatmap(rng, small_ref):
+    rows = _days(rng, "2024-01-01", 2)
+    heatmap = DriftHeatmap(small_ref, rows.iloc[:0], time="ts", window="1D")
+    heatmap.append(rows)
+    heatmap.append(_days(rng, "2024-01-03", 1))
+    whole = DriftHeatmap(
+        small_ref,
+        pd.concat([rows, _days(np.random.default_rng(0), "2024-01-03", 1)]),
+        time="ts",
+        window="1D",
+    )
+    assert len(heatmap._windows["label"]) == len(whole._windows["label"]) == 3
+
+
+def test_out_of_order_append_clears_the_selection_and_recounts(rng, small_ref):
+    heatmap = DriftHeatmap(small_ref, _days(rng, "2024-01-05", 3), time="ts", window="1D")
+    heatmap.selected = {"feature": "x", "window": 0}
+    heatmap.append(_days(rng, "2024-01-01", 2, shift=2.0))
+    assert heatmap.selected is None and heatmap._detail == {}
+    assert heatmap._backtest["windows"] == heatmap._n_windows() == 7
+    assert heatmap._backtest["critical"] == int((heatmap.table["severity"] == "critical").sum()) > 0
+
+
+def test_detail_of_an_earlier_window_follows_the_correction(rng, small_ref):
+    heatmap = DriftHeatmap(
+        small_ref, _days(rng, "2024-01-01", 3, shift=0.25), time="ts", window="1D"
+    )
+    heatmap.selected = {"feature": "x", "window": 0}
+    heatmap.append(_days(rng, "2024-01-04", 6, shift=1.0))
+    row = heatmap.table.query("feature == 'x' and window == 0").iloc[0]
+    assert dict(heatmap._detail["numbers"])["corrected p"] == pytest.approx(row["p_adjusted"])

@@ -128,3 +128,17 @@ def test_progress_line_in_a_terminal(reference, production, capsys):
     assert "drift [" in err and err.endswith("\r")
     mm.drift_over_time(reference, production, time="ts", window="1D", progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_month_end_windows_are_calendar_months(reference):
+    days = pd.DataFrame(
+        {"ts": pd.date_range("2024-01-01", "2024-04-01", freq="1D", inclusive="left")}
+    )
+    days["x"] = 0.0
+    windows = mm.make_windows(days, time="ts", window="ME")
+    assert [str(pd.Timestamp(t).date()) for t in windows.labels_start] == [
+        "2024-01-01",
+        "2024-02-01",
+        "2024-03-01",
+    ]
+    assert (windows.ends - windows.starts).tolist() == [31, 29, 31]

@@ -133,3 +133,44 @@ def test_join_labels_as_of(scored):
 def test_bad_input(scored, call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call(scored)
+
+
+def test_missing_predictions_are_left_out_and_counted(rng):
+    y = rng.random(200) < 0.3
+    s = rng.random(200)
+    s[:10] = np.nan
+    table = performance_over_time(
+        pd.DataFrame({"y": y, "s": s}), label="y", score="s", rows=200, n_bootstrap=0
+    )
+    expected = ((s[10:] >= 0.5) == y[10:]).mean()
+    assert metric(table, "accuracy")["value"] == pytest.approx(expected)
+    assert metric(table, "missing_prediction")["value"] == pytest.approx(0.05)
+    assert "10 row(s) without a prediction left out" in metric(table, "accuracy")["note"]
+    assert np.isfinite(metric(table, "roc_auc")["value"])
+    empty = performance_over_time(
+        pd.DataFrame({"y": y, "s": np.nan}), label="y", score="s", rows=200
+    )
+    assert metric(empty, "accuracy")["status"] == "insufficient_data"
+
+
+def test_boolean_predictions_with_missing_values(rng):
+    y = rng.random(300) < 0.5
+    pred = pd.array(rng.random(300) < 0.5, dtype="boolean")
+    pred[:5] = pd.NA
+    table = performance_over_time(
+        pd.DataFrame({"y": y, "p": pred}), label="y", prediction="p", rows=300
+    )
+    ok = ~pd.isna(pred)
+    expected = (np.asarray(pred[ok], dtype=bool) == y[np.asarray(ok)]).mean()
+    assert metric(table, "accuracy")["value"] == pytest.approx(expected)
+
+
+def test_regression_needs_a_score(rng):
+    with pytest.raises(ValueError, match="regression needs score="):
+        performance_over_time(
+            pd.DataFrame({"y": [1.0], "p": [1.0]}),
+            label="y",
+            prediction="p",
+            task="regression",
+            rows=1,
+        )

@@ -279,40 +279,58 @@ def performance_over_time(
             raise ValueError(f"{name} column {column!r} is not in the data")
     if score is None and prediction is None:
         raise ValueError("give score= (probabilities or predictions) or prediction= (classes)")
+    if task == "regression" and score is None:
+        raise ValueError("regression needs score= (the predicted values)")
     windows = make_windows(data, time=time, window=window, rows=rows)
     rng = np.random.default_rng(seed)
     records = []
     for w in range(len(windows)):
         part = data.iloc[windows.rows(w)]
         n = len(part)
+        source = score if score is not None else prediction
+        p = part[source].to_numpy(dtype=float, na_value=np.nan)
+        # Rows without a usable prediction are left out of every metric and counted.
+        scored = np.isfinite(p)
+        if prediction is not None and score is not None:
+            classes = part[prediction].to_numpy(dtype=float, na_value=np.nan)
+            scored &= np.isfinite(classes)
+        n_scored = int(scored.sum())
         labels = part[label]
-        labelled = labels.notna().to_numpy()
+        labelled = labels.notna().to_numpy() & scored
         n_labelled = int(labelled.sum())
-        coverage = n_labelled / n if n else np.nan
+        coverage = n_labelled / n_scored if n_scored else np.nan
         values: dict[str, tuple[float, float, float]] = {}
+        values["missing_prediction"] = (1 - n_scored / n if n else np.nan, np.nan, np.nan)
         if task == "classification":
-            p = (
-                part[score].to_numpy(dtype=float, na_value=np.nan)
-                if score is not None
-                else part[prediction].to_numpy(dtype=float, na_value=np.nan)
-            )
-            pred = (
-                part[prediction].to_numpy(dtype=bool) if prediction is not None else p >= threshold
-            )
-            k = int(pred.sum())
+            if prediction is not None:
+                pred = part[prediction].to_numpy(dtype=float, na_value=np.nan) >= 0.5
+            else:
+                pred = p >= threshold
+            k = int(pred[scored].sum())
             low, high = (
-                proportion_confint(k, n, alpha=0.05, method="wilson") if n else (np.nan, np.nan)
+                proportion_confint(k, n_scored, alpha=0.05, method="wilson")
+                if n_scored
+                else (np.nan, np.nan)
             )
-            values["positive_rate"] = (k / n if n else np.nan, float(low), float(high))
-            values["mean_score"] = (float(np.nanmean(p)) if n else np.nan, np.nan, np.nan)
+            values["positive_rate"] = (
+                k / n_scored if n_scored else np.nan,
+                float(low),
+                float(high),
+            )
+            usable = p[scored]
+            values["mean_score"] = (float(usable.mean()) if n_scored else np.nan, np.nan, np.nan)
             values["confidence"] = (
-                float(np.nanmean(np.maximum(p, 1 - p))) if n else np.nan,
+                float(np.maximum(usable, 1 - usable).mean()) if n_scored else np.nan,
                 np.nan,
                 np.nan,
             )
         else:
-            yhat = part[score].to_numpy(dtype=float, na_value=np.nan)
-            values["mean_prediction"] = (float(np.nanmean(yhat)) if n else np.nan, np.nan, np.nan)
+            yhat = p
+            values["mean_prediction"] = (
+                float(yhat[scored].mean()) if n_scored else np.nan,
+                np.nan,
+                np.nan,
+            )
         if latency is not None:
             lat = part[latency].to_numpy(dtype=float, na_value=np.nan)
             lat = lat[np.isfinite(lat)]
@@ -335,10 +353,14 @@ def performance_over_time(
                 f"label coverage {coverage:.0%} < {min_coverage:.0%}: pending, "
                 "not scored on the rows labelled first"
             )
+        if n_scored < n:
+            left_out = f"{n - n_scored} row(s) without a prediction left out"
+            note = f"{note}; {left_out}" if note else left_out
         if status == "ok":
             y = labels[labelled].to_numpy(dtype=float)
             if task == "classification":
-                values.update(_classification(y, p[labelled], threshold, rng, n_bootstrap))
+                scores = p[labelled] if prediction is None or score is not None else pred[labelled]
+                values.update(_classification(y, scores.astype(float), threshold, rng, n_bootstrap))
             else:
                 err = yhat[labelled] - y
                 values["mae"] = (float(np.mean(np.abs(err))), np.nan, np.nan)

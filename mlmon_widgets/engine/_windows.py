@@ -92,6 +92,21 @@ def _offset(name: str, value: object) -> pd.DateOffset:
     return offset
 
 
+def _calendar(offset: pd.DateOffset) -> pd.DateOffset:
+    """Period-end offsets ('ME', 'QE', 'YE') as their period-start twins.
+
+    A window is [start, next start): with 'ME' that has to be the calendar month, not the
+    stretch from one month end to the next.
+    """
+    if isinstance(offset, pd.offsets.MonthEnd):
+        return pd.offsets.MonthBegin(offset.n)
+    if isinstance(offset, pd.offsets.QuarterEnd):
+        return pd.offsets.QuarterBegin(offset.n, startingMonth=offset.startingMonth % 12 + 1)
+    if isinstance(offset, pd.offsets.YearEnd):
+        return pd.offsets.YearBegin(offset.n, month=offset.month % 12 + 1)
+    return offset
+
+
 def _anchor(first: pd.Timestamp, offset: pd.DateOffset) -> pd.Timestamp:
     """Start of the window that contains the first timestamp (day boundary for '1D', ...)."""
     nanos = getattr(offset, "nanos", None) if isinstance(offset, pd.offsets.Tick) else None
@@ -168,8 +183,8 @@ def make_windows(
         t = times.to_numpy()
         return Windows(order, starts_arr, ends, t[np.minimum(starts_arr, max(n - 1, 0))], t[safe])
     times, order, n = _sorted_times(frame, time)
-    offset = _offset("window", window)
-    step_offset = offset if step is None else _offset("step", step)
+    offset = _calendar(_offset("window", window))
+    step_offset = offset if step is None else _calendar(_offset("step", step))
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Windows(order, empty, empty, empty, empty)

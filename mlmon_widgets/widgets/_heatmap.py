@@ -9,10 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import traitlets
+from pandas.tseries.frequencies import to_offset
 
 from ..engine import (
     Baseline,
     Rule,
+    Windows,
     classify,
     feature_detail,
     make_windows,
@@ -24,6 +26,7 @@ from ..engine._drift import MAX_CATEGORIES, MIN_ROWS
 from ..engine._rules import DEFAULT_THRESHOLDS, resolve_rules
 from ..engine._severity import CORRECTIONS, SEVERITIES
 from ..engine._validation import check_frame, check_option, check_probability
+from ..engine._windows import _calendar
 from ._base import MlmonWidget, reports_errors
 from ._serialize import pack, plain
 
@@ -159,6 +162,7 @@ class DriftHeatmap(MlmonWidget):
         self._classify()
         self._rows = self._row_order()
         self._chunk_stats = self._reference_chunks()
+        self._false_alarm_cache = None
         self._update_backtest()
         self._publish()
         self._ready = True
@@ -325,10 +329,7 @@ class DriftHeatmap(MlmonWidget):
         self._classify()
         self._send_changes(self._n_windows(), old_codes)
         self._update_backtest()
-        if self.selected is not None:
-            self._detail = plain(
-                self._detail_for(self.selected["feature"], self.selected["window"])
-            )
+        self._refresh_detail()
 
     # ------------------------------------------------------------------ backtest
     def _reference_chunks(self) -> pd.DataFrame | None:
@@ -651,6 +652,12 @@ class DriftHeatmap(MlmonWidget):
         time = self._spec["time"]
         n_windows = self._n_windows()
         total = sum(len(c) for c in self._chunks)
+        if n_windows == 0:  # nothing shown yet: the first rows set up windows, rows and rules
+            self._compute_all(pd.concat([*self._chunks, new], ignore_index=True))
+            self._pending_thresholds = dict(self.thresholds)
+            self._start()
+            self.send({"type": "reload"})
+            return
         if time is not None:
             last_time = self._chunks[-1][time].iloc[-1] if total else None
             first_new = new[time].iloc[0]
@@ -671,6 +678,8 @@ class DriftHeatmap(MlmonWidget):
             windows = make_windows(
                 tail, time=time, window=self._spec["window"], origin=self._anchor
             )
+            if windows.first_index > first:  # a gap in time: its windows are shown empty
+                windows = self._with_empty_windows(windows, first)
             first = windows.first_index
         else:
             windows = make_windows(tail, time=time, rows=self._spec["rows"])
@@ -694,6 +703,31 @@ class DriftHeatmap(MlmonWidget):
         self._classify()
         self._send_changes(first, old_codes)
         self._update_backtest()
+        self._refresh_detail()
+
+    def _with_empty_windows(self, windows: Windows, first: int) -> Windows:
+        """``windows`` preceded by empty windows from grid position ``first`` on."""
+        offset = _calendar(to_offset(self._spec["window"]))
+        grid = pd.date_range(self._anchor, periods=windows.first_index + 1, freq=offset)
+        starts = grid[first : windows.first_index]
+        ends = grid[first + 1 : windows.first_index + 1]
+        empty = np.zeros(len(starts), dtype=np.int64)
+        return Windows(
+            windows.order,
+            np.concatenate([empty, windows.starts]),
+            np.concatenate([empty, windows.ends]),
+            np.concatenate([starts.to_numpy(), windows.labels_start]),
+            np.concatenate([ends.to_numpy(), windows.labels_end]),
+            anchor=windows.anchor,
+            first_index=first,
+        )
+
+    def _refresh_detail(self) -> None:
+        """Recompute the selected cell's detail (its corrected p and severity may change)."""
+        if self.selected is not None:
+            self._detail = plain(
+                self._detail_for(self.selected["feature"], self.selected["window"])
+            )
 
     def _compute_all(self, production: pd.DataFrame) -> None:
         """Windows and statistics of all of ``production`` (sorted by time here)."""
@@ -709,10 +743,15 @@ class DriftHeatmap(MlmonWidget):
         self._classify()
 
     def _recompute(self, production: pd.DataFrame) -> None:
-        """Recompute every window (rows arrived out of order) and resend the whole state."""
+        """Recompute every window (rows arrived out of order) and resend the whole state.
+
+        Window numbers change, so the selection is cleared rather than left on another window.
+        """
         self._compute_all(production)
+        self._update_backtest()
         self._publish()
         self.send({"type": "reload"})
+        self.selected = None
 
     def _send_changes(self, first: int, old_codes: np.ndarray) -> None:
         n_windows = self._n_windows()
@@ -745,7 +784,3 @@ class DriftHeatmap(MlmonWidget):
         cells: dict[str, Any] = {"shape": [n_windows, len(self._rows)]}
         cells.update({name: pack(grid) for name, grid in self._grids.items()})
         self._set_quietly(_cells=cells, _windows=_labels(*self._window_labels))
-        if self.selected is not None and self.selected["window"] >= first:
-            self._detail = plain(
-                self._detail_for(self.selected["feature"], self.selected["window"])
-            )
