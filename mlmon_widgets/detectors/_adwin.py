@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from math import isfinite, log, sqrt
+from math import log, sqrt
 
 import numpy as np
 
-from ._base import DriftDetector, bad_value, check_int, check_real
+from ._base import DriftDetector, check_int, check_real, finite_value
 
 _FIRST_CHUNK = 1024
 _CHECKS_PER_BLOCK = 1024
@@ -130,15 +130,10 @@ class ADWIN(DriftDetector):
         ADWIN
             The detector itself; read :attr:`drift_detected` on it.
         """
-        try:
-            finite = isfinite(x)
-        except TypeError:
-            finite = False
-        if not finite:
-            bad_value(x)
+        x = finite_value(x)
         if self._drift_detected:
             self._reset()
-        self._insert(float(x))
+        self._insert(x)
         self._tick += 1
         if self._tick % self.clock == 0 and self._width > self.grace_period:
             self._drift_detected = self._reduce_window()

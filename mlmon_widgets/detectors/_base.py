@@ -11,6 +11,7 @@ import abc
 import inspect
 import math
 from collections.abc import Iterable
+from math import isfinite
 from typing import Any
 
 import numpy as np
@@ -158,6 +159,17 @@ def check_real(
     if not (math.isfinite(number) and above and below):
         raise ValueError(f"{name} must be {expected}; got {value!r}")
     return number
+
+
+def finite_value(x: Any) -> float:
+    """``x`` as a float, or the error :meth:`update` gives for anything but a finite number."""
+    try:
+        finite = isfinite(x)
+    except TypeError:
+        finite = False
+    if not finite:
+        bad_value(x)
+    return float(x)
 
 
 def bad_value(x: Any) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from math import inf, isfinite
+from math import inf
 
 import numpy as np
 
-from ._base import DriftDetector, bad_value, check_int, check_real
+from ._base import DriftDetector, check_int, check_real, finite_value
 
 MODES = ("up", "down", "both")
 _FIRST_CHUNK = 256
@@ -108,15 +108,9 @@ class PageHinkley(DriftDetector):
         PageHinkley
             The detector itself; read :attr:`drift_detected` on it.
         """
-        try:
-            finite = isfinite(x)
-        except TypeError:
-            finite = False
-        if not finite:
-            bad_value(x)
+        x = finite_value(x)
         if self._drift_detected:
             self._reset()
-        x = float(x)
         # The operations and their order are river's, so the floats agree bit for bit.
         self._n += 1.0
         self._mean += (1.0 / self._n) * (x - self._mean)
