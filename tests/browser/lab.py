@@ -313,9 +313,10 @@ _FLUSH_WIDGETS_JS = """
         Promise.all(Object.values(manager._models).map((p) => p.catch(() => null))),
         sleep(1000).then(() => []),
       ]);
-      if (!models.some((m) => m && m._msg_buffer)) break;
+      // Buffered updates not yet sent, or sent and not yet answered by the kernel (idle).
+      if (!models.some((m) => m && (m._msg_buffer || m._pending_msgs > 0))) break;
       if (Date.now() > deadline) {
-        return {error: `widget updates still buffered after ${timeout} ms`, out: ''};
+        return {error: `widget updates still unanswered by the kernel after ${timeout} ms`, out: ''};
       }
       await sleep(20);
     }
