@@ -21,6 +21,7 @@ from ._control import (
 )
 from ._detail import feature_detail
 from ._drift import drift_over_time, drift_table, window_statistics
+from ._limits import LimitRule, RelativeRule, judge_limits, window_phases
 from ._performance import join_labels, performance_over_time
 from ._quality import data_quality
 from ._roles import infer_role, infer_roles
@@ -40,8 +41,10 @@ __all__ = [
     "ControlConstants",
     "CusumResult",
     "DataWarning",
+    "LimitRule",
     "MlmonWarning",
     "NumericFeature",
+    "RelativeRule",
     "RoleWarning",
     "Rule",
     "ThresholdResult",
@@ -60,6 +63,7 @@ __all__ = [
     "infer_role",
     "infer_roles",
     "join_labels",
+    "judge_limits",
     "make_windows",
     "p_chart",
     "performance_over_time",
@@ -69,6 +73,7 @@ __all__ = [
     "severity_codes",
     "suggest_thresholds",
     "thresholds_from_chunks",
+    "window_phases",
     "window_statistics",
     "xbar_chart",
 ]

@@ -1,0 +1,442 @@
+"""Alert rules on a metric's control limits: the rule a ControlChart exports and production runs.
+
+A :class:`LimitRule` holds the in-control centre and sigma of one metric per window (from a
+baseline period), the side that is bad, the warning and critical limits in sigma, an optional
+seasonal profile and an optional relative check. :func:`judge_limits` gives every window its
+severity and a one-line reason, the same in the notebook and in ``mlmon check``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._control import ControlChartResult, _as_series
+
+#: Which deviations from the centre raise alerts.
+SIDES = ("lower", "upper", "both")
+#: Columns of :func:`judge_limits`, in order.
+JUDGEMENT_COLUMNS = (
+    "value",
+    "centre",
+    "lower_warning",
+    "lower_critical",
+    "upper_warning",
+    "upper_critical",
+    "change",
+    "severity",
+    "reason",
+)
+_WARNING_RUN = (2, 3)  # Western Electric: 2 of 3 consecutive points beyond 2 sigma
+
+
+def _finite(name: str, value: Any, *, positive: bool = False) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name} must be a number; got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or (positive and value <= 0):
+        kind = "a finite number > 0" if positive else "a finite number"
+        raise ValueError(f"{name} must be {kind}; got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class RelativeRule:
+    """Alert when a metric moved by more than a share of its value ``lag`` windows earlier.
+
+    ``warning`` and ``critical`` are relative changes (0.05 = 5%) in the rule's bad
+    direction: for a ``'lower'`` rule "more than 5% below ``lag`` windows ago".
+    """
+
+    lag: int
+    warning: float
+    critical: float
+
+    def __post_init__(self) -> None:
+        if isinstance(self.lag, bool) or not isinstance(self.lag, (int, np.integer)):
+            raise TypeError(f"relative.lag must be an integer >= 1; got {self.lag!r}")
+        if self.lag < 1:
+            raise ValueError(f"relative.lag must be an integer >= 1; got {self.lag!r}")
+        object.__setattr__(self, "lag", int(self.lag))
+        for name in ("warning", "critical"):
+            object.__setattr__(
+                self, name, _finite(f"relative.{name}", getattr(self, name), positive=True)
+            )
+        if self.warning > self.critical:
+            raise ValueError(
+                f"relative.critical must be >= relative.warning ({self.warning:g}); "
+                f"got {self.critical:g}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return {"lag": self.lag, "warning": self.warning, "critical": self.critical}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RelativeRule:
+        """Read :meth:`to_dict` output."""
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class LimitRule:
+    """Control-limit alert rule of one metric per window.
+
+    A window is **critical** when its value lies beyond the critical limit
+    (``centre ± critical * sigma``) on an alerting side, and a **warning** when it and at
+    least one of the two judged windows before it lie beyond the warning limit on the same
+    side (Western Electric's "2 of 3 beyond 2 sigma", Nelson rule 5): a single point beyond
+    2 sigma happens in 1 window of 22 by chance and is not worth an alert. With
+    ``relative``, a change beyond its levels against the value ``lag`` windows earlier
+    raises the same severities; the window gets the worse of the two.
+
+    Parameters
+    ----------
+    centre, sigma : float
+        In-control mean and sigma of one window's value (``sigma > 0``).
+    side : {'lower', 'upper', 'both'}, default 'both'
+        Which deviations alert: 'lower' for accuracy or AUC, 'upper' for log loss,
+        error or latency.
+    warning, critical : float, default 2 and 3
+        Limits in sigma, ``0 < warning <= critical``.
+    seasonal : sequence of float, optional
+        Seasonal offset of each phase (one per window of a season): the limits of a window
+        of phase ``k`` are ``centre + seasonal[k] ± ... sigma``.
+    origin : str, optional
+        ISO time stamp of a window start of phase 0, so production finds the phase of a
+        window from its start (needed with ``seasonal`` on time windows).
+    relative : RelativeRule, optional
+        A relative check beside the limits.
+
+    Examples
+    --------
+    >>> rule = LimitRule(centre=0.9, sigma=0.01, side="lower")
+    >>> rule.limits()
+    {'lower_warning': 0.88, 'lower_critical': 0.87, 'upper_warning': nan, 'upper_critical': nan}
+    """
+
+    centre: float
+    sigma: float
+    side: str = "both"
+    warning: float = 2.0
+    critical: float = 3.0
+    seasonal: tuple[float, ...] = ()
+    origin: str | None = None
+    relative: RelativeRule | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "centre", _finite("centre", self.centre))
+        object.__setattr__(self, "sigma", _finite("sigma", self.sigma, positive=True))
+        if self.side not in SIDES:
+            raise ValueError(f"side must be one of {', '.join(SIDES)}; got {self.side!r}")
+        for name in ("warning", "critical"):
+            object.__setattr__(self, name, _finite(name, getattr(self, name), positive=True))
+        if self.warning > self.critical:
+            raise ValueError(
+                f"critical must be >= warning ({self.warning:g} sigma); got {self.critical:g}"
+            )
+        seasonal = tuple(_finite(f"seasonal[{k}]", v) for k, v in enumerate(self.seasonal or ()))
+        if len(seasonal) == 1:
+            raise ValueError("seasonal needs one offset per phase of a season (at least 2)")
+        object.__setattr__(self, "seasonal", seasonal)
+        if self.origin is not None:
+            try:
+                pd.Timestamp(self.origin)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"origin must be an ISO time stamp such as '2024-04-01'; got {self.origin!r}"
+                ) from None
+        if isinstance(self.relative, Mapping):
+            object.__setattr__(self, "relative", RelativeRule.from_dict(self.relative))
+        elif self.relative is not None and not isinstance(self.relative, RelativeRule):
+            raise TypeError(f"relative must be a RelativeRule or None; got {self.relative!r}")
+
+    @property
+    def period(self) -> int | None:
+        """Season length in windows, or None without a seasonal profile."""
+        return len(self.seasonal) or None
+
+    def limits(self, phase: int = 0) -> dict[str, float]:
+        """The four limits of a window of ``phase`` (NaN on a side that does not alert)."""
+        centre = self.centre + (self.seasonal[phase % len(self.seasonal)] if self.seasonal else 0)
+        out = {}
+        for side, sign in (("lower", -1), ("upper", 1)):
+            alerting = self.side in (side, "both")
+            for level in ("warning", "critical"):
+                value = centre + sign * getattr(self, level) * self.sigma
+                out[f"{side}_{level}"] = round(value, 12) if alerting else math.nan
+        return out
+
+    def with_limit(self, which: str, value: float) -> LimitRule:
+        """A copy with limit ``which`` (e.g. ``'lower_warning'``) moved to ``value``.
+
+        The limit becomes a distance from the centre in sigma (the same on both sides); a
+        warning moved beyond the critical limit pushes the critical limit with it, and a
+        critical limit moved inside the warning one pulls the warning limit in.
+        """
+        side, _, level = which.partition("_")
+        if side not in ("lower", "upper") or level not in ("warning", "critical"):
+            raise ValueError(
+                "which must be lower_warning, lower_critical, upper_warning or "
+                f"upper_critical; got {which!r}"
+            )
+        value = _finite(which, value)
+        distance = (value - self.centre) * (1 if side == "upper" else -1) / self.sigma
+        if distance <= 0:
+            raise ValueError(
+                f"{which} must lie {'above' if side == 'upper' else 'below'} the centre "
+                f"{self.centre:.4g}; got {value:.4g}"
+            )
+        levels = {"warning": self.warning, "critical": self.critical, level: distance}
+        if level == "warning":
+            levels["critical"] = max(levels["critical"], distance)
+        else:
+            levels["warning"] = min(levels["warning"], distance)
+        return _replace(self, **levels)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (round-trips through :meth:`from_dict` and JSON exactly)."""
+        out: dict[str, Any] = {
+            "centre": self.centre,
+            "sigma": self.sigma,
+            "side": self.side,
+            "warning": self.warning,
+            "critical": self.critical,
+        }
+        if self.seasonal:
+            out["seasonal"] = list(self.seasonal)
+        if self.origin is not None:
+            out["origin"] = self.origin
+        if self.relative is not None:
+            out["relative"] = self.relative.to_dict()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LimitRule:
+        """Read :meth:`to_dict` output."""
+        data = dict(data)
+        if "seasonal" in data:
+            data["seasonal"] = tuple(data["seasonal"])
+        return cls(**data)
+
+    @classmethod
+    def from_chart(
+        cls,
+        chart: ControlChartResult,
+        *,
+        side: str = "both",
+        warning: float = 2.0,
+        critical: float = 3.0,
+        relative: RelativeRule | None = None,
+    ) -> LimitRule:
+        """The rule of an individuals chart's baseline: its centre, sigma and season.
+
+        Examples
+        --------
+        >>> from mlmon_widgets.engine import individuals_chart
+        >>> chart = individuals_chart([0.91, 0.92, 0.90, 0.91, 0.93, 0.92], baseline=6)
+        >>> rule = LimitRule.from_chart(chart, side="lower")
+        >>> round(rule.centre, 4), round(rule.sigma, 4)  # MR-bar 0.014 / d2 1.128
+        (0.915, 0.0124)
+        """
+        if not isinstance(chart, ControlChartResult) or chart.chart != "individuals":
+            raise TypeError("chart must be the result of individuals_chart")
+        seasonal: tuple[float, ...] = ()
+        origin = None
+        period = chart.parameters.get("period")
+        if period:
+            seasonal = tuple(float(v) for v in chart.points["seasonal"].to_numpy()[:period])
+            first = chart.points.index[0]
+            if isinstance(first, pd.Timestamp):
+                origin = first.isoformat()
+        return cls(
+            centre=chart.centre,
+            sigma=chart.sigma,
+            side=side,
+            warning=warning,
+            critical=critical,
+            seasonal=seasonal,
+            origin=origin,
+            relative=relative,
+        )
+
+
+def _replace(rule: LimitRule, **changes: Any) -> LimitRule:
+    data = rule.to_dict()
+    data.update(changes)
+    return LimitRule.from_dict(data)
+
+
+def window_phases(starts: Any, rule: LimitRule, window: Any = None) -> np.ndarray | None:
+    """Phase of each window for ``rule``'s seasonal profile (None without one).
+
+    With an ``origin`` and time windows of length ``window`` (a pandas offset), a window
+    starting at ``t`` has phase ``round((t - origin) / window) mod period``; otherwise
+    phases count from the first window.
+    """
+    period = rule.period
+    if period is None:
+        return None
+    n = len(starts)
+    if rule.origin is None or window is None:
+        return np.arange(n) % period
+    step = pd.Timedelta(pd.tseries.frequencies.to_offset(window))
+    origin = pd.Timestamp(rule.origin)
+    stamps = pd.DatetimeIndex(starts)
+    if (stamps.tz is None) != (origin.tz is None):
+        origin = origin.tz_localize(stamps.tz) if origin.tz is None else origin.tz_convert(None)
+    steps = np.rint((stamps - origin) / step).astype(np.int64)
+    return np.mod(steps, period)
+
+
+def _describe(value: float, limit: float, side: str, level: str, sigmas: float) -> str:
+    where = "below the lower" if side == "lower" else "above the upper"
+    name = "control" if level == "critical" else "warning"
+    return f"{value:.4g} {where} {name} limit {limit:.4g} ({sigmas:g} sigma)"
+
+
+def judge_limits(
+    values: Any,
+    rule: LimitRule,
+    *,
+    phases: Sequence[int] | np.ndarray | None = None,
+    judged: Any = None,
+) -> pd.DataFrame:
+    """Severity and reason of every window of a metric under ``rule``.
+
+    Parameters
+    ----------
+    values : pandas.Series or array-like of float
+        The metric per window, in time order (NaN: no value).
+    rule : LimitRule
+        Limits, side and relative check.
+    phases : array-like of int, optional
+        Seasonal phase of each window (see :func:`window_phases`); default: counted from the
+        first window.
+    judged : array-like of bool, optional
+        False for windows that must not be judged (labels pending, too few rows): they get
+        ``insufficient_data`` and are left out of the 2-of-3 runs, like missing values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``values``: ``value``, ``centre``, the four limits (NaN on a side
+        that does not alert), ``change`` (relative change against ``lag`` windows earlier,
+        NaN without a relative rule), ``severity`` (``'ok'``, ``'warning'``, ``'critical'``
+        or ``'insufficient_data'``) and ``reason`` (empty when ok).
+
+    Examples
+    --------
+    >>> rule = LimitRule(centre=0.9, sigma=0.01, side="lower")
+    >>> out = judge_limits([0.9, 0.875, 0.91, 0.92, 0.875, 0.878, 0.86], rule)
+    >>> out[["value", "severity"]]
+       value  severity
+    0  0.900        ok
+    1  0.875        ok
+    2  0.910        ok
+    3  0.920        ok
+    4  0.875        ok
+    5  0.878   warning
+    6  0.860  critical
+    >>> print(out["reason"].iloc[5])
+    2 of the last 3 windows beyond 2 sigma: 0.878 below the lower warning limit 0.88 (2 sigma)
+    """
+    if not isinstance(rule, LimitRule):
+        raise TypeError(f"rule must be a LimitRule; got {type(rule).__name__}")
+    series = _as_series("values", values)
+    value = series.to_numpy()
+    n = len(value)
+    if phases is None:
+        phase = np.arange(n) % rule.period if rule.period else np.zeros(n, dtype=np.int64)
+    else:
+        phase = np.asarray(phases, dtype=np.int64)
+        if phase.shape != (n,):
+            raise ValueError(f"phases must have one entry per value ({n}); got {phase.shape}")
+    ok = np.ones(n, dtype=bool) if judged is None else np.asarray(judged, dtype=bool)
+    if ok.shape != (n,):
+        raise ValueError(f"judged must have one entry per value ({n}); got {ok.shape}")
+    ok = ok & np.isfinite(value)
+    offset = np.asarray(rule.seasonal, dtype=float)[phase] if rule.seasonal else np.zeros(n)
+    centre = rule.centre + offset
+    limits = {}
+    for side, sign in (("lower", -1.0), ("upper", 1.0)):
+        alerting = rule.side in (side, "both")
+        for level in ("warning", "critical"):
+            line = centre + sign * getattr(rule, level) * rule.sigma
+            limits[f"{side}_{level}"] = np.round(line, 12) if alerting else np.full(n, np.nan)
+    severity = np.where(ok, "ok", "insufficient_data").astype(object)
+    reason = np.where(ok, "", "no value").astype(object)
+    if judged is not None:
+        reason[~np.asarray(judged, dtype=bool)] = "not judged (labels pending or too few rows)"
+    rank = {"ok": 0, "warning": 1, "critical": 2}
+    with np.errstate(invalid="ignore"):
+        beyond = {
+            (side, level): ok
+            & (
+                value < limits[f"{side}_{level}"]
+                if side == "lower"
+                else value > limits[f"{side}_{level}"]
+            )
+            for side in ("lower", "upper")
+            for level in ("warning", "critical")
+        }
+    need, span = _WARNING_RUN
+    judged_pos = np.flatnonzero(ok)
+    for side in ("lower", "upper"):
+        if rule.side not in (side, "both"):
+            continue
+        warn_hits = beyond[(side, "warning")][judged_pos]
+        for j, i in enumerate(judged_pos):
+            if beyond[(side, "critical")][i]:
+                severity[i] = "critical"
+                reason[i] = _describe(
+                    value[i], limits[f"{side}_critical"][i], side, "critical", rule.critical
+                )
+            elif warn_hits[j] and warn_hits[max(0, j - span + 1) : j + 1].sum() >= need:
+                if rank[severity[i]] < 1:
+                    severity[i] = "warning"
+                    reason[i] = (
+                        f"{need} of the last {span} windows beyond {rule.warning:g} sigma: "
+                        + _describe(
+                            value[i], limits[f"{side}_warning"][i], side, "warning", rule.warning
+                        )
+                    )
+    change = np.full(n, np.nan)
+    if rule.relative is not None:
+        lag = rule.relative.lag
+        earlier = np.full(n, np.nan)
+        earlier[lag:] = value[:-lag] if lag < n else []
+        with np.errstate(invalid="ignore", divide="ignore"):
+            change = np.where(np.abs(earlier) > 0, (value - earlier) / np.abs(earlier), np.nan)
+        bad = {"lower": -change, "upper": change, "both": np.abs(change)}[rule.side]
+        for level in ("critical", "warning"):
+            hit = ok & np.isfinite(bad) & (bad > getattr(rule.relative, level))
+            for i in np.flatnonzero(hit):
+                if rank[severity[i]] < rank[level]:
+                    severity[i] = level
+                    direction = "below" if change[i] < 0 else "above"
+                    reason[i] = (
+                        f"{value[i]:.4g} is {abs(change[i]):.1%} {direction} the value "
+                        f"{lag} windows earlier ({earlier[i]:.4g}; {level} beyond "
+                        f"{getattr(rule.relative, level):.0%})"
+                    )
+    return pd.DataFrame(
+        {
+            "value": value,
+            "centre": centre,
+            **limits,
+            "change": change,
+            "severity": severity,
+            "reason": reason,
+        },
+        index=series.index,
+        columns=list(JUDGEMENT_COLUMNS),
+    )
+
+
+__all__: Sequence[str] = ("LimitRule", "RelativeRule", "judge_limits", "window_phases")
