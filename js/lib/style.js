@@ -64,6 +64,28 @@ const CSS = `
   border-radius: 3px; padding: 2px 6px; font: inherit; }
 .mlmon-toolbar input.mlmon-alpha { width: 5.5em; }
 .mlmon-selected-line { stroke: var(--mlmon-muted); stroke-dasharray: 1 2; }
+.mlmon-panel { margin: 6px 0 10px; }
+.mlmon-panel-head { font-size: 13px; }
+.mlmon-note { font-size: 11px; }
+.mlmon-more summary { cursor: pointer; }
+.mlmon-metrics { display: inline-flex; gap: 8px; flex-wrap: wrap; margin-left: 6px; }
+.mlmon-check { display: inline-flex; gap: 3px; align-items: center; }
+.mlmon-detector { display: inline-flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+.mlmon-detector input.mlmon-param { width: 6em; }
+.mlmon-cc .mlmon-grid { stroke: var(--mlmon-border); stroke-width: 0.5; }
+.mlmon-baseline { fill: var(--mlmon-accent); opacity: 0.06; }
+.mlmon-pending { fill: var(--mlmon-muted); opacity: 0.16; }
+.mlmon-ci { stroke: var(--mlmon-muted); stroke-width: 1; opacity: 0.6; }
+.mlmon-centre { fill: none; stroke: var(--mlmon-muted); stroke-width: 1; }
+.mlmon-limit { fill: none; }
+.mlmon-cc .mlmon-threshold-handle { fill: none; }
+.mlmon-point { fill: #4477AA; stroke: var(--mlmon-bg); stroke-width: 0.8; cursor: pointer; }
+.mlmon-sev-1 { fill: #DDAA33; }
+.mlmon-sev-2 { fill: #BB5566; }
+.mlmon-sev-3 { fill: #BBBBBB; }
+.mlmon-point-selected { stroke: var(--mlmon-fg); stroke-width: 2; }
+.mlmon-violation { fill: var(--mlmon-fg); cursor: help; }
+.mlmon-change { stroke: #AA3377; stroke-width: 2; stroke-dasharray: 4 2; cursor: help; }
 `;
 
 /** Add the stylesheet once to the document (or to the root's shadow root, if any). */

@@ -197,6 +197,7 @@ def performance_over_time(
     latency: str | None = None,
     n_bootstrap: int = 200,
     seed: int = 0,
+    origin: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Model performance per window, with confidence intervals and label coverage.
 
@@ -232,6 +233,9 @@ def performance_over_time(
         Bootstrap resamples for the ROC AUC interval (0: none).
     seed : int
         Seed of the bootstrap.
+    origin : pandas.Timestamp, optional
+        Start of the time-window grid (as in :func:`make_windows`), so windows over later
+        rows line up with earlier ones; ``window`` then counts from the grid's origin.
 
     Returns
     -------
@@ -281,7 +285,7 @@ def performance_over_time(
         raise ValueError("give score= (probabilities or predictions) or prediction= (classes)")
     if task == "regression" and score is None:
         raise ValueError("regression needs score= (the predicted values)")
-    windows = make_windows(data, time=time, window=window, rows=rows)
+    windows = make_windows(data, time=time, window=window, rows=rows, origin=origin)
     rng = np.random.default_rng(seed)
     records = []
     for w in range(len(windows)):
@@ -377,7 +381,7 @@ def performance_over_time(
             needs_labels = metric in LABELLED
             records.append(
                 {
-                    "window": w,
+                    "window": w + windows.first_index,
                     "window_start": windows.labels_start[w],
                     "window_end": windows.labels_end[w],
                     "metric": metric,

@@ -1,6 +1,7 @@
 """Interactive widgets (anywidget); the only layer that imports anywidget/ipywidgets/traitlets."""
 
 from ._base import MlmonWidget
+from ._control_chart import ControlChart
 from ._heatmap import DriftHeatmap
 
-__all__ = ["DriftHeatmap", "MlmonWidget"]
+__all__ = ["ControlChart", "DriftHeatmap", "MlmonWidget"]

@@ -28,6 +28,7 @@ from ..engine._severity import CORRECTIONS, SEVERITIES
 from ..engine._validation import check_frame, check_option, check_probability
 from ..engine._windows import _calendar
 from ._base import MlmonWidget, reports_errors
+from ._labels import window_labels as _labels
 from ._serialize import pack, plain
 
 METRICS = ("severity", "psi", "js", "wasserstein", "neglog10p")
@@ -36,27 +37,6 @@ SCALE = {"psi": 0.5, "js": 0.4, "wasserstein": 0.5, "neglog10p": 20.0}
 NO_DATA = 255
 _CODES = {s: i for i, s in enumerate(SEVERITIES)}
 _RANK = {"critical": 4, "warning": 3, "off": 1, "insufficient_data": 1, "ok": 0}
-
-
-def _labels(starts: np.ndarray, ends: np.ndarray) -> dict[str, list[str]]:
-    """Window labels for display: dates, times or row ranges."""
-    if np.issubdtype(np.asarray(starts).dtype, np.datetime64) or (
-        len(starts) and isinstance(starts[0], pd.Timestamp)
-    ):
-        s = pd.DatetimeIndex(starts)
-        e = pd.DatetimeIndex(ends)
-        daily = bool(len(s)) and all(t == t.normalize() for t in s[:50])
-        label = [t.strftime("%Y-%m-%d" if daily else "%Y-%m-%d %H:%M") for t in s]
-        return {
-            "label": label,
-            "start": [t.isoformat() for t in s],
-            "end": [t.isoformat() for t in e],
-        }
-    return {
-        "label": [f"rows {int(a)}–{int(b)}" for a, b in zip(starts, ends, strict=True)],
-        "start": [str(int(a)) for a in starts],
-        "end": [str(int(b)) for b in ends],
-    }
 
 
 class DriftHeatmap(MlmonWidget):

@@ -316,7 +316,7 @@ _FLUSH_WIDGETS_JS = """
       // Buffered updates not yet sent, or sent and not yet answered by the kernel (idle).
       if (!models.some((m) => m && (m._msg_buffer || m._pending_msgs > 0))) break;
       if (Date.now() > deadline) {
-        return {error: `widget updates still unanswered by the kernel after ${timeout} ms`, out: ''};
+        return {error: `widget updates unanswered by the kernel after ${timeout} ms`, out: ''};
       }
       await sleep(20);
     }

@@ -1,0 +1,736 @@
+"""ControlChart: model performance per window as control charts, with alert limits to drag."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import traitlets
+
+from ..detectors import ADWIN, PageHinkley, detect_changes
+from ..engine import (
+    LimitRule,
+    individuals_chart,
+    judge_limits,
+    make_windows,
+    performance_over_time,
+    window_phases,
+)
+from ..engine._validation import check_frame, check_option, check_positive_int
+from ._base import MlmonWidget, reports_errors
+from ._labels import window_labels
+from ._serialize import plain
+
+#: Which side of each metric is bad (the side whose limits alert).
+SIDES = {
+    "accuracy": "lower",
+    "precision": "lower",
+    "recall": "lower",
+    "f1": "lower",
+    "roc_auc": "lower",
+    "log_loss": "upper",
+    "calibration_error": "upper",
+    "mae": "upper",
+    "rmse": "upper",
+    "missing_prediction": "upper",
+    "latency_p50": "upper",
+    "latency_p95": "upper",
+    "latency_p99": "upper",
+}
+#: Metrics computed from labels (pending while labels are missing).
+LABELLED = {
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "roc_auc",
+    "log_loss",
+    "calibration_error",
+    "mae",
+    "rmse",
+    "bias",
+}
+DETECTORS = {"adwin": ADWIN, "page_hinkley": PageHinkley}
+_STATUS = {"ok": 0, "pending": 1, "insufficient_data": 2}
+_SEVERITY = {"ok": 0, "warning": 1, "critical": 2, "insufficient_data": 3}
+ALL = "all rows"
+
+
+def _metric_list(metrics: Sequence[str] | str | None, task: str, latency: str | None) -> list:
+    if metrics is None:
+        metrics = ["roc_auc", "log_loss"] if task == "classification" else ["mae", "bias"]
+        if latency is not None:
+            metrics.append("latency_p95")
+    elif isinstance(metrics, str):
+        metrics = [metrics]
+    out = list(dict.fromkeys(metrics))
+    if not out:
+        raise ValueError("metrics is empty; name at least one metric such as 'roc_auc'")
+    return out
+
+
+class ControlChart(MlmonWidget):
+    """Model performance per window as control charts: one small multiple per metric.
+
+    Each panel shows the metric per window with its 95% interval, the centre line and the
+    warning (2 sigma) and control (3 sigma) limits from a baseline period (sigma from the
+    moving range; with ``period``, limits follow the seasonal pattern fitted by STL), the
+    windows whose labels are still pending shaded and not scored, Nelson run-rule
+    violations and the change points a concept-drift detector finds on the per-row errors,
+    each with its reason on hover. Points are coloured by the alert the limits raise
+    (:class:`~mlmon_widgets.engine.LimitRule`: critical beyond the control limit, warning
+    for 2 of 3 beyond the warning limit), exactly as ``mlmon check`` does with the exported
+    config.
+
+    Limits are dragged on the chart or typed in each panel's rule editor; :attr:`rules`
+    holds them (metric -> ``LimitRule.to_dict()``) and :meth:`to_config` exports them.
+    :attr:`detector` (``{'kind': 'adwin', 'delta': 0.002}``, ``{'kind': 'page_hinkley',
+    'threshold': 50, 'delta': 0.005}`` or ``{'kind': 'off'}``) is editable too, and the
+    detections are redrawn at once. :meth:`append` adds production rows and sends only the
+    windows they touch.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Predictions with their labels as far as they have arrived (see
+        :func:`~mlmon_widgets.join_labels`), a time column for time windows.
+    label, score, prediction, task, threshold, latency, min_coverage, min_rows, n_bootstrap
+        As in :func:`~mlmon_widgets.performance_over_time`.
+    time, window, rows
+        Tumbling windows as in :func:`~mlmon_widgets.performance_over_time`.
+    metrics : str or sequence of str, optional
+        Metrics to chart (default ROC AUC and log loss, or MAE and bias for regression,
+        plus latency p95 when ``latency`` is given).
+    baseline : int, optional
+        Number of first windows the limits come from (default: a third of the windows, at
+        least 5 and at most 30).
+    period : int, optional
+        Season length in windows (7 for daily windows with a weekly pattern).
+    sides : dict, optional
+        Metric -> ``'lower'``, ``'upper'`` or ``'both'``: which deviations alert (default:
+        lower for accuracy-like metrics, upper for losses, errors and latency).
+    rules : dict, optional
+        Metric -> :class:`~mlmon_widgets.engine.LimitRule` (or its dict) replacing the
+        limits from the baseline.
+    segment : str, optional
+        A column whose values can be selected to chart one segment (time windows only).
+    detector : dict or None, default ``{'kind': 'adwin', 'delta': 0.002}``
+        The concept-drift detector run on the per-row errors of the scored windows
+        (squared error of the score, or absolute error for regression).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> n = 6000
+    >>> y = rng.random(n) < 0.3
+    >>> score = np.clip(0.3 + 0.3 * y + rng.normal(0, 0.2, n), 0, 1)
+    >>> frame = pd.DataFrame({"ts": pd.date_range("2024-01-01", periods=n, freq="h"),
+    ...                       "y": y, "score": score})
+    >>> chart = ControlChart(frame, label="y", score="score", time="ts", window="7D",
+    ...                      metrics=["accuracy"], n_bootstrap=0)
+    >>> sorted(chart.rules["accuracy"])
+    ['centre', 'critical', 'side', 'sigma', 'warning']
+    """
+
+    _bundle = "control_chart.js"
+
+    metrics = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    segment = traitlets.Unicode(ALL).tag(sync=True)
+    rules = traitlets.Dict().tag(sync=True)
+    detector = traitlets.Dict().tag(sync=True)
+    selected = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    _segments = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    _available = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    _windows = traitlets.Dict().tag(sync=True)
+    _panels = traitlets.List().tag(sync=True)
+    _changes = traitlets.Dict().tag(sync=True)
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        *,
+        label: str,
+        score: str | None = None,
+        prediction: str | None = None,
+        task: str = "classification",
+        time: str | None = None,
+        window: object | None = None,
+        rows: int | None = None,
+        metrics: Sequence[str] | str | None = None,
+        baseline: int | None = None,
+        period: int | None = None,
+        sides: Mapping[str, str] | None = None,
+        rules: Mapping[str, Any] | None = None,
+        segment: str | None = None,
+        detector: Mapping[str, Any] | None = None,
+        threshold: float = 0.5,
+        latency: str | None = None,
+        min_coverage: float = 0.8,
+        min_rows: int = 50,
+        n_bootstrap: int = 100,
+        **kwargs: Any,
+    ) -> None:
+        check_frame("data", data, allow_empty_rows=False)
+        metrics = _metric_list(metrics, task, latency)
+        if segment is not None:
+            if segment not in data.columns:
+                raise ValueError(f"segment column {segment!r} is not in the data")
+            if time is None or window is None:
+                raise ValueError("segment= needs time windows (time= and window=)")
+        self._spec = {"time": time, "window": window, "rows": rows}
+        self._options = {
+            "label": label,
+            "score": score,
+            "prediction": prediction,
+            "task": task,
+            "threshold": threshold,
+            "latency": latency,
+            "min_coverage": min_coverage,
+            "min_rows": min_rows,
+            "n_bootstrap": n_bootstrap,
+        }
+        self._segment_column = segment
+        self._period = None if period is None else check_positive_int("period", period, minimum=2)
+        self._baseline_size = (
+            None if baseline is None else check_positive_int("baseline", baseline, minimum=5)
+        )
+        self._sides = dict(sides or {})
+        for metric, side in self._sides.items():
+            check_option(f"sides[{metric!r}]", side, ("lower", "upper", "both"))
+        self._data = self._sorted(data)
+        self._perf: dict[str, pd.DataFrame] = {}
+        self._user_rules: dict[str, dict[str, dict[str, Any]]] = {}
+        self._frames: dict[str, pd.DataFrame] = {}
+        windows = make_windows(self._data, **self._spec)
+        self._anchor = getattr(windows, "anchor", None)
+        self._labels = (windows.labels_start, windows.labels_end)
+        perf = self._performance(ALL, self._data)
+        available = list(dict.fromkeys(perf["metric"]))
+        unknown = [m for m in metrics if m not in available]
+        if unknown:
+            raise ValueError(f"unknown metric(s) {unknown}; this data has {', '.join(available)}")
+        segments = [ALL]
+        if segment is not None:
+            values = self._data[segment].dropna().astype(str).unique()
+            segments += sorted(values)
+        detector = {"kind": "adwin", "delta": 0.002} if detector is None else dict(detector)
+        super().__init__(
+            metrics=metrics,
+            detector=detector,
+            _segments=segments,
+            _available=available,
+            **kwargs,
+        )
+        try:
+            self._user_rules[ALL] = self._check_rules({"value": rules or {}})
+        except traitlets.TraitError as err:
+            raise ValueError(str(err)) from None
+        self.on_msg(self._on_front_end_message)
+        self._redraw()
+
+    # ------------------------------------------------------------------ data
+    def _sorted(self, frame: pd.DataFrame) -> pd.DataFrame:
+        time = self._spec["time"]
+        if time is None:
+            return frame.reset_index(drop=True)
+        if time not in frame.columns:
+            raise ValueError(f"time column {time!r} is not in the data")
+        return frame.sort_values(time, kind="stable", ignore_index=True)
+
+    def _rows_of(self, segment: str, frame: pd.DataFrame) -> pd.DataFrame:
+        if segment == ALL:
+            return frame
+        return frame[frame[self._segment_column].astype(str) == segment]
+
+    def _performance(self, segment: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """The long performance frame of ``segment`` over ``frame``, windows on the grid."""
+        rows = self._rows_of(segment, frame)
+        origin = self._anchor if self._spec["rows"] is None else None
+        perf = performance_over_time(rows, **self._spec, origin=origin, **self._options)
+        return perf
+
+    def _frame(self, segment: str) -> pd.DataFrame:
+        if segment not in self._perf:
+            self._perf[segment] = self._performance(segment, self._data)
+        return self._perf[segment]
+
+    def _n_windows(self) -> int:
+        return len(self._labels[0])
+
+    def _series(self, metric: str, segment: str | None = None) -> pd.DataFrame:
+        """One row per window of the grid: value, interval, coverage and status."""
+        perf = self._frame(self.segment if segment is None else segment)
+        part = perf[perf["metric"] == metric].set_index("window")
+        n = self._n_windows()
+        part = part.reindex(range(n))
+        part["status"] = part["status"].fillna("insufficient_data")
+        part["n"] = part["n"].fillna(0)
+        return part
+
+    def _window_starts(self) -> Any:
+        starts = self._labels[0]
+        if np.issubdtype(np.asarray(starts).dtype, np.datetime64):
+            return pd.DatetimeIndex(starts)
+        return pd.RangeIndex(self._n_windows())
+
+    def _baseline_windows(self) -> int:
+        n = self._n_windows()
+        if self._baseline_size is not None:
+            return min(self._baseline_size, n)
+        return min(30, max(5, n // 3), n)
+
+    # ------------------------------------------------------------------ panels
+    def _side(self, metric: str) -> str:
+        return self._sides.get(metric, SIDES.get(metric, "both"))
+
+    def _panel(
+        self, metric: str, segment: str | None = None
+    ) -> tuple[dict[str, Any], LimitRule | None]:
+        segment = self.segment if segment is None else segment
+        series = self._series(metric, segment)
+        starts = self._window_starts()
+        judged = (series["status"] == "ok").to_numpy()
+        values = pd.Series(
+            np.where(judged, series["value"].to_numpy(dtype=float), np.nan), index=starts
+        )
+        note = ""
+        violations: list[dict[str, Any]] = []
+        rule: LimitRule | None = None
+        k = self._baseline_windows()
+        try:
+            chart = individuals_chart(values, baseline=k, period=self._period, rules="nelson")
+        except ValueError as err:
+            chart = None
+            note = f"no limits from the baseline: {err}"
+        if chart is not None:
+            if chart.sigma > 0:
+                rule = LimitRule.from_chart(chart, side=self._side(metric))
+            else:
+                note = "the baseline is constant (sigma 0): no limits"
+            for row in chart.violations.itertuples(index=False):
+                violations.append(
+                    {
+                        "window": int(row.position),
+                        "rule": int(row.rule),
+                        "name": str(row.name),
+                        "description": str(row.description),
+                    }
+                )
+            notes = [n for n in chart.notes if "missing point(s) skipped" not in n]
+            unscored = int((~judged).sum())
+            if unscored:
+                notes.append(f"{unscored} window(s) not scored (labels pending or too few rows)")
+            note = "; ".join(notes)
+        user = self._user_rules.get(segment, {})
+        if metric in user:
+            rule = LimitRule.from_dict(user[metric])
+        panel: dict[str, Any] = {
+            "metric": metric,
+            "labelled": metric in LABELLED,
+            "values": series["value"].to_numpy(dtype=float),
+            "ci_low": series["ci_low"].to_numpy(dtype=float),
+            "ci_high": series["ci_high"].to_numpy(dtype=float),
+            "coverage": series["coverage"].to_numpy(dtype=float),
+            "n": series["n"].to_numpy(dtype=float),
+            "status": [_STATUS.get(s, 2) for s in series["status"]],
+            "violations": violations,
+            "baseline": k,
+            "note": note,
+            "rule": None,
+        }
+        if rule is None:
+            panel["severity"] = [3 if not j else 0 for j in judged]
+            panel["reasons"] = ["" for _ in judged]
+            panel["backtest"] = None
+            return panel, None
+        window = self._spec["window"] if self._spec["rows"] is None else None
+        phases = window_phases(starts, rule, window) if rule.period else None
+        judgement = judge_limits(values, rule, phases=phases, judged=judged)
+        severity = judgement["severity"].to_numpy()
+        for name in (
+            "centre",
+            "lower_warning",
+            "lower_critical",
+            "upper_warning",
+            "upper_critical",
+        ):
+            panel[name] = judgement[name].to_numpy(dtype=float)
+        panel["severity"] = [_SEVERITY[s] for s in severity]
+        panel["reasons"] = judgement["reason"].tolist()
+        panel["rule"] = rule.to_dict()
+        panel["backtest"] = {
+            "warning": int((severity == "warning").sum()),
+            "critical": int((severity == "critical").sum()),
+            "in_baseline": int(np.isin(severity[:k], ("warning", "critical")).sum()),
+        }
+        return panel, rule
+
+    def _panels_now(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        panels, rules = [], {}
+        for metric in self.metrics:
+            panel, rule = self._panel(metric)
+            panels.append(plain(self._listed(panel)))
+            if rule is not None:
+                rules[metric] = rule.to_dict()
+        return panels, rules
+
+    @staticmethod
+    def _listed(panel: dict[str, Any]) -> dict[str, Any]:
+        return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in panel.items()}
+
+    def _redraw(self) -> None:
+        panels, rules = self._panels_now()
+        with self.hold_sync():
+            self._windows = window_labels(*self._labels)
+            self._set_rules(rules)
+            self._panels = panels
+            self._changes = plain(self._detect())
+
+    def _set_rules(self, rules: dict[str, Any]) -> None:
+        self._updating = True
+        try:
+            self.rules = rules
+        finally:
+            self._updating = False
+
+    # ------------------------------------------------------------------ detector
+    def _errors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per-row errors of labelled rows in scored windows (time order) and their windows."""
+        opts = self._options
+        rows = self._rows_of(self.segment, self._data)
+        windows = make_windows(
+            rows, **self._spec, **({"origin": self._anchor} if self._spec["rows"] is None else {})
+        )
+        status = self._series(self._labelled_metric())["status"].to_numpy()
+        position = np.full(len(rows), -1, dtype=np.int64)
+        order = windows.order if windows.order is not None else np.arange(len(rows))
+        for w in range(len(windows)):
+            position[order[windows.starts[w] : windows.ends[w]]] = w + windows.first_index
+        label = rows[opts["label"]]
+        source = opts["score"] or opts["prediction"]
+        pred = rows[source].to_numpy(dtype=float, na_value=np.nan)
+        y = label.to_numpy(dtype=float, na_value=np.nan)
+        keep = np.isfinite(pred) & np.isfinite(y) & (position >= 0)
+        keep &= status[np.clip(position, 0, len(status) - 1)] == "ok"
+        err = np.abs(pred - y) if opts["task"] == "regression" else (pred - y) ** 2
+        return err[keep], position[keep]
+
+    def _labelled_metric(self) -> str:
+        return "accuracy" if self._options["task"] == "classification" else "mae"
+
+    def _detect(self) -> dict[str, Any]:
+        spec = self.detector
+        kind = spec.get("kind", "off")
+        if kind == "off":
+            return {"kind": "off", "points": [], "note": "detector off"}
+        params = {k: v for k, v in spec.items() if k != "kind"}
+        detector = DETECTORS[kind](**params)
+        errors, window = self._errors()
+        if len(errors) == 0:
+            return {"kind": kind, "points": [], "note": "no labelled rows in scored windows"}
+        found = detect_changes(errors, detector)
+        what = "absolute error" if self._options["task"] == "regression" else "squared error"
+        shown = ", ".join(f"{k}={v:g}" for k, v in params.items())
+        points = []
+        span = 1000
+        for i in found:
+            before = errors[max(0, i - span) : i + 1].mean()
+            after = errors[i + 1 : i + 1 + span]
+            change = f" (mean {before:.3g} before" + (
+                f", {after.mean():.3g} after)" if len(after) else ")"
+            )
+            points.append(
+                {
+                    "window": int(window[i]),
+                    "row": int(i),
+                    "reason": f"{type(detector).__name__}({shown}) detected a change in the "
+                    f"{what} at labelled row {int(i):,}{change}",
+                }
+            )
+        return {
+            "kind": kind,
+            "points": points,
+            "note": f"{len(points)} change point(s) in the {what} of {len(errors):,} labelled rows",
+        }
+
+    # ------------------------------------------------------------------ edits
+    @traitlets.validate("rules")
+    def _check_rules(self, proposal: Any) -> dict[str, Any]:
+        out = {}
+        for metric, rule in dict(proposal["value"] or {}).items():
+            try:
+                out[metric] = (
+                    rule.to_dict()
+                    if isinstance(rule, LimitRule)
+                    else LimitRule.from_dict(rule).to_dict()
+                )
+            except (TypeError, ValueError) as err:
+                raise traitlets.TraitError(f"rules[{metric!r}]: {err}") from None
+        return out
+
+    @traitlets.validate("detector")
+    def _check_detector(self, proposal: Any) -> dict[str, Any]:
+        spec = dict(proposal["value"] or {"kind": "off"})
+        kind = spec.get("kind", "adwin")
+        if kind not in (*DETECTORS, "off"):
+            raise traitlets.TraitError(
+                f"detector kind must be 'adwin', 'page_hinkley' or 'off'; got {kind!r}"
+            )
+        spec["kind"] = kind
+        if kind != "off":
+            params = {k: v for k, v in spec.items() if k != "kind"}
+            try:
+                DETECTORS[kind](**params)
+            except (TypeError, ValueError) as err:
+                raise traitlets.TraitError(f"detector: {err}") from None
+        return spec
+
+    @traitlets.validate("metrics")
+    def _check_metrics(self, proposal: Any) -> list[str]:
+        value = list(proposal["value"])
+        available = self._available or value
+        unknown = [m for m in value if m not in available]
+        if unknown or not value:
+            raise traitlets.TraitError(
+                f"metrics must be some of {', '.join(available)}; got {value!r}"
+            )
+        return value
+
+    @traitlets.validate("segment")
+    def _check_segment(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if self._segments and value not in self._segments:
+            raise traitlets.TraitError(f"segment must be one of {self._segments!r}; got {value!r}")
+        return value
+
+    @traitlets.observe("rules")
+    @reports_errors("applying the limits")
+    def _on_rules(self, change: Any) -> None:
+        if getattr(self, "_updating", False):
+            return
+        user = self._user_rules.setdefault(self.segment, {})
+        for metric, rule in change["new"].items():
+            if change["old"].get(metric) != rule:
+                user[metric] = rule
+        self._redraw()
+
+    @traitlets.observe("detector")
+    @reports_errors("running the detector")
+    def _on_detector(self, _change: Any) -> None:
+        if self._panels:
+            self._changes = plain(self._detect())
+
+    @traitlets.observe("metrics", "segment")
+    @reports_errors("drawing the charts")
+    def _on_view(self, _change: Any) -> None:
+        if self._panels:
+            self._redraw()
+
+    @traitlets.validate("selected")
+    def _check_selected(self, proposal: Any) -> dict | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        if not isinstance(value, dict) or set(value) != {"metric", "window"}:
+            raise traitlets.TraitError("selected must be None or {'metric': ..., 'window': ...}")
+        if value["metric"] not in self.metrics:
+            raise traitlets.TraitError(f"selected metric {value['metric']!r} is not shown")
+        if not isinstance(value["window"], int) or not 0 <= value["window"] < self._n_windows():
+            raise traitlets.TraitError(f"selected window {value['window']!r} is out of range")
+        return value
+
+    @reports_errors("moving a limit")
+    def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict) or content.get("type") != "limit":
+            return
+        self.move_limit(
+            content["metric"],
+            content["which"],
+            float(content["value"]),
+            window=content.get("window"),
+        )
+
+    def move_limit(
+        self, metric: str, which: str, value: float, *, window: int | None = None
+    ) -> None:
+        """Move one limit of ``metric`` to ``value`` (what dragging a line does).
+
+        Parameters
+        ----------
+        metric : str
+            A shown metric with limits.
+        which : {'lower_warning', 'lower_critical', 'upper_warning', 'upper_critical'}
+            The line.
+        value : float
+            Its new value at ``window`` (with a seasonal profile the line follows the
+            pattern: the distance from the window's centre is kept for every window).
+        window : int, optional
+            The window the value was read at (default: the first).
+        """
+        if metric not in self.rules:
+            raise ValueError(f"{metric!r} has no limits to move; shown: {sorted(self.rules)}")
+        rule = LimitRule.from_dict(self.rules[metric])
+        if rule.period:
+            starts = self._window_starts()
+            time_window = self._spec["window"] if self._spec["rows"] is None else None
+            phase = window_phases(starts, rule, time_window)[window or 0]
+            value -= rule.seasonal[int(phase)]
+        moved = rule.with_limit(which, value)
+        self.rules = {**self.rules, metric: moved.to_dict()}
+
+    # ------------------------------------------------------------------ export
+    def performance_section(self) -> dict[str, Any]:
+        """The ``performance`` part of a monitoring config: columns, windows and limits.
+
+        The limits are those of all rows (a segment's own limits are for investigation and
+        are not exported).
+        """
+        rules = {}
+        for metric in self.metrics:
+            _, rule = self._panel(metric, ALL)
+            if rule is not None:
+                rules[metric] = rule.to_dict()
+        opts = self._options
+        return {
+            "task": opts["task"],
+            "label": opts["label"],
+            "score": opts["score"],
+            "prediction": opts["prediction"],
+            "threshold": opts["threshold"],
+            "latency": opts["latency"],
+            "min_coverage": opts["min_coverage"],
+            "min_rows": opts["min_rows"],
+            "rules": rules,
+        }
+
+    def to_config(self, base: Any = None, **options: Any) -> Any:
+        """A monitoring config with these performance limits.
+
+        Parameters
+        ----------
+        base : MonitoringConfig, optional
+            A config to extend, such as ``heatmap.to_config()`` (its drift rules, baseline
+            and routing are kept; its performance part is replaced).
+        **options
+            Without ``base``: the arguments of
+            :meth:`~mlmon_widgets.config.MonitoringConfig.from_baseline` (``baseline`` a
+            fitted :class:`~mlmon_widgets.Baseline`, ``model``, ...), window and time
+            filled in from this chart.
+
+        Returns
+        -------
+        MonitoringConfig
+        """
+        from ..config import MonitoringConfig
+
+        section = self.performance_section()
+        if base is not None:
+            if not isinstance(base, MonitoringConfig):
+                raise TypeError(f"base must be a MonitoringConfig; got {type(base).__name__}")
+            return MonitoringConfig.from_dict({**base.to_dict(), "performance": section})
+        baseline = options.pop("baseline", None)
+        if baseline is None:
+            raise TypeError("to_config needs base= (e.g. heatmap.to_config()) or baseline=")
+        window = self._spec["window"]
+        if window is not None and not isinstance(window, str):
+            window = pd.tseries.frequencies.to_offset(window).freqstr
+        return MonitoringConfig.from_baseline(
+            baseline,
+            time=self._spec["time"],
+            window=window,
+            rows=self._spec["rows"],
+            performance=section,
+            **options,
+        )
+
+    # ------------------------------------------------------------------ live
+    def append(self, new_rows: pd.DataFrame) -> None:
+        """Add production rows; recompute only the windows they touch and send only those.
+
+        Rows older than the last window make the whole chart recompute (correct, but not
+        incremental).
+
+        Parameters
+        ----------
+        new_rows : pandas.DataFrame
+            Rows with the data's columns.
+        """
+        check_frame("new_rows", new_rows, allow_empty_rows=True)
+        if len(new_rows) == 0:
+            return
+        missing = [c for c in self._data.columns if c not in new_rows.columns]
+        if missing:
+            raise ValueError(f"new_rows lacks the column(s) {missing} of the data")
+        new = self._sorted(new_rows[list(self._data.columns)])
+        time = self._spec["time"]
+        n = self._n_windows()
+        if time is not None and new[time].iloc[0] < self._data[time].iloc[-1]:
+            self._data = self._sorted(pd.concat([self._data, new], ignore_index=True))
+            self._recompute_all()
+            return
+        first = max(n - 1, 0)
+        if time is not None:
+            tail_from = int(np.searchsorted(self._data[time].to_numpy(), self._labels[0][first]))
+        else:
+            tail_from = first * self._spec["rows"]
+        self._data = pd.concat([self._data, new], ignore_index=True)
+        tail = self._data.iloc[tail_from:]
+        origin = {"origin": self._anchor} if self._spec["rows"] is None else {}
+        windows = make_windows(tail, **self._spec, **origin)
+        shift = first if self._spec["rows"] is not None else 0
+        first_new = windows.first_index + shift
+        starts = np.asarray(windows.labels_start)
+        ends = np.asarray(windows.labels_end)
+        if self._spec["rows"] is not None:
+            starts, ends = starts + tail_from, ends + tail_from
+        old_starts, old_ends = self._labels
+        if first_new > len(old_starts):  # a gap in time: recompute with its empty windows
+            self._recompute_all()
+            return
+        self._labels = (
+            np.concatenate([np.asarray(old_starts)[:first_new], starts]),
+            np.concatenate([np.asarray(old_ends)[:first_new], ends]),
+        )
+        for segment in list(self._perf):
+            if segment != self.segment:
+                del self._perf[segment]
+        perf = self._perf.get(self.segment)
+        tail_perf = self._performance(self.segment, tail)
+        if self._spec["rows"] is not None:
+            tail_perf["window"] += shift
+        kept = perf[perf["window"] < first_new] if perf is not None else None
+        self._perf[self.segment] = pd.concat([kept, tail_perf], ignore_index=True)
+        panels, rules = self._panels_now()
+        windows_labels = window_labels(*self._labels)
+        changes = plain(self._detect())
+        patch = {
+            "type": "patch",
+            "first": first_new,
+            "windows": {k: v[first_new:] for k, v in windows_labels.items()},
+            "panels": [
+                {
+                    key: (
+                        value[first_new:]
+                        if isinstance(value, list) and key not in ("violations",)
+                        else value
+                    )
+                    for key, value in panel.items()
+                }
+                for panel in panels
+            ],
+            "changes": changes,
+        }
+        self._set_quietly(_windows=windows_labels, _panels=panels, _changes=changes)
+        self._set_rules(rules)
+        self.send(patch)
+
+    def _recompute_all(self) -> None:
+        windows = make_windows(self._data, **self._spec)
+        self._anchor = getattr(windows, "anchor", None)
+        self._labels = (windows.labels_start, windows.labels_end)
+        self._perf = {}
+        self._redraw()
+        self.send({"type": "reload"})
