@@ -1,0 +1,258 @@
+"""ControlChart in Python: limits, alerts, edits, detector, segments, append, export."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import traitlets
+
+from mlmon_widgets.detectors import ADWIN, PageHinkley, detect_changes
+from mlmon_widgets.engine import (
+    LimitRule,
+    individuals_chart,
+    judge_limits,
+    performance_over_time,
+)
+from mlmon_widgets.widgets import ControlChart
+from mlmon_widgets.widgets._serialize import plain
+
+from .performance_data import predictions
+
+XSS = "<img src=x onerror=alert(1)>"
+OPTIONS = dict(label="label", score="score", time="ts", window="1D", n_bootstrap=0)
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    return predictions()
+
+
+@pytest.fixture
+def chart(data, recording) -> ControlChart:
+    early = data[data.ts < "2024-04-25"]
+    return ControlChart(
+        early, **OPTIONS, latency="latency", metrics=["accuracy", "latency_p95"], segment="segment"
+    )
+
+
+def panel(chart: ControlChart, metric: str) -> dict:
+    return next(p for p in chart._panels if p["metric"] == metric)
+
+
+def accuracy_series(frame: pd.DataFrame) -> pd.DataFrame:
+    perf = performance_over_time(
+        frame, label="label", score="score", time="ts", window="1D", n_bootstrap=0
+    )
+    return perf[perf["metric"] == "accuracy"].reset_index(drop=True)
+
+
+def test_limits_come_from_the_baseline_windows_as_an_individuals_chart(data, chart):
+    series = accuracy_series(data[data.ts < "2024-04-25"])
+    scored = series["value"].where(series["status"] == "ok")
+    k = panel(chart, "accuracy")["baseline"]
+    assert k == len(series) // 3  # the default: a third of the windows, 5 to 30
+    expected = individuals_chart(scored.to_numpy(), baseline=k)
+    rule = chart.rules["accuracy"]
+    assert rule["centre"] == pytest.approx(expected.centre, rel=1e-12)
+    assert rule["sigma"] == pytest.approx(expected.sigma, rel=1e-12)
+    # sigma is the moving range of the baseline over d2 = 1.128 (Montgomery).
+    baseline = scored.to_numpy()[:k]
+    assert rule["sigma"] == pytest.approx(np.mean(np.abs(np.diff(baseline))) / 1.128)
+    assert rule["side"] == "lower" and chart.rules["latency_p95"]["side"] == "upper"
+
+
+def test_alerts_are_judge_limits_and_pending_windows_are_never_scored(data, chart):
+    p = panel(chart, "accuracy")
+    series = accuracy_series(data[data.ts < "2024-04-25"])
+    pending = series["status"] == "pending"
+    assert pending.any()
+    judged = series["status"] == "ok"
+    expected = judge_limits(
+        series["value"].where(judged),
+        LimitRule.from_dict(chart.rules["accuracy"]),
+        judged=judged.to_numpy(),
+    )
+    codes = {"ok": 0, "warning": 1, "critical": 2, "insufficient_data": 3}
+    assert p["severity"] == [codes[s] for s in expected["severity"]]
+    assert p["reasons"] == expected["reason"].tolist()
+    for i in np.flatnonzero(pending.to_numpy()):
+        assert p["values"][i] is None and p["severity"][i] == 3 and p["status"][i] == 1
+    critical = [i for i, s in enumerate(p["severity"]) if s == 2]
+    assert max(critical) >= 42  # the degradation from day 42 alerts
+    assert p["backtest"]["critical"] == len(critical)
+    assert plain(p["lower_critical"]) == plain(expected["lower_critical"].tolist())
+    assert all(v is None for v in p["upper_critical"])  # 'lower' rule: no upper limits
+
+
+def test_moving_a_limit_changes_the_rule_and_recounts(chart, recording):
+    before = dict(chart.rules["accuracy"])
+    count = panel(chart, "accuracy")["backtest"]["critical"]
+    far = before["centre"] - 30 * before["sigma"]
+    # What the front end sends when a line is dropped.
+    chart._on_front_end_message(
+        chart, {"type": "limit", "metric": "accuracy", "which": "lower_critical", "value": far}, []
+    )
+    after = chart.rules["accuracy"]
+    assert after["critical"] == pytest.approx(30.0)
+    assert after["warning"] == before["warning"]
+    assert panel(chart, "accuracy")["backtest"]["critical"] < count
+    assert chart._error == ""
+    # Dragging the warning line past the control limit pushes the control limit along.
+    chart.move_limit("accuracy", "lower_warning", before["centre"] - 40 * before["sigma"])
+    assert chart.rules["accuracy"]["warning"] == pytest.approx(40.0)
+    assert chart.rules["accuracy"]["critical"] == pytest.approx(40.0)
+    # A limit on the wrong side of the centre is refused in the error area.
+    chart._on_front_end_message(
+        chart,
+        {"type": "limit", "metric": "accuracy", "which": "lower_warning", "value": 2.0},
+        [],
+    )
+    assert "must lie below the centre" in chart._error
+
+
+def test_rules_typed_in_python_or_refused_with_the_field(chart):
+    rule = {**chart.rules["accuracy"], "warning": 1.5}
+    chart.rules = {**chart.rules, "accuracy": rule}
+    assert chart.rules["accuracy"]["warning"] == 1.5
+    with pytest.raises(traitlets.TraitError, match=r"rules\['accuracy'\]: sigma must be"):
+        chart.rules = {**chart.rules, "accuracy": {**rule, "sigma": -1}}
+    # From the front end, the refusal is shown and the view put back.
+    chart.set_state({"rules": {**chart.rules, "accuracy": {**rule, "critical": 1.0}}})
+    assert "critical must be >= warning" in chart._error
+    assert chart.rules["accuracy"]["critical"] == rule["critical"]
+
+
+def test_rules_given_at_construction_replace_the_baseline_limits(data):
+    rule = LimitRule(centre=0.9, sigma=0.01, side="lower")
+    chart = ControlChart(data, **OPTIONS, metrics="accuracy", rules={"accuracy": rule})
+    assert chart.rules["accuracy"] == rule.to_dict()
+    with pytest.raises(ValueError, match="sigma must be a finite number > 0"):
+        ControlChart(
+            data, **OPTIONS, metrics="accuracy", rules={"accuracy": {"centre": 1, "sigma": 0}}
+        )
+
+
+def test_detector_runs_on_the_errors_of_scored_windows_and_reruns_on_edit(data, chart):
+    early = data[data.ts < "2024-04-25"].sort_values("ts", kind="stable")
+    series = accuracy_series(early)
+    day = ((early.ts - pd.Timestamp("2024-03-01")) // pd.Timedelta("1D")).to_numpy()
+    ok_days = set(np.flatnonzero((series["status"] == "ok").to_numpy()))
+    keep = early["label"].notna().to_numpy() & np.isin(day, list(ok_days))
+    errors = (
+        early["score"].to_numpy()[keep]
+        - early["label"].to_numpy(dtype=float, na_value=np.nan)[keep]
+    ) ** 2
+    expected = detect_changes(errors, ADWIN())
+    points = chart._changes["points"]
+    assert [p["row"] for p in points] == expected.tolist()
+    assert [p["window"] for p in points] == day[keep][expected].tolist()
+    assert any(40 <= p["window"] <= 46 for p in points)  # finds the drop of day 42
+    chart.detector = {"kind": "page_hinkley", "threshold": 20.0, "delta": 0.005}
+    ph = detect_changes(errors, PageHinkley(threshold=20.0, delta=0.005))
+    assert [p["row"] for p in chart._changes["points"]] == ph.tolist()
+    assert "PageHinkley(threshold=20, delta=0.005)" in chart._changes["points"][0]["reason"]
+    chart.detector = {"kind": "off"}
+    assert chart._changes["points"] == []
+    with pytest.raises(traitlets.TraitError, match="delta"):
+        chart.detector = {"kind": "adwin", "delta": 5}
+    with pytest.raises(traitlets.TraitError, match="'adwin', 'page_hinkley' or 'off'"):
+        chart.detector = {"kind": "cusum"}
+
+
+def test_a_segment_is_charted_on_its_own_rows_with_its_own_limits(data, chart):
+    assert chart._segments == ["all rows", XSS, "online"]
+    chart.segment = XSS
+    early = data[data.ts < "2024-04-25"]
+    series = accuracy_series(early[early.segment == XSS])
+    values = panel(chart, "accuracy")["values"]
+    assert values == plain(series["value"].tolist())
+    segment_rule = chart.rules["accuracy"]
+    chart.segment = "online"
+    assert chart.rules["accuracy"]["centre"] != segment_rule["centre"]
+    # The exported limits are those of all rows, whatever segment is shown.
+    chart.segment = "all rows"
+    all_rules = dict(chart.rules)
+    chart.segment = XSS
+    assert chart.performance_section()["rules"] == all_rules
+    with pytest.raises(traitlets.TraitError, match="segment must be one of"):
+        chart.segment = "nope"
+
+
+def test_append_sends_only_the_windows_it_touches_and_equals_a_full_computation(
+    data, chart, recording
+):
+    comm = recording[-1]
+    comm.clear()
+    n = len(chart._windows["label"])
+    later = data[data.ts >= "2024-04-25"]
+    chart.append(later)
+    patches = [m["data"]["content"] for m in comm.custom()]
+    assert len(patches) == 1 and patches[0]["type"] == "patch"
+    patch = patches[0]
+    assert patch["first"] == n - 1  # the last window may still have been filling
+    assert len(patch["windows"]["label"]) == len(chart._windows["label"]) - (n - 1)
+    assert not comm.updates() or all("_panels" not in m["data"]["state"] for m in comm.updates())
+    full = ControlChart(
+        data,
+        **OPTIONS,
+        latency="latency",
+        metrics=["accuracy", "latency_p95"],
+        segment="segment",
+        baseline=panel(chart, "accuracy")["baseline"],
+    )
+    assert chart._panels == full._panels
+    assert chart._windows == full._windows
+    assert chart._changes == full._changes
+
+
+def test_append_after_a_gap_patches_and_older_rows_recompute_everything(data, recording):
+    chart = ControlChart(data[data.ts < "2024-04-01"], **OPTIONS, metrics="accuracy")
+    comm = recording[-1]
+    comm.clear()
+    gap = data[data.ts >= "2024-04-10"]
+    chart.append(gap)  # nine days without rows: empty windows, still a patch
+    assert [m["data"]["content"]["type"] for m in comm.custom()] == ["patch"]
+    with_gap = ControlChart(
+        pd.concat([data[data.ts < "2024-04-01"], gap]),
+        **OPTIONS,
+        metrics="accuracy",
+        baseline=panel(chart, "accuracy")["baseline"],
+    )
+    assert chart._panels == with_gap._panels
+    assert chart._windows["label"][31:40] == [f"2024-04-{d:02d}" for d in range(1, 10)]
+    comm.clear()
+    chart.append(data[(data.ts >= "2024-04-01") & (data.ts < "2024-04-10")])  # older rows
+    assert [m["data"]["content"]["type"] for m in comm.custom()] == ["reload"]
+    full = ControlChart(
+        data, **OPTIONS, metrics="accuracy", baseline=panel(chart, "accuracy")["baseline"]
+    )
+    assert chart._panels == full._panels
+    with pytest.raises(ValueError, match=r"lacks the column\(s\) \['score'\]"):
+        chart.append(data.drop(columns="score"))
+
+
+def test_bad_arguments_get_clear_errors(data):
+    with pytest.raises(ValueError, match=r"unknown metric.*'auc'.*roc_auc"):
+        ControlChart(data, **OPTIONS, metrics=["auc"])
+    with pytest.raises(ValueError, match="segment column 'team' is not in the data"):
+        ControlChart(data, **OPTIONS, segment="team")
+    with pytest.raises(ValueError, match="segment= needs time windows"):
+        ControlChart(data, label="label", score="score", rows=500, segment="segment")
+    with pytest.raises(ValueError, match="label column 'y' is not in the data"):
+        ControlChart(data, label="y", score="score", time="ts", window="1D")
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        ControlChart(data, **OPTIONS, colour="red")
+    with pytest.raises(ValueError, match="sides\\['accuracy'\\]"):
+        ControlChart(data, **OPTIONS, metrics="accuracy", sides={"accuracy": "down"})
+
+
+def test_row_windows_and_a_too_short_baseline(data):
+    chart = ControlChart(
+        data, label="label", score="score", rows=2000, metrics="accuracy", n_bootstrap=0, baseline=5
+    )
+    assert len(chart._windows["label"]) == 12 and chart._windows["label"][0] == "rows 0–2000"
+    short = ControlChart(data[data.ts < "2024-03-05"], **OPTIONS, metrics="accuracy")
+    p = panel(short, "accuracy")
+    assert p["rule"] is None and "no limits from the baseline" in p["note"]
+    assert "accuracy" not in short.rules
