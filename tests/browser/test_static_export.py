@@ -41,3 +41,35 @@ def test_saved_html_renders_from_a_file(page, page_guard, tmp_path):
     expect(widget).to_have_attribute("data-rows", "1")
     assert widget.locator("img").count() == 0 and dialogs == []
     assert page_guard.foreign_requests == []
+
+
+def test_saved_control_chart_renders_from_a_file_with_its_reasons(page, page_guard, tmp_path):
+    from mlmon_widgets.widgets import ControlChart
+
+    from ..performance_data import predictions
+
+    data = predictions()
+    chart = ControlChart(
+        data,
+        label="label",
+        score="score",
+        time="ts",
+        window="1D",
+        metrics=["accuracy"],
+        segment="segment",
+        n_bootstrap=0,
+    )
+    path = chart.save_html(tmp_path / "accuracy.html", title="accuracy dropped on day 42")
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    widget = page.locator(".mlmon-control[data-ready='1']")
+    expect(widget).to_have_attribute("data-panels", "1", timeout=30_000)
+    critical = [i for i, s in enumerate(chart._panels[0]["severity"]) if s == 2]
+    point = widget.locator(f"circle[data-window='{critical[-1]}']")
+    expect(point).to_have_attribute("data-severity", "critical")
+    point.hover()
+    expect(widget.locator(".mlmon-tooltip")).to_contain_text("below the lower control limit")
+    expect(widget.locator("select.mlmon-segment option").filter(has_text=XSS)).to_have_count(1)
+    assert widget.locator("img").count() == 0 and dialogs == []
+    assert page_guard.foreign_requests == []
