@@ -75,7 +75,10 @@ def test_alerts_are_judge_limits_and_pending_windows_are_never_scored(data, char
     )
     codes = {"ok": 0, "warning": 1, "critical": 2, "insufficient_data": 3}
     assert p["severity"] == [codes[s] for s in expected["severity"]]
-    assert p["reasons"] == expected["reason"].tolist()
+    notes = series["note"].fillna("")
+    reasons = expected["reason"].where(judged | (notes == ""), "not judged: " + notes)
+    assert p["reasons"] == reasons.tolist()
+    assert "label coverage 0% < 80%: pending" in p["reasons"][-1]
     for i in np.flatnonzero(pending.to_numpy()):
         assert p["values"][i] is None and p["severity"][i] == 3 and p["status"][i] == 1
     critical = [i for i, s in enumerate(p["severity"]) if s == 2]
@@ -256,3 +259,24 @@ def test_row_windows_and_a_too_short_baseline(data):
     p = panel(short, "accuracy")
     assert p["rule"] is None and "no limits from the baseline" in p["note"]
     assert "accuracy" not in short.rules
+
+
+def test_points_alerts_and_change_points_as_tables(chart):
+    table = chart.points("accuracy")
+    p = panel(chart, "accuracy")
+    assert list(table.index[:2]) == [pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-02")]
+    assert plain(table["value"].tolist()) == p["values"]
+    assert (table["severity"] == "critical").sum() == p["backtest"]["critical"]
+    assert set(table.loc[table["status"] == "pending", "severity"]) == {"insufficient_data"}
+    alerts = chart.alerts()
+    assert list(alerts.columns) == ["window_start", "metric", "value", "severity", "reason"]
+    assert set(alerts["metric"]) <= {"accuracy", "latency_p95"}
+    assert alerts["window_start"].is_monotonic_increasing
+    assert len(alerts) == sum(
+        q["backtest"]["critical"] + q["backtest"]["warning"] for q in chart._panels
+    )
+    changes = chart.change_points()
+    assert list(changes["row"]) == [q["row"] for q in chart._changes["points"]]
+    assert changes["reason"].str.startswith("ADWIN(delta=0.002)").all()
+    with pytest.raises(ValueError, match="unknown metric 'auc'"):
+        chart.points("auc")

@@ -359,7 +359,11 @@ class ControlChart(MlmonWidget):
         ):
             panel[name] = judgement[name].to_numpy(dtype=float)
         panel["severity"] = [_SEVERITY[s] for s in severity]
-        panel["reasons"] = judgement["reason"].tolist()
+        reasons = judgement["reason"].to_numpy(dtype=object)
+        notes = series["note"].fillna("").to_numpy(dtype=object)
+        why = ~judged & (notes != "")
+        reasons[why] = "not judged: " + notes[why]
+        panel["reasons"] = reasons.tolist()
         panel["rule"] = rule.to_dict()
         panel["backtest"] = {
             "warning": int((severity == "warning").sum()),
@@ -367,6 +371,86 @@ class ControlChart(MlmonWidget):
             "in_baseline": int(np.isin(severity[:k], ("warning", "critical")).sum()),
         }
         return panel, rule
+
+    def points(self, metric: str) -> pd.DataFrame:
+        """The chart of ``metric`` as a table: one row per window of the shown segment.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by window start (or first row): ``value``, ``ci_low``, ``ci_high``,
+            ``coverage``, ``n``, ``status`` (``'ok'``, ``'pending'``,
+            ``'insufficient_data'``), ``centre``, the four limits, ``severity`` (the alert
+            the limits raise, as ``mlmon check`` would) and ``reason``.
+        """
+        if metric not in self._available:
+            raise ValueError(
+                f"unknown metric {metric!r}; this data has {', '.join(self._available)}"
+            )
+        panel, _ = self._panel(metric)
+        statuses = {v: k for k, v in _STATUS.items()}
+        severities = {v: k for k, v in _SEVERITY.items()}
+        table = pd.DataFrame(
+            {
+                "value": panel["values"],
+                "ci_low": panel["ci_low"],
+                "ci_high": panel["ci_high"],
+                "coverage": panel["coverage"],
+                "n": panel["n"].astype(np.int64),
+                "status": [statuses[s] for s in panel["status"]],
+            },
+            index=pd.Index(self._labels[0], name="window_start"),
+        )
+        for name in (
+            "centre",
+            "lower_warning",
+            "lower_critical",
+            "upper_warning",
+            "upper_critical",
+        ):
+            table[name] = panel.get(name, np.full(len(table), np.nan))
+        table["severity"] = [severities[s] for s in panel["severity"]]
+        table["reason"] = panel["reasons"]
+        return table
+
+    def alerts(self) -> pd.DataFrame:
+        """Windows of the shown metrics and segment whose limits raise a warning or critical.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``window_start``, ``metric``, ``value``, ``severity`` and ``reason``, in time
+            order.
+        """
+        parts = []
+        for metric in self.metrics:
+            table = self.points(metric)
+            hit = table[table["severity"].isin(["warning", "critical"])]
+            parts.append(hit[["value", "severity", "reason"]].assign(metric=metric).reset_index())
+        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        columns = ["window_start", "metric", "value", "severity", "reason"]
+        return out.reindex(columns=columns).sort_values(
+            "window_start", kind="stable", ignore_index=True
+        )
+
+    def change_points(self) -> pd.DataFrame:
+        """The detector's change points on the shown segment's errors.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``window_start`` (of the window the change falls in), ``row`` (position among
+            the labelled rows of scored windows, in time order) and ``reason``.
+        """
+        points = self._detect()["points"]
+        starts = self._labels[0]
+        return pd.DataFrame(
+            {
+                "window_start": [starts[p["window"]] for p in points],
+                "row": [p["row"] for p in points],
+                "reason": [p["reason"] for p in points],
+            }
+        )
 
     def _panels_now(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         panels, rules = [], {}
