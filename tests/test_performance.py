@@ -174,3 +174,19 @@ def test_regression_needs_a_score(rng):
             task="regression",
             rows=1,
         )
+
+
+def test_bootstrap_aucs_equal_ranking_each_resample():
+    from mlmon_widgets.engine._performance import _auc, _bootstrap_aucs
+
+    rng = np.random.default_rng(11)
+    for n, ties in ((300, False), (257, True), (40, True)):
+        y = (rng.random(n) < 0.3).astype(float)
+        p = rng.random(n)
+        if ties:
+            p = np.round(p, 1)  # many tied scores
+        idx = rng.integers(0, n, size=(60, n))
+        expected = np.array([_auc(y[i], p[i]) for i in idx])
+        np.testing.assert_allclose(_bootstrap_aucs(y, p, idx), expected, rtol=1e-12, atol=1e-15)
+    one_class = _bootstrap_aucs(np.zeros(5), np.arange(5.0), np.zeros((2, 5), dtype=int))
+    assert np.isnan(one_class).all()
