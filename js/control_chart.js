@@ -56,7 +56,11 @@ class ControlChartView {
     for (const name of ["segment", "detector", "_segments", "_available", "metrics"]) {
       listen(`change:${name}`, () => this.buildToolbar());
     }
-    listen("change:_panels", () => { this.panels = structuredClone(this.model.get("_panels")); this.drawAll(); });
+    listen("change:_panels", () => {
+      this.windows = structuredClone(this.model.get("_windows"));
+      this.panels = structuredClone(this.model.get("_panels"));
+      this.drawAll();
+    });
     listen("change:_windows", () => { this.windows = structuredClone(this.model.get("_windows")); });
     listen("change:_changes", () => { this.changes = structuredClone(this.model.get("_changes")); this.drawAll(); this.buildToolbar(); });
     listen("change:selected", () => this.drawAll());
@@ -151,6 +155,13 @@ class ControlChartView {
       this.drawAll();
       return;
     }
+    if (msg.type === "panels") {
+      for (const [i, panel] of Object.entries(msg.panels)) this.panels[Number(i)] = panel;
+      this.patches += 1;
+      this.root.dataset.patches = String(this.patches);
+      this.drawAll();
+      return;
+    }
     if (msg.type !== "patch") return;
     const first = msg.first;
     for (const key of Object.keys(this.windows)) this.windows[key] = this.windows[key].slice(0, first).concat(msg.windows[key]);
@@ -158,7 +169,8 @@ class ControlChartView {
       const old = this.panels[i] || {};
       const out = {};
       for (const [key, value] of Object.entries(patch)) {
-        out[key] = Array.isArray(value) && key !== "violations" && Array.isArray(old[key]) ? old[key].slice(0, first).concat(value) : value;
+        if (key === "violations") out[key] = (old[key] || []).filter((v) => v.window < first).concat(value);
+        else out[key] = Array.isArray(value) && Array.isArray(old[key]) ? old[key].slice(0, first).concat(value) : value;
       }
       return out;
     });

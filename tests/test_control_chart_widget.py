@@ -98,6 +98,9 @@ def test_moving_a_limit_changes_the_rule_and_recounts(chart, recording):
     )
     after = chart.rules["accuracy"]
     assert after["critical"] == pytest.approx(30.0)
+    sent = [m["data"]["content"] for m in recording[-1].custom()]
+    assert sent[-1]["type"] == "panels" and list(sent[-1]["panels"]) == ["0"]  # that one only
+    assert sent[-1]["panels"]["0"] == panel(chart, "accuracy")
     assert after["warning"] == before["warning"]
     assert panel(chart, "accuracy")["backtest"]["critical"] < count
     assert chart._error == ""
@@ -188,13 +191,23 @@ def test_append_sends_only_the_windows_it_touches_and_equals_a_full_computation(
     comm = recording[-1]
     comm.clear()
     n = len(chart._windows["label"])
+    shown = [dict(p) for p in chart._panels]  # what the front end holds
     later = data[data.ts >= "2024-04-25"]
     chart.append(later)
     patches = [m["data"]["content"] for m in comm.custom()]
     assert len(patches) == 1 and patches[0]["type"] == "patch"
     patch = patches[0]
-    assert patch["first"] == n - 1  # the last window may still have been filling
+    first = patch["first"]
+    assert first == n - 1  # the last window may still have been filling
     assert len(patch["windows"]["label"]) == len(chart._windows["label"]) - (n - 1)
+    # Applied as the front end does, the patch gives the new panels exactly.
+    for old, new, now in zip(shown, patch["panels"], chart._panels, strict=True):
+        for key, value in new.items():
+            if key == "violations":
+                value = [v for v in old[key] if v["window"] < first] + value
+            elif isinstance(value, list):
+                value = old[key][:first] + value
+            assert value == now[key], key
     assert not comm.updates() or all("_panels" not in m["data"]["state"] for m in comm.updates())
     full = ControlChart(
         data,
@@ -280,3 +293,16 @@ def test_points_alerts_and_change_points_as_tables(chart):
     assert changes["reason"].str.startswith("ADWIN(delta=0.002)").all()
     with pytest.raises(ValueError, match="unknown metric 'auc'"):
         chart.points("auc")
+
+
+def test_append_while_the_baseline_fills_resends_every_window(data, recording):
+    chart = ControlChart(data[data.ts < "2024-03-08"], **OPTIONS, metrics="accuracy", baseline=10)
+    assert panel(chart, "accuracy")["baseline"] == 7
+    comm = recording[-1]
+    comm.clear()
+    chart.append(data[(data.ts >= "2024-03-08") & (data.ts < "2024-03-09")])
+    assert comm.custom() == []  # no patch: new limits judge the earlier windows again
+    assert any("_panels" in m["data"]["state"] for m in comm.updates())
+    assert panel(chart, "accuracy")["baseline"] == 8
+    full = ControlChart(data[data.ts < "2024-03-09"], **OPTIONS, metrics="accuracy", baseline=10)
+    assert chart._panels == full._panels

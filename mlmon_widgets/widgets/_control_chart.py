@@ -71,6 +71,19 @@ def _metric_list(metrics: Sequence[str] | str | None, task: str, latency: str | 
     return out
 
 
+def _tail(panel: dict[str, Any], first: int) -> dict[str, Any]:
+    """The part of a panel from window ``first`` on (violations: those completed there)."""
+    out = {}
+    for key, value in panel.items():
+        if key == "violations":
+            out[key] = [v for v in value if v["window"] >= first]
+        elif isinstance(value, list):
+            out[key] = value[first:]
+        else:
+            out[key] = value
+    return out
+
+
 class ControlChart(MlmonWidget):
     """Model performance per window as control charts: one small multiple per metric.
 
@@ -104,8 +117,8 @@ class ControlChart(MlmonWidget):
         Metrics to chart (default ROC AUC and log loss, or MAE and bias for regression,
         plus latency p95 when ``latency`` is given).
     baseline : int, optional
-        Number of first windows the limits come from (default: a third of the windows, at
-        least 5 and at most 30).
+        Number of first windows the limits come from (default: a third of the windows at
+        construction, at least 5 and at most 30; appended windows do not change it).
     period : int, optional
         Season length in windows (7 for daily windows with a weekly pattern).
     sides : dict, optional
@@ -202,11 +215,13 @@ class ControlChart(MlmonWidget):
             check_option(f"sides[{metric!r}]", side, ("lower", "upper", "both"))
         self._data = self._sorted(data)
         self._perf: dict[str, pd.DataFrame] = {}
+        self._cache: dict[tuple[str, str], tuple[dict[str, Any], LimitRule | None]] = {}
         self._user_rules: dict[str, dict[str, dict[str, Any]]] = {}
-        self._frames: dict[str, pd.DataFrame] = {}
         windows = make_windows(self._data, **self._spec)
         self._anchor = getattr(windows, "anchor", None)
         self._labels = (windows.labels_start, windows.labels_end)
+        if self._baseline_size is None:  # fixed now, so appended windows keep the limits
+            self._baseline_size = min(30, max(5, len(windows) // 3))
         perf = self._performance(ALL, self._data)
         available = list(dict.fromkeys(perf["metric"]))
         unknown = [m for m in metrics if m not in available]
@@ -277,10 +292,7 @@ class ControlChart(MlmonWidget):
         return pd.RangeIndex(self._n_windows())
 
     def _baseline_windows(self) -> int:
-        n = self._n_windows()
-        if self._baseline_size is not None:
-            return min(self._baseline_size, n)
-        return min(30, max(5, n // 3), n)
+        return min(self._baseline_size, self._n_windows())
 
     # ------------------------------------------------------------------ panels
     def _side(self, metric: str) -> str:
@@ -452,11 +464,18 @@ class ControlChart(MlmonWidget):
             }
         )
 
-    def _panels_now(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    def _panels_now(
+        self, changed: Sequence[str] = ()
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Panels of the shown metrics; cached ones are reused unless their metric changed."""
         panels, rules = [], {}
         for metric in self.metrics:
-            panel, rule = self._panel(metric)
-            panels.append(plain(self._listed(panel)))
+            key = (self.segment, metric)
+            if key not in self._cache or metric in changed:
+                panel, rule = self._panel(metric)
+                self._cache[key] = (plain(self._listed(panel)), rule)
+            panel, rule = self._cache[key]
+            panels.append(panel)
             if rule is not None:
                 rules[metric] = rule.to_dict()
         return panels, rules
@@ -465,13 +484,14 @@ class ControlChart(MlmonWidget):
     def _listed(panel: dict[str, Any]) -> dict[str, Any]:
         return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in panel.items()}
 
-    def _redraw(self) -> None:
-        panels, rules = self._panels_now()
+    def _redraw(self, changed: Sequence[str] = (), *, detect: bool = True) -> None:
+        panels, rules = self._panels_now(changed)
         with self.hold_sync():
             self._windows = window_labels(*self._labels)
             self._set_rules(rules)
             self._panels = panels
-            self._changes = plain(self._detect())
+            if detect:
+                self._changes = plain(self._detect())
 
     def _set_rules(self, rules: dict[str, Any]) -> None:
         self._updating = True
@@ -596,10 +616,18 @@ class ControlChart(MlmonWidget):
         if getattr(self, "_updating", False):
             return
         user = self._user_rules.setdefault(self.segment, {})
+        changed = []
         for metric, rule in change["new"].items():
             if change["old"].get(metric) != rule:
                 user[metric] = rule
-        self._redraw()
+                changed.append(metric)
+        if not changed:
+            return
+        panels, rules = self._panels_now(changed)
+        update = {i: p for i, p in enumerate(panels) if p["metric"] in changed}
+        self._set_quietly(_panels=panels)
+        self._set_rules(rules)
+        self.send({"type": "panels", "panels": {str(i): p for i, p in update.items()}})
 
     @traitlets.observe("detector")
     @reports_errors("running the detector")
@@ -787,24 +815,24 @@ class ControlChart(MlmonWidget):
             tail_perf["window"] += shift
         kept = perf[perf["window"] < first_new] if perf is not None else None
         self._perf[self.segment] = pd.concat([kept, tail_perf], ignore_index=True)
+        limits = [(p["metric"], p["baseline"], p["rule"]) for p in self._panels]
+        self._cache.clear()
         panels, rules = self._panels_now()
         windows_labels = window_labels(*self._labels)
         changes = plain(self._detect())
+        if limits != [(p["metric"], p["baseline"], p["rule"]) for p in panels]:
+            # The baseline was still filling: new limits judge every window again.
+            with self.hold_sync():
+                self._windows = windows_labels
+                self._set_rules(rules)
+                self._panels = panels
+                self._changes = changes
+            return
         patch = {
             "type": "patch",
             "first": first_new,
             "windows": {k: v[first_new:] for k, v in windows_labels.items()},
-            "panels": [
-                {
-                    key: (
-                        value[first_new:]
-                        if isinstance(value, list) and key not in ("violations",)
-                        else value
-                    )
-                    for key, value in panel.items()
-                }
-                for panel in panels
-            ],
+            "panels": [_tail(panel, first_new) for panel in panels],
             "changes": changes,
         }
         self._set_quietly(_windows=windows_labels, _panels=panels, _changes=changes)
@@ -816,5 +844,6 @@ class ControlChart(MlmonWidget):
         self._anchor = getattr(windows, "anchor", None)
         self._labels = (windows.labels_start, windows.labels_end)
         self._perf = {}
+        self._cache.clear()
         self._redraw()
         self.send({"type": "reload"})
