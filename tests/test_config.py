@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from mlmon_widgets.config import (
     DAYS,
+    PERFORMANCE_METRICS,
     SCHEMA_VERSION,
     ConfigError,
     Levels,
@@ -63,6 +64,22 @@ def full_dict() -> dict:
             {"days": ["sunday"], "start": "00:00", "end": "06:00", "timezone": "UTC"},
         ],
         persistence={"n": 2, "m": 3},
+        performance={
+            "label": "defaulted",
+            "score": "score",
+            "latency": "latency_ms",
+            "rules": {
+                "accuracy": {"centre": 0.91, "sigma": 0.012, "side": "lower"},
+                "latency_p95": {
+                    "centre": 120.0,
+                    "sigma": 8.0,
+                    "side": "upper",
+                    "seasonal": [0, 0, 0, 0, 0, -10, -10],
+                    "origin": "2024-04-01T00:00:00",
+                    "relative": {"lag": 7, "warning": 0.05, "critical": 0.1},
+                },
+            },
+        },
     ).to_dict()
 
 
@@ -129,6 +146,64 @@ def suppression(draw):
     }
 
 
+finite = st.one_of(
+    st.sampled_from([*SPECIAL_FLOATS, -0.0, -1e-300, 1e300]),
+    st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+)
+positive = st.one_of(
+    st.sampled_from(SPECIAL_FLOATS),
+    st.floats(min_value=1e-300, max_value=1e12, allow_nan=False),
+)
+columns = st.sampled_from(["y", "score", "p", "latency_ms", "é col", "1"])
+
+
+@st.composite
+def limit_rules(draw, *, time_windows: bool):
+    a, b = sorted([draw(positive), draw(positive)])
+    rule = {"centre": draw(finite), "sigma": draw(positive)}
+    for key, value in (
+        ("side", st.sampled_from(["lower", "upper", "both"])),
+        ("warning", st.just(a)),
+        ("critical", st.just(b)),
+    ):
+        if draw(st.booleans()):
+            rule[key] = draw(value)
+    if "warning" in rule and "critical" not in rule and rule["warning"] > 3:
+        rule["critical"] = rule["warning"]
+    if "critical" in rule and "warning" not in rule and rule["critical"] < 2:
+        rule["warning"] = rule["critical"]
+    if time_windows and draw(st.booleans()):
+        rule["seasonal"] = draw(st.lists(finite, min_size=2, max_size=8))
+        rule["origin"] = draw(iso).isoformat() + draw(st.sampled_from(["", "Z", "+02:00"]))
+    if draw(st.booleans()):
+        c, d = sorted([draw(positive), draw(positive)])
+        rule["relative"] = {"lag": draw(st.integers(1, 400)), "warning": c, "critical": d}
+    return rule
+
+
+@st.composite
+def performance_sections(draw, *, time_windows: bool):
+    task = draw(st.sampled_from(["classification", "regression"]))
+    section = {"task": task, "label": draw(columns), "score": draw(columns)}
+    if task == "classification" and draw(st.booleans()):
+        section["prediction"] = draw(columns)
+    if draw(st.booleans()):
+        section["latency"] = draw(columns)
+    section["threshold"] = draw(
+        st.sampled_from([0.5, 0.0, 0.30000000000000004]) | st.floats(0, 0.999)
+    )
+    section["min_coverage"] = draw(st.sampled_from([0.8, 0.0, 1.0]) | st.floats(0, 1))
+    section["min_rows"] = draw(st.integers(1, 10_000))
+    known = [
+        m for m in PERFORMANCE_METRICS[task] if "latency" in section or not m.startswith("latency")
+    ]
+    if not time_windows:
+        known.remove("rows")
+    chosen = draw(st.lists(st.sampled_from(known), unique=True, max_size=4))
+    section["rules"] = {m: draw(limit_rules(time_windows=time_windows)) for m in chosen}
+    return section
+
+
 @st.composite
 def configs(draw):
     kinds = {f: v["kind"] for f, v in baseline_dict()["features"].items()}
@@ -155,6 +230,7 @@ def configs(draw):
         routing={"drift": draw(names), "latency": draw(names)},
         suppressions=draw(st.lists(suppression(), max_size=3)),
         persistence={"n": draw(st.integers(1, m)), "m": m},
+        performance=draw(st.none() | performance_sections(time_windows=not rows)),
     )
 
 

@@ -20,6 +20,7 @@ from ._parts import (
     Routing,
     WindowSpec,
 )
+from ._performance_rules import LATENCY_METRICS, PERFORMANCE_METRICS, PerformanceRules
 from ._suppressions import DAYS, OneOffSuppression, RecurringSuppression
 from ._version import SCHEMA_VERSION
 
@@ -28,7 +29,9 @@ __all__ = [
     "ALERT_LEVELS",
     "DAYS",
     "DOMAINS",
+    "LATENCY_METRICS",
     "MAX_BYTES",
+    "PERFORMANCE_METRICS",
     "QUALITY_METRICS",
     "SCHEMA_VERSION",
     "ConfigError",
@@ -36,6 +39,7 @@ __all__ = [
     "ModelInfo",
     "MonitoringConfig",
     "OneOffSuppression",
+    "PerformanceRules",
     "Persistence",
     "QualityThresholds",
     "RecurringSuppression",

@@ -18,6 +18,7 @@ from ._engine import CORRECTIONS, METRIC_KINDS, ROLES
 from ._errors import ConfigError, nested
 from ._io import dump_yaml, read_json, read_yaml
 from ._parts import ModelInfo, Persistence, QualityThresholds, Routing, WindowSpec
+from ._performance_rules import PerformanceRules, rules_of
 from ._schema import json_schema
 from ._suppressions import (
     OneOffSuppression,
@@ -43,6 +44,7 @@ _OPTIONAL = (
     "routing",
     "suppressions",
     "persistence",
+    "performance",
 )
 _UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)")
 
@@ -135,6 +137,10 @@ class MonitoringConfig:
         Periods whose alerts are listed as suppressed.
     persistence : Persistence or dict, default 1 of 1
         Alert only when ``n`` of the last ``m`` windows breach.
+    performance : PerformanceRules or dict, optional
+        Performance and latency alerts: the label, score, prediction and latency columns
+        and a :class:`~mlmon_widgets.engine.LimitRule` per metric (the control limits set
+        on a chart in the notebook). Left out of :meth:`to_dict` when not given.
     schema_version : int, default SCHEMA_VERSION
         Format version; a newer one than this package knows is refused.
 
@@ -176,6 +182,7 @@ class MonitoringConfig:
     routing: Routing = field(default_factory=Routing)
     suppressions: tuple[Suppression, ...] = ()
     persistence: Persistence = field(default_factory=Persistence)
+    performance: PerformanceRules | None = None
     schema_version: int = SCHEMA_VERSION
 
     __hash__ = None  # type: ignore[assignment]  # holds dicts
@@ -242,6 +249,11 @@ class MonitoringConfig:
             set_(self, "suppressions", tuple(periods))
         with nested("persistence"):
             set_(self, "persistence", _field(self.persistence, Persistence, Persistence.from_dict))
+        with nested("performance"):
+            performance = rules_of(self.performance)
+            if performance is not None:
+                performance.check_windows(self.window)
+            set_(self, "performance", performance)
 
     def _check_roles(self) -> None:
         known = self.baseline["roles"]
@@ -317,8 +329,12 @@ class MonitoringConfig:
     # -- plain data -------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON types only), the baseline last; :meth:`from_dict` inverts it."""
-        return {
+        """Plain data (JSON types only), the baseline last; :meth:`from_dict` inverts it.
+
+        ``performance`` is present only when the config has that section, so a config
+        without it reads the same as before the section existed.
+        """
+        out: dict[str, Any] = {
             "schema_version": self.schema_version,
             "model": self.model.to_dict(),
             "created_at": self.created_at,
@@ -334,8 +350,11 @@ class MonitoringConfig:
             "routing": self.routing.to_dict(),
             "suppressions": [s.to_dict() for s in self.suppressions],
             "persistence": self.persistence.to_dict(),
-            "baseline": copy.deepcopy(self.baseline),
         }
+        if self.performance is not None:
+            out["performance"] = self.performance.to_dict()
+        out["baseline"] = copy.deepcopy(self.baseline)
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MonitoringConfig:
@@ -350,6 +369,11 @@ class MonitoringConfig:
         if isinstance(data, Mapping) and "schema_version" in data:
             check_schema_version(data["schema_version"])
         given = check_keys(data, required=_REQUIRED, optional=_OPTIONAL)
+        if "performance" in given and given["performance"] is None:
+            raise ConfigError(
+                "must be a mapping; got null (leave the section out for no performance alerts)",
+                ("performance",),
+            )
         return cls(**given)
 
     # -- files ------------------------------------------------------------------------

@@ -50,6 +50,8 @@ def _expected_columns(config: MonitoringConfig | None) -> list[str]:
     if config is None:
         return []
     features = list(config.baseline["features"])
+    if config.performance is not None:
+        features += [c for c in config.performance.columns() if c not in features]
     return features + ([config.window.time] if config.window.time else [])
 
 

@@ -12,8 +12,9 @@ from ..engine import Baseline, Windows, classify, data_quality, make_windows, wi
 from ._config import MonitoringConfig
 from ._engine import DEFAULT_THRESHOLDS, METRIC_COLUMNS
 from ._parts import QUALITY_METRICS
+from ._performance_alerts import missing_columns, performance_alerts, performance_table
 from ._suppressions import Suppression
-from ._trend import recent_counts, trend
+from ._trend import breaches, persistence_text, trend
 
 #: Columns of the alerts table, in order.
 ALERT_COLUMNS = (
@@ -29,19 +30,7 @@ ALERT_COLUMNS = (
     "suppressed",
     "message",
 )
-_DOMAIN_ORDER = {"data_quality": 0, "drift": 1}
-
-
-def _breaches(severity: np.ndarray, config: MonitoringConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Which windows alert (after persistence) and how many recent windows breached."""
-    breach = np.isin(severity, config.alert_levels)
-    counts = recent_counts(breach, config.persistence.m)
-    return breach & (counts >= config.persistence.n), counts
-
-
-def _persistence_text(config: MonitoringConfig, count: int) -> str:
-    m = config.persistence.m
-    return f"; {count} of the last {m} windows breached" if m > 1 else ""
+_DOMAIN_ORDER = {"data_quality": 0, "drift": 1, "performance": 2, "latency": 3}
 
 
 def _drift_alerts(table: pd.DataFrame, config: MonitoringConfig) -> list[dict[str, Any]]:
@@ -49,7 +38,7 @@ def _drift_alerts(table: pd.DataFrame, config: MonitoringConfig) -> list[dict[st
     for feature, group in table.groupby("feature", sort=False, observed=True):
         group = group.sort_values("window", kind="stable")
         severity = group["severity"].astype(str).to_numpy()
-        alerting, counts = _breaches(severity, config)
+        alerting, counts = breaches(severity, config)
         if not alerting.any():
             continue
         rule = config.rules.get(str(feature))
@@ -84,7 +73,7 @@ def _drift_alerts(table: pd.DataFrame, config: MonitoringConfig) -> list[dict[st
                     "threshold": float(threshold),
                     "severity": sev,
                     "message": f"{metric} {value:.3g} >= {threshold:g} ({sev}); "
-                    f"{trend(values[metric], i)}{_persistence_text(config, counts[i])}",
+                    f"{trend(values[metric], i)}{persistence_text(config, counts[i])}",
                 }
             )
     return records
@@ -101,6 +90,16 @@ def _missing_column(column: str, window: int, what: str) -> dict[str, Any]:
         "severity": "critical",
         "message": f"column {column!r} is missing from the data (critical); {what}",
     }
+
+
+def _add_missing(records: list[dict[str, Any]], lost: dict[str, str]) -> None:
+    """Missing-column alerts of the performance columns: one per column, its drift's if any."""
+    for column, what in lost.items():
+        same = [r for r in records if r["metric"] == "missing_column" and r["feature"] == column]
+        if same:
+            same[0]["message"] += f"; {what}"
+        else:
+            records.append(_missing_column(column, -1, what))
 
 
 def _reference_rate(baseline: Baseline, column: str, metric: str) -> float:
@@ -137,7 +136,7 @@ def _quality_alerts(
                 )
             level[~judged | ~np.isfinite(values)] = 0
             severity = np.array(["ok", "warning", "critical"], dtype=object)[level]
-            alerting, counts = _breaches(severity, config)
+            alerting, counts = breaches(severity, config)
             for i in np.flatnonzero(alerting):
                 sev = str(severity[i])
                 extra = levels.warning if sev == "warning" else levels.critical
@@ -145,7 +144,7 @@ def _quality_alerts(
                 basis = f"; reference {reference:.3g} + {extra:g}" if reference > 0 else ""
                 message = (
                     f"{metric} {values[i]:.3g} >= {threshold:.3g} ({sev}{basis}); "
-                    f"{trend(values, i)}{_persistence_text(config, counts[i])}"
+                    f"{trend(values, i)}{persistence_text(config, counts[i])}"
                 )
                 if metric == "unseen_share" and group["unseen_examples"].iloc[i]:
                     message += f"; unseen: {group['unseen_examples'].iloc[i]}"
@@ -226,7 +225,7 @@ def _finish(
 def evaluate(
     config: MonitoringConfig, data: pd.DataFrame, *, time: str | None = None
 ) -> pd.DataFrame:
-    """The alerts ``config`` raises on ``data``: drift and data quality, per window.
+    """The alerts ``config`` raises on ``data``: drift, data quality, performance, latency.
 
     Drift is computed by the engine exactly as in the notebook: the stored baseline
     (:meth:`MonitoringConfig.baseline_object`), :func:`~mlmon_widgets.engine.make_windows`
@@ -238,6 +237,24 @@ def evaluate(
     breached. Data-quality rates alert when they reach the reference's own rate plus the
     configured threshold (windows with fewer than ``min_rows`` rows are not judged); a
     configured column missing from ``data`` gives one critical alert, never an exception.
+
+    With a ``performance`` section, :func:`~mlmon_widgets.engine.performance_over_time`
+    runs on the same windows with the section's columns and settings, and each metric's
+    :class:`~mlmon_widgets.engine.LimitRule` is judged by
+    :func:`~mlmon_widgets.engine.judge_limits` (seasonal phases from
+    :func:`~mlmon_widgets.engine.window_phases` and the rule's ``origin``), as a control
+    chart in the notebook judges it: critical beyond the critical limit, warning when 2 of
+    the last 3 judged windows lie beyond the warning limit, or the relative check. Only
+    windows with status ``ok`` are judged: a window whose labels are ``pending`` (coverage
+    below ``min_coverage``) or with fewer than ``min_rows`` labelled rows never alerts on
+    a metric that needs labels. Latency percentiles alert in the ``latency`` domain, the
+    other metrics in ``performance``; the ``feature`` is the metric's column (the label
+    for metrics that need labels, the score or prediction, the latency column; the time
+    column for ``rows``) and ``threshold`` the limit crossed (for the relative check: the
+    value at which it fires). A missing label, score, prediction or latency column gives
+    one critical ``missing_column`` alert and the metrics that need it are skipped; the
+    others are still judged. Persistence applies per metric as per feature.
+
     Alerts in a suppression period are listed with ``suppressed=True``.
 
     Parameters
@@ -254,9 +271,10 @@ def evaluate(
     pandas.DataFrame
         One row per alert with ``window_start``, ``window_end`` (as in
         :func:`~mlmon_widgets.engine.drift_over_time`), ``feature`` (the column),
-        ``domain`` (``'drift'`` or ``'data_quality'``), ``metric``, ``value``,
-        ``threshold``, ``severity`` (``'warning'`` or ``'critical'``), ``route``,
-        ``suppressed`` and a one-line ``message`` with value, threshold and trend.
+        ``domain`` (``'data_quality'``, ``'drift'``, ``'performance'`` or ``'latency'``),
+        ``metric``, ``value``, ``threshold``, ``severity`` (``'warning'`` or
+        ``'critical'``), ``route`` (``config.routing`` of the domain), ``suppressed`` and
+        a one-line ``message`` with value, threshold (or the rule's reason) and trend.
 
     Examples
     --------
@@ -283,9 +301,12 @@ def evaluate(
         raise TypeError(f"data must be a pandas DataFrame; got {type(data).__name__}")
     arguments = config.window.arguments(time)
     baseline = config.baseline_object()
+    section = config.performance
     order = [arguments["time"] or "", *baseline.features]
+    order += [c for c in (section.columns() if section else ()) if c not in order]
     closed = config.window.rows is not None
     time_column = arguments["time"]
+    lost = missing_columns(section, data) if section is not None else {}
     if time_column is not None and time_column not in data.columns:
         records = [_missing_column(time_column, -1, "the data cannot be cut into windows")]
         records += [
@@ -293,6 +314,7 @@ def evaluate(
             for c in baseline.features
             if c not in data.columns
         ]
+        _add_missing(records, lost)
         return _finish(records, config, None, closed=closed, order=order)
     windows = make_windows(data, **arguments)
     if len(windows) == 0:  # no rows: nothing to judge (the engine's classify needs a row)
@@ -309,4 +331,8 @@ def evaluate(
     records = _drift_alerts(table[table["feature"].isin(present)], config)
     quality = data_quality(baseline, data, **arguments)
     records += _quality_alerts(quality, baseline, config)
+    if section is not None:
+        _add_missing(records, lost)
+        perf = performance_table(section, data, arguments)
+        records += performance_alerts(config, perf, list(lost), time=time_column)
     return _finish(records, config, windows, closed=closed, order=order)

@@ -6,6 +6,7 @@ from typing import Any
 
 from ._engine import BASELINE_FORMAT, CORRECTIONS, FEATURE_KINDS, METRIC_KINDS, ROLES
 from ._parts import DOMAINS, QUALITY_METRICS
+from ._performance_rules import PERFORMANCE_METRICS
 from ._suppressions import DAYS
 from ._version import SCHEMA_VERSION
 
@@ -84,12 +85,65 @@ def _baseline() -> dict[str, Any]:
     )
 
 
+def _performance() -> dict[str, Any]:
+    positive = {"type": "number", "exclusiveMinimum": 0}
+    limit_rule = _object(
+        {
+            "centre": {"type": "number"},
+            "sigma": positive,
+            "side": {"enum": ["lower", "upper", "both"]},
+            "warning": positive,
+            "critical": positive,
+            "seasonal": _array({"type": "number"}, minItems=2),
+            "origin": {"type": "string", "pattern": _ISO},
+            "relative": _object(
+                {
+                    "lag": {"type": "integer", "minimum": 1},
+                    "warning": positive,
+                    "critical": positive,
+                },
+                ("lag", "warning", "critical"),
+            ),
+        },
+        ("centre", "sigma"),
+    )
+    column = {"anyOf": [_TEXT, {"type": "null"}]}
+    section = _object(
+        {
+            "task": {"enum": list(PERFORMANCE_METRICS)},
+            "label": _TEXT,
+            "score": column,
+            "prediction": column,
+            "threshold": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+            "latency": column,
+            "min_coverage": {"type": "number", "minimum": 0, "maximum": 1},
+            "min_rows": {"type": "integer", "minimum": 1},
+            "rules": {
+                "type": "object",
+                "additionalProperties": {"$ref": "#/$defs/limit_rule"},
+            },
+        },
+        ("label",),
+    )
+    # Metric names depend on the task (a rule on mae is refused for a classifier); a section
+    # without a task is a classifier's.
+    classifier, regression = (
+        list(PERFORMANCE_METRICS[t]) for t in ("classification", "regression")
+    )
+    section["if"] = {"required": ["task"], "properties": {"task": {"const": "regression"}}}
+    section["then"] = {"properties": {"rules": {"propertyNames": {"enum": regression}}}}
+    section["else"] = {"properties": {"rules": {"propertyNames": {"enum": classifier}}}}
+    return {"section": section, "limit_rule": limit_rule}
+
+
 def json_schema() -> dict[str, Any]:
     """The schema of ``MonitoringConfig.to_dict()`` output (a fresh dict on every call).
 
     Structure, types and ranges are in the schema; what needs the baseline to check (a rule
     names one of its features and fits the feature's kind, roles agree with it) and the
-    orderings ``warning <= critical``, ``n <= m``, ``start < end`` are checked on load.
+    orderings ``warning <= critical``, ``n <= m``, ``start < end`` are checked on load, as
+    are the performance rules' needs (a latency rule needs the latency column, a seasonal
+    rule time windows and an origin).
 
     Examples
     --------
@@ -100,6 +154,7 @@ def json_schema() -> dict[str, Any]:
     ['fdr_bh', 'bonferroni', 'holm', 'none']
     """
     level = {"type": "number", "exclusiveMinimum": 0, "maximum": 1}
+    performance = _performance()
     levels = _object({"warning": level, "critical": level}, ("warning", "critical"))
     threshold = {"type": "number", "minimum": 0}
     rule = {
@@ -178,6 +233,7 @@ def json_schema() -> dict[str, Any]:
                     "m": {"type": "integer", "minimum": 1, "maximum": 1000},
                 }
             ),
+            "performance": {"$ref": "#/$defs/performance"},
             "baseline": _baseline(),
         },
         ("schema_version", "model", "baseline", "window"),
@@ -188,5 +244,10 @@ def json_schema() -> dict[str, Any]:
         "title": "mlmon_widgets monitoring config",
         "description": "What `mlmon check` evaluates: MonitoringConfig.to_dict() output.",
         **schema,
-        "$defs": {"levels": levels, "rule": rule},
+        "$defs": {
+            "levels": levels,
+            "rule": rule,
+            "performance": performance["section"],
+            "limit_rule": performance["limit_rule"],
+        },
     }

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from ._config import MonitoringConfig
 
 
 def recent_counts(breach: np.ndarray, m: int) -> np.ndarray:
@@ -10,6 +15,19 @@ def recent_counts(breach: np.ndarray, m: int) -> np.ndarray:
     total = np.cumsum(breach.astype(np.int64))
     before = np.concatenate([np.zeros(m, dtype=np.int64), total])[: len(total)]
     return total - before
+
+
+def breaches(severity: np.ndarray, config: MonitoringConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Which windows alert (after persistence) and how many recent windows breached."""
+    breach = np.isin(severity, config.alert_levels)
+    counts = recent_counts(breach, config.persistence.m)
+    return breach & (counts >= config.persistence.n), counts
+
+
+def persistence_text(config: MonitoringConfig, count: int) -> str:
+    """``'; 2 of the last 3 windows breached'`` with persistence over several windows."""
+    m = config.persistence.m
+    return f"; {count} of the last {m} windows breached" if m > 1 else ""
 
 
 def trend(values: np.ndarray, i: int, *, span: int = 3) -> str:

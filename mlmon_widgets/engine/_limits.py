@@ -9,14 +9,17 @@ severity and a one-line reason, the same in the notebook and in ``mlmon check``.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 from ._control import ControlChartResult, _as_series
+from ._windows import _calendar
 
 #: Which deviations from the centre raise alerts.
 SIDES = ("lower", "upper", "both")
@@ -80,7 +83,7 @@ class RelativeRule:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RelativeRule:
         """Read :meth:`to_dict` output."""
-        return cls(**data)
+        return cls(**_fields("relative", data, ("lag", "warning", "critical"), ()))
 
 
 @dataclass(frozen=True)
@@ -140,14 +143,25 @@ class LimitRule:
             raise ValueError(
                 f"critical must be >= warning ({self.warning:g} sigma); got {self.critical:g}"
             )
-        seasonal = tuple(_finite(f"seasonal[{k}]", v) for k, v in enumerate(self.seasonal or ()))
+        if isinstance(self.seasonal, (str, bytes, Mapping)) or not isinstance(
+            self.seasonal, (Sequence, np.ndarray)
+        ):
+            raise TypeError(f"seasonal must be a sequence of numbers; got {self.seasonal!r}")
+        seasonal = tuple(_finite(f"seasonal[{k}]", v) for k, v in enumerate(self.seasonal))
         if len(seasonal) == 1:
             raise ValueError("seasonal needs one offset per phase of a season (at least 2)")
         object.__setattr__(self, "seasonal", seasonal)
         if self.origin is not None:
+            if not isinstance(self.origin, str):
+                raise TypeError(
+                    f"origin must be an ISO time stamp string such as '2024-04-01'; "
+                    f"got {self.origin!r}"
+                )
             try:
-                pd.Timestamp(self.origin)
+                stamp = pd.Timestamp(self.origin)
             except (TypeError, ValueError):
+                stamp = pd.NaT
+            if pd.isna(stamp) or self.origin.strip().lower() in ("now", "today"):
                 raise ValueError(
                     f"origin must be an ISO time stamp such as '2024-04-01'; got {self.origin!r}"
                 ) from None
@@ -219,8 +233,8 @@ class LimitRule:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LimitRule:
         """Read :meth:`to_dict` output."""
-        data = dict(data)
-        if "seasonal" in data:
+        data = _fields("rule", data, ("centre", "sigma"), _OPTIONAL)
+        if isinstance(data.get("seasonal"), list):
             data["seasonal"] = tuple(data["seasonal"])
         return cls(**data)
 
@@ -266,6 +280,26 @@ class LimitRule:
         )
 
 
+_OPTIONAL = ("side", "warning", "critical", "seasonal", "origin", "relative")
+
+
+def _fields(
+    what: str, data: Any, required: tuple[str, ...], optional: tuple[str, ...]
+) -> dict[str, Any]:
+    """``data`` as a dict with the required keys and only known ones (errors name them)."""
+    if not isinstance(data, Mapping):
+        raise TypeError(f"{what} must be a mapping; got {type(data).__name__}")
+    known = (*required, *optional)
+    unknown = [k for k in data if k not in known]
+    if unknown:
+        raise ValueError(f"{what} has unknown key {unknown[0]!r}; keys are {', '.join(known)}")
+    missing = [k for k in required if k not in data]
+    if missing:
+        names = f"{', '.join(required[:-1])} and {required[-1]}"
+        raise ValueError(f"{what} needs {names}; {missing[0]!r} is missing")
+    return dict(data)
+
+
 def _replace(rule: LimitRule, **changes: Any) -> LimitRule:
     data = rule.to_dict()
     data.update(changes)
@@ -276,8 +310,11 @@ def window_phases(starts: Any, rule: LimitRule, window: Any = None) -> np.ndarra
     """Phase of each window for ``rule``'s seasonal profile (None without one).
 
     With an ``origin`` and time windows of length ``window`` (a pandas offset), a window
-    starting at ``t`` has phase ``round((t - origin) / window) mod period``; otherwise
-    phases count from the first window.
+    starting at ``t`` has phase ``round((t - origin) / window) mod period``; for calendar
+    windows (``'W'``, ``'MS'``, ``'ME'``, ``'B'``...) the steps are counted on the calendar
+    (the nearest window start of the grid through ``origin``). Otherwise phases count from
+    the first window. A naive ``origin`` is taken in the time zone of ``starts`` and an
+    aware one is compared in UTC with naive ``starts``.
     """
     period = rule.period
     if period is None:
@@ -285,12 +322,24 @@ def window_phases(starts: Any, rule: LimitRule, window: Any = None) -> np.ndarra
     n = len(starts)
     if rule.origin is None or window is None:
         return np.arange(n) % period
-    step = pd.Timedelta(pd.tseries.frequencies.to_offset(window))
+    offset = _calendar(to_offset(window))
     origin = pd.Timestamp(rule.origin)
     stamps = pd.DatetimeIndex(starts)
     if (stamps.tz is None) != (origin.tz is None):
         origin = origin.tz_localize(stamps.tz) if origin.tz is None else origin.tz_convert(None)
-    steps = np.rint((stamps - origin) / step).astype(np.int64)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if isinstance(offset, pd.offsets.Tick):
+        steps = np.rint((stamps - origin) / pd.Timedelta(offset)).astype(np.int64)
+    else:
+        # Count single calendar steps ('MS' for '3MS'), then windows of n steps.
+        unit = offset.base
+        low, high = min(stamps.min(), origin), max(stamps.max(), origin)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+            grid = pd.date_range(unit.rollback(low), unit.rollforward(high), freq=unit)
+        at = grid.get_indexer(pd.DatetimeIndex([origin, *stamps]), method="nearest")
+        steps = np.rint((at[1:] - at[0]) / offset.n).astype(np.int64)
     return np.mod(steps, period)
 
 
@@ -320,7 +369,8 @@ def judge_limits(
         first window.
     judged : array-like of bool, optional
         False for windows that must not be judged (labels pending, too few rows): they get
-        ``insufficient_data`` and are left out of the 2-of-3 runs, like missing values.
+        ``insufficient_data`` and are left out of the 2-of-3 runs, like missing values,
+        and are no reference for the relative check of the window ``lag`` later.
 
     Returns
     -------
@@ -409,8 +459,9 @@ def judge_limits(
     change = np.full(n, np.nan)
     if rule.relative is not None:
         lag = rule.relative.lag
+        # Only a judged window is a reference: a pending or thin window's value is not.
         earlier = np.full(n, np.nan)
-        earlier[lag:] = value[:-lag] if lag < n else []
+        earlier[lag:] = np.where(ok, value, np.nan)[:-lag] if lag < n else []
         with np.errstate(invalid="ignore", divide="ignore"):
             change = np.where(np.abs(earlier) > 0, (value - earlier) / np.abs(earlier), np.nan)
         bad = {"lower": -change, "upper": change, "both": np.abs(change)}[rule.side]
