@@ -190,3 +190,48 @@ def test_bootstrap_aucs_equal_ranking_each_resample():
         np.testing.assert_allclose(_bootstrap_aucs(y, p, idx), expected, rtol=1e-12, atol=1e-15)
     one_class = _bootstrap_aucs(np.zeros(5), np.arange(5.0), np.zeros((2, 5), dtype=int))
     assert np.isnan(one_class).all()
+
+
+def test_decisions_come_from_the_prediction_column_and_scores_from_score(scored):
+    frame = scored.assign(decision=scored["score"] >= 0.35)  # a threshold the model chose
+    table = performance_over_time(
+        frame, label="y", score="score", prediction="decision", rows=1000, n_bootstrap=0
+    )
+    part = frame.iloc[:1000]
+    y, decision = part["y"].to_numpy(), part["decision"].to_numpy()
+    assert metric(table, "accuracy")["value"] == pytest.approx((decision == y).mean())
+    assert metric(table, "positive_rate")["value"] == pytest.approx(decision.mean())
+    auc = performance_over_time(part, label="y", score="score", rows=1000, n_bootstrap=0)
+    assert metric(table, "roc_auc")["value"] == pytest.approx(metric(auc, "roc_auc")["value"])
+
+
+def test_label_free_metrics_need_min_rows_rows_but_outages_still_show(scored):
+    frame = scored.iloc[:1010].copy()
+    frame.loc[1000:, "score"] = np.nan  # the last 10 rows: no prediction at all
+    table = performance_over_time(
+        frame, label="y", score="score", rows=1000, latency="latency", min_rows=50, n_bootstrap=0
+    )
+    small = table[table["window"] == 1].set_index("metric")
+    assert small.loc["latency_p95", "status"] == "insufficient_data"
+    assert small.loc["latency_p95", "note"] == "10 latency value(s), fewer than min_rows=50"
+    assert small.loc["positive_rate", "status"] == "insufficient_data"
+    assert (
+        "0 row(s) with a prediction, fewer than min_rows=50" in small.loc["positive_rate", "note"]
+    )
+    assert small.loc["rows", "status"] == "ok" and small.loc["rows", "value"] == 10
+    assert small.loc["missing_prediction", "status"] == "insufficient_data"  # 10 rows < 50
+    full = table[table["window"] == 0].set_index("metric")
+    assert (full.loc[["latency_p95", "positive_rate", "rows"], "status"] == "ok").all()
+    outage = scored.iloc[:200].assign(score=np.nan)
+    out = performance_over_time(outage, label="y", score="score", rows=200, n_bootstrap=0)
+    missing = out.set_index("metric").loc["missing_prediction"]
+    assert missing["status"] == "ok" and missing["value"] == 1.0
+
+
+def test_min_coverage_above_one_is_refused(scored):
+    with pytest.raises(ValueError, match="min_coverage must be a number between 0 and 1"):
+        performance_over_time(scored, label="y", score="score", rows=1000, min_coverage=1.5)
+    table = performance_over_time(
+        scored, label="y", score="score", rows=1000, min_coverage=1, n_bootstrap=0
+    )
+    assert (metric(table, "accuracy")["status"]) == "ok"

@@ -113,9 +113,20 @@ def _is_boolish(series: pd.Series) -> bool:
     return pd.api.types.is_bool_dtype(series.dtype)
 
 
-def _classification(y: np.ndarray, p: np.ndarray, threshold: float, rng, n_boot: int) -> dict:
-    """Metrics of binary labels ``y`` (0/1) and scores ``p`` (probability of 1)."""
-    pred = p >= threshold
+def _classification(
+    y: np.ndarray,
+    p: np.ndarray,
+    threshold: float,
+    rng,
+    n_boot: int,
+    pred: np.ndarray | None = None,
+) -> dict:
+    """Metrics of binary labels ``y`` (0/1) and scores ``p`` (probability of 1).
+
+    ``pred`` (the model's decisions) defaults to ``p >= threshold``.
+    """
+    if pred is None:
+        pred = p >= threshold
     n = len(y)
     tp = int(np.sum(pred & (y == 1)))
     fp = int(np.sum(pred & (y == 0)))
@@ -249,7 +260,9 @@ def performance_over_time(
         Predicted probability of the positive class (classification) or the prediction
         (regression).
     prediction : str, optional
-        Boolean predicted class; default ``score >= threshold``.
+        Boolean predicted class (the model's decisions: accuracy, precision, recall, F1
+        and the positive rate use it; ROC AUC, log loss and calibration use ``score``);
+        default ``score >= threshold``.
     task : {'classification', 'regression'}
     time, window, rows
         Windows as in :func:`drift_over_time`.
@@ -258,7 +271,10 @@ def performance_over_time(
     min_coverage : float, default 0.8
         Label coverage below which labelled metrics are pending.
     min_rows : int, default 50
-        Fewer labelled rows than this gives ``insufficient_data``.
+        Fewer labelled rows than this gives ``insufficient_data`` for the metrics that
+        need labels; fewer rows with a prediction, for the others (a latency percentile of
+        five rows is noise). The row count is always judged, and the share of missing
+        predictions whenever the window has ``min_rows`` rows, so an outage still shows.
     latency : str, optional
         A latency column: p50/p95/p99 per window.
     n_bootstrap : int, default 200
@@ -298,11 +314,10 @@ def performance_over_time(
     check_frame("data", data, allow_empty_rows=True)
     check_option("task", task, TASKS)
     check_probability("threshold", threshold, open_left=False) if task == "classification" else None
-    min_coverage = (
-        check_probability("min_coverage", min_coverage, open_left=False)
-        if min_coverage < 1
-        else 1.0
-    )
+    if isinstance(min_coverage, (int, float)) and not isinstance(min_coverage, bool):
+        min_coverage = 1.0 if min_coverage == 1 else min_coverage
+    if min_coverage != 1.0:
+        min_coverage = check_probability("min_coverage", min_coverage, open_left=False)
     min_rows = check_positive_int("min_rows", min_rows)
     n_bootstrap = check_positive_int("n_bootstrap", n_bootstrap, minimum=0)
     for name, column in (
@@ -367,9 +382,11 @@ def performance_over_time(
                 np.nan,
                 np.nan,
             )
+        n_latency = 0
         if latency is not None:
             lat = part[latency].to_numpy(dtype=float, na_value=np.nan)
             lat = lat[np.isfinite(lat)]
+            n_latency = len(lat)
             for q in (50, 95, 99):
                 values[f"latency_p{q}"] = (
                     float(np.percentile(lat, q)) if len(lat) else np.nan,
@@ -395,8 +412,12 @@ def performance_over_time(
         if status == "ok":
             y = labels[labelled].to_numpy(dtype=float)
             if task == "classification":
-                scores = p[labelled] if prediction is None or score is not None else pred[labelled]
-                values.update(_classification(y, scores.astype(float), threshold, rng, n_bootstrap))
+                decisions = pred[labelled] if prediction is not None else None
+                values.update(
+                    _classification(
+                        y, p[labelled].astype(float), threshold, rng, n_bootstrap, decisions
+                    )
+                )
             else:
                 err = yhat[labelled] - y
                 values["mae"] = (float(np.mean(np.abs(err))), np.nan, np.nan)
@@ -409,6 +430,21 @@ def performance_over_time(
         )
         for metric in metrics:
             values.setdefault(metric, (np.nan, np.nan, np.nan))
+
+        # Label-free metrics need min_rows values of their own: rows with a prediction,
+        # latencies measured; the share of missing predictions needs min_rows rows (so an
+        # outage still shows) and the row count is always judged.
+        def gate(count: int, what: str) -> tuple[str, str]:
+            if count >= min_rows:
+                return "ok", ""
+            return "insufficient_data", f"{count} {what}, fewer than min_rows={min_rows}"
+
+        free = {
+            "rows": ("ok", ""),
+            "missing_prediction": gate(n, "row(s)"),
+            **{f"latency_p{q}": gate(n_latency, "latency value(s)") for q in (50, 95, 99)},
+        }
+        status_free, note_free = gate(n_scored, "row(s) with a prediction")
         for metric, (value, low, high) in values.items():
             needs_labels = metric in LABELLED
             records.append(
@@ -423,8 +459,8 @@ def performance_over_time(
                     "n": n,
                     "n_labelled": n_labelled,
                     "coverage": coverage,
-                    "status": status if needs_labels else "ok",
-                    "note": note if needs_labels else "",
+                    "status": status if needs_labels else free.get(metric, (status_free, ""))[0],
+                    "note": note if needs_labels else free.get(metric, (status_free, note_free))[1],
                 }
             )
     return pd.DataFrame.from_records(records)
