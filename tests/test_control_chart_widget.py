@@ -306,3 +306,36 @@ def test_append_while_the_baseline_fills_resends_every_window(data, recording):
     assert panel(chart, "accuracy")["baseline"] == 8
     full = ControlChart(data[data.ts < "2024-03-09"], **OPTIONS, metrics="accuracy", baseline=10)
     assert chart._panels == full._panels
+
+
+def test_exported_limits_raise_the_same_alerts_in_production(data, chart):
+    from mlmon_widgets import Baseline, evaluate
+    from mlmon_widgets.config import MonitoringConfig
+
+    chart.move_limit("accuracy", "lower_warning", chart.rules["accuracy"]["centre"] - 0.03)
+    reference = data[data.ts < "2024-03-20"][["score"]]
+    config = chart.to_config(
+        baseline=Baseline.fit(reference, roles={"score": "numeric"}), model="credit-risk"
+    )
+    assert config.to_dict()["performance"]["rules"] == chart.rules
+    again = MonitoringConfig.from_yaml(config.to_yaml())  # what production reads
+    early = data[data.ts < "2024-04-25"]
+    produced = evaluate(again, early)
+    produced = produced[produced["domain"].isin(["performance", "latency"])]
+    shown = chart.alerts()
+    assert len(shown) > 5
+    key = ["window_start", "metric", "severity"]
+    assert (
+        produced[key].sort_values(key).values.tolist()
+        == shown[key].sort_values(key).values.tolist()
+    )
+    assert set(produced.loc[produced["metric"] == "latency_p95", "route"]) == {"platform"}
+    # Extending a heatmap's config keeps its drift part and adds these limits.
+    base = MonitoringConfig.from_baseline(
+        Baseline.fit(reference, roles={"score": "numeric"}), model="m", time="ts", window="1D"
+    )
+    merged = chart.to_config(base)
+    assert merged.to_dict()["performance"] == config.to_dict()["performance"]
+    assert merged.model == base.model
+    with pytest.raises(TypeError, match="needs base="):
+        chart.to_config(model="m")
