@@ -31,9 +31,27 @@ class ControlChartView {
   load() {
     this.loads = (this.loads || 0) + 1;
     this.root.dataset.loads = String(this.loads);
-    this.windows = structuredClone(this.model.get("_windows"));
-    this.panels = structuredClone(this.model.get("_panels"));
-    this.changes = structuredClone(this.model.get("_changes"));
+    // The model holds the state (patches are applied to it too), so every view of the
+    // widget and the notebook's saved state show the same thing.
+    this.windows = this.model.get("_windows");
+    this.panels = this.model.get("_panels");
+    this.changes = this.model.get("_changes");
+  }
+
+  /** Redraw once after a burst of model changes (one message may change several traits). */
+  schedule(toolbar = false) {
+    this.toolbarDirty = this.toolbarDirty || toolbar;
+    if (this.pending) return;
+    this.pending = true;
+    queueMicrotask(() => {
+      this.pending = false;
+      this.windows = this.model.get("_windows");
+      this.panels = this.model.get("_panels");
+      this.changes = this.model.get("_changes");
+      if (this.toolbarDirty) this.buildToolbar();
+      this.toolbarDirty = false;
+      this.drawAll();
+    });
   }
 
   // ------------------------------------------------------------------ DOM
@@ -56,14 +74,8 @@ class ControlChartView {
     for (const name of ["segment", "detector", "_segments", "_available", "metrics"]) {
       listen(`change:${name}`, () => this.buildToolbar());
     }
-    listen("change:_panels", () => {
-      this.windows = structuredClone(this.model.get("_windows"));
-      this.panels = structuredClone(this.model.get("_panels"));
-      this.drawAll();
-    });
-    listen("change:_windows", () => { this.windows = structuredClone(this.model.get("_windows")); });
-    listen("change:_changes", () => { this.changes = structuredClone(this.model.get("_changes")); this.drawAll(); this.buildToolbar(); });
-    listen("change:selected", () => this.drawAll());
+    for (const name of ["_panels", "_windows", "selected", "rules"]) listen(`change:${name}`, () => this.schedule());
+    listen("change:_changes", () => this.schedule(true));
     listen("msg:custom", (msg) => this.onMessage(msg));
   }
 
@@ -105,6 +117,8 @@ class ControlChartView {
       metrics.appendChild(label);
     }
     const more = el("details", "mlmon-more");
+    more.open = this.metricsOpen || false;
+    more.addEventListener("toggle", () => { this.metricsOpen = more.open; });
     more.append(el("summary", null, `metrics (${shown.size})`), metrics);
     bar.appendChild(more);
     bar.appendChild(this.detectorControls());
@@ -152,32 +166,43 @@ class ControlChartView {
   onMessage(msg) {
     if (msg.type === "reload") {
       this.load();
+      this.buildToolbar();
+      this.drawAll();
+      return;
+    }
+    if (msg.type === "redraw") {
       this.drawAll();
       return;
     }
     if (msg.type === "panels") {
-      for (const [i, panel] of Object.entries(msg.panels)) this.panels[Number(i)] = panel;
-      this.patches += 1;
-      this.root.dataset.patches = String(this.patches);
-      this.drawAll();
+      const panels = this.model.get("_panels").slice();
+      for (const [i, panel] of Object.entries(msg.panels)) panels[Number(i)] = panel;
+      this.countPatch();
+      this.model.set("_panels", panels);
       return;
     }
     if (msg.type !== "patch") return;
     const first = msg.first;
-    for (const key of Object.keys(this.windows)) this.windows[key] = this.windows[key].slice(0, first).concat(msg.windows[key]);
-    this.panels = msg.panels.map((patch, i) => {
-      const old = this.panels[i] || {};
+    const windows = {};
+    const old = this.model.get("_windows");
+    for (const key of Object.keys(old)) windows[key] = old[key].slice(0, first).concat(msg.windows[key]);
+    const before = this.model.get("_panels");
+    const panels = msg.panels.map((patch, i) => {
+      const prior = before[i] || {};
       const out = {};
       for (const [key, value] of Object.entries(patch)) {
-        if (key === "violations") out[key] = (old[key] || []).filter((v) => v.window < first).concat(value);
-        else out[key] = Array.isArray(value) && Array.isArray(old[key]) ? old[key].slice(0, first).concat(value) : value;
+        if (key === "violations") out[key] = (prior[key] || []).filter((v) => v.window < first).concat(value);
+        else out[key] = Array.isArray(value) && Array.isArray(prior[key]) ? prior[key].slice(0, first).concat(value) : value;
       }
       return out;
     });
-    this.changes = msg.changes;
+    this.countPatch();
+    this.model.set({ _windows: windows, _panels: panels, _changes: msg.changes });
+  }
+
+  countPatch() {
     this.patches += 1;
     this.root.dataset.patches = String(this.patches);
-    this.drawAll();
   }
 
   // ------------------------------------------------------------------ panels
@@ -252,8 +277,13 @@ class ControlChartView {
     for (const key of ["values", "ci_low", "ci_high", "centre", ...LIMITS]) {
       for (const v of panel[key] || []) if (v !== null && Number.isFinite(v)) all.push(v);
     }
-    let lo = all.length ? Math.min(...all) : 0;
-    let hi = all.length ? Math.max(...all) : 1;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of all) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (!all.length) { lo = 0; hi = 1; }
     if (hi - lo < 1e-12) { lo -= 0.5; hi += 0.5; }
     const pad = (hi - lo) * 0.06;
     lo -= pad;
@@ -264,15 +294,17 @@ class ControlChartView {
     const root = svg("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "mlmon-chart mlmon-cc" });
     // Baseline period and pending windows behind everything.
     if (panel.baseline > 0) {
-      const x1 = sx(Math.min(panel.baseline, n) - 1) + step / 2;
-      const band = svg("rect", { x: M.left - step / 2, y: M.top, width: Math.max(0, x1 - M.left + step / 2), height: h, class: "mlmon-baseline" });
+      const x1 = Math.min(M.left + w, sx(Math.min(panel.baseline, n) - 1) + step / 2);
+      const band = svg("rect", { x: M.left, y: M.top, width: Math.max(0, x1 - M.left), height: h, class: "mlmon-baseline" });
       band.appendChild(svg("title", {}, `baseline: the first ${panel.baseline} windows set the centre and sigma`));
       root.appendChild(band);
     }
     if (panel.labelled) {
       panel.status.forEach((s, i) => {
         if (s !== 1) return;
-        const rect = svg("rect", { x: sx(i) - step / 2, y: M.top, width: step, height: h, class: "mlmon-pending", "data-pending": i });
+        const x0 = Math.max(M.left, sx(i) - step / 2);
+        const x1 = Math.min(M.left + w, sx(i) + step / 2);
+        const rect = svg("rect", { x: x0, y: M.top, width: Math.max(1, x1 - x0), height: h, class: "mlmon-pending", "data-pending": i });
         rect.appendChild(svg("title", {}, `${this.windows.label[i]}: labels pending (coverage ${fmt(100 * (panel.coverage[i] ?? 0), 3)}%), not scored`));
         root.appendChild(rect);
       });
@@ -381,7 +413,8 @@ class ControlChartView {
     const a = panel.ci_low[i];
     const b = panel.ci_high[i];
     if (a !== null && b !== null && Number.isFinite(a)) lines.push(`95% interval ${fmt(a, 4)} – ${fmt(b, 4)}`);
-    lines.push(`${fmt(panel.n[i], 6)} rows${panel.labelled ? `, label coverage ${fmt(100 * (panel.coverage[i] ?? 0), 3)}%` : ""} · ${STATUS_NAMES[panel.status[i]]}`);
+    if (!panel.n[i]) lines.push("no rows in this window");
+    else lines.push(`${fmt(panel.n[i], 6)} rows${panel.labelled ? `, label coverage ${fmt(100 * (panel.coverage[i] ?? 0), 3)}%` : ""} · ${STATUS_NAMES[panel.status[i]]}`);
     const sev = panel.severity[i];
     lines.push(`alert: ${SEVERITY_NAMES[sev]}${panel.reasons[i] ? ` (${panel.reasons[i]})` : ""}`);
     for (const v of violations || []) lines.push(`Nelson rule ${v.rule}: ${v.description}`);
@@ -415,9 +448,16 @@ class ControlChartView {
         dy = (e.clientY - box.top) * scale - startY;
         for (const node of [handle, line]) node.setAttribute("transform", `translate(0 ${dy})`);
       };
+      const cancel = () => {
+        handle.removeEventListener("pointermove", move);
+        handle.removeEventListener("pointerup", up);
+        handle.removeEventListener("pointercancel", cancel);
+        for (const node of [handle, line]) node.removeAttribute("transform");
+      };
       const up = () => {
         handle.removeEventListener("pointermove", move);
         handle.removeEventListener("pointerup", up);
+        handle.removeEventListener("pointercancel", cancel);
         const base = panel[name][window];
         const value = base - (dy / geo.h) * (geo.hi - geo.lo);
         if (Math.abs(dy) < 1 || !Number.isFinite(value)) {
@@ -428,6 +468,7 @@ class ControlChartView {
       };
       handle.addEventListener("pointermove", move);
       handle.addEventListener("pointerup", up);
+      handle.addEventListener("pointercancel", cancel);
       event.preventDefault();
     });
   }

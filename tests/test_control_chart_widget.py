@@ -167,7 +167,7 @@ def test_detector_runs_on_the_errors_of_scored_windows_and_reruns_on_edit(data, 
 
 
 def test_a_segment_is_charted_on_its_own_rows_with_its_own_limits(data, chart):
-    assert chart._segments == ["all rows", XSS, "online"]
+    assert chart._segments == ["(all rows)", XSS, "online"]
     chart.segment = XSS
     early = data[data.ts < "2024-04-25"]
     series = accuracy_series(early[early.segment == XSS])
@@ -177,7 +177,7 @@ def test_a_segment_is_charted_on_its_own_rows_with_its_own_limits(data, chart):
     chart.segment = "online"
     assert chart.rules["accuracy"]["centre"] != segment_rule["centre"]
     # The exported limits are those of all rows, whatever segment is shown.
-    chart.segment = "all rows"
+    chart.segment = "(all rows)"
     all_rules = dict(chart.rules)
     chart.segment = XSS
     assert chart.performance_section()["rules"] == all_rules
@@ -339,3 +339,196 @@ def test_exported_limits_raise_the_same_alerts_in_production(data, chart):
     assert merged.model == base.model
     with pytest.raises(TypeError, match="needs base="):
         chart.to_config(model="m")
+
+
+class FrontEnd:
+    """Plays js/control_chart.js's model: state updates, then 'patch' and 'panels' messages."""
+
+    KEYS = ("_windows", "_panels", "_changes", "rules")
+
+    def __init__(self, chart: ControlChart):
+        self.state = {k: chart.get_state(k)[k] for k in self.KEYS}
+        self.seen = 0
+
+    def catch_up(self, comm) -> None:
+        for message in comm.messages[self.seen :]:
+            data = message["data"]
+            if data.get("method") == "update":
+                self.state.update({k: v for k, v in data["state"].items() if k in self.KEYS})
+            elif data.get("method") == "custom":
+                self.apply(data["content"])
+        self.seen = len(comm.messages)
+
+    def apply(self, msg: dict) -> None:
+        if msg["type"] == "panels":
+            for i, p in msg["panels"].items():
+                self.state["_panels"][int(i)] = p
+        elif msg["type"] == "patch":
+            first = msg["first"]
+            self.state["_windows"] = {
+                k: v[:first] + msg["windows"][k] for k, v in self.state["_windows"].items()
+            }
+            panels = []
+            for old, new in zip(self.state["_panels"], msg["panels"], strict=True):
+                out = {}
+                for key, value in new.items():
+                    if key == "violations":
+                        value = [v for v in old[key] if v["window"] < first] + value
+                    elif isinstance(value, list):
+                        value = old[key][:first] + value
+                    out[key] = value
+                panels.append(out)
+            self.state["_panels"] = panels
+            self.state["_changes"] = msg["changes"]
+
+    def agrees_with(self, chart: ControlChart) -> bool:
+        return all(self.state[k] == chart.get_state(k)[k] for k in self.KEYS)
+
+
+def test_the_front_end_stays_in_step_through_appends_edits_and_segments(data, recording):
+    early = data[data.ts < "2024-04-10"]
+    chart = ControlChart(
+        early,
+        **OPTIONS,
+        metrics=["accuracy", "roc_auc"],
+        segment="segment",
+    )
+    comm = recording[-1]
+    view = FrontEnd(chart)
+    steps = [
+        lambda: chart.append(data[(data.ts >= "2024-04-10") & (data.ts < "2024-04-15")]),
+        lambda: setattr(chart, "segment", XSS),
+        lambda: chart.move_limit(
+            "accuracy", "lower_critical", chart.rules["accuracy"]["centre"] - 0.1
+        ),
+        lambda: chart.append(data[(data.ts >= "2024-04-15") & (data.ts < "2024-04-20")]),
+        lambda: setattr(chart, "segment", "(all rows)"),
+        lambda: setattr(chart, "rules", {}),  # back to the baseline's limits
+        lambda: chart.append(data[(data.ts >= "2024-04-05") & (data.ts < "2024-04-06")]),  # older
+        lambda: setattr(chart, "metrics", ["roc_auc"]),
+    ]
+    for step in steps:
+        step()
+        view.catch_up(comm)
+        assert chart._error == ""
+        assert view.agrees_with(chart)
+    assert "accuracy" not in chart.rules
+
+
+def test_rules_set_to_nothing_restore_the_baseline_limits(chart):
+    baseline = dict(chart.rules["accuracy"])
+    chart.move_limit("accuracy", "lower_critical", baseline["centre"] - 0.2)
+    assert chart.rules["accuracy"] != baseline
+    assert panel(chart, "accuracy")["note"].startswith("limits set by hand")
+    chart.rules = {}
+    assert chart.rules["accuracy"] == baseline
+    chart.move_limit("accuracy", "lower_critical", baseline["centre"] - 0.2)  # still possible
+
+
+def test_appends_with_missing_times_row_windows_and_bootstrap_equal_a_full_computation(data):
+    def built(frame, **options):
+        return ControlChart(frame, **{**OPTIONS, **options}, metrics=["accuracy", "roc_auc"])
+
+    # Rows without a time, before and in the append: set aside, counted, never mixed in.
+    holes = data.copy()
+    holes.loc[holes.index[[5, 700, 23000]], "ts"] = pd.NaT
+    first, later = holes[~(holes.ts >= "2024-04-20")], holes[holes.ts >= "2024-04-20"]
+    later = pd.concat([later, holes[holes.ts.isna()].iloc[[2]]])
+    with pytest.warns(Warning):
+        chart = built(first, n_bootstrap=30)
+    with pytest.warns(Warning, match="1 appended row"):
+        chart.append(later)
+    with pytest.warns(Warning):
+        full = built(pd.concat([first, later]), n_bootstrap=30, baseline=16)
+    assert panel(chart, "accuracy")["baseline"] == 16  # fixed when the chart was built
+    assert chart._panels == full._panels and chart._windows == full._windows
+    # Row windows in time order (labels are times) and without a time (row positions).
+    for options in ({"rows": 1500, "window": None}, {"rows": 1500, "window": None, "time": None}):
+        chart = built(data.iloc[:12000], baseline=5, **options)
+        chart.append(data.iloc[12000:])
+        full = built(data, baseline=5, **options)
+        assert chart._panels == full._panels and chart._windows == full._windows
+
+
+def test_time_zones_seasonal_limits_and_a_datetime_index(data):
+    local = data.assign(ts=data.ts.dt.tz_localize("UTC").dt.tz_convert("America/New_York"))
+    chart = ControlChart(local, **OPTIONS, metrics="accuracy", period=7)
+    rule = chart.rules["accuracy"]
+    assert len(rule["seasonal"]) == 7 and rule["origin"].startswith("2024-02-29T00:00:00-05:00")
+    p = panel(chart, "accuracy")
+    assert p["centre"][:7] != [p["centre"][0]] * 7  # the limits follow the weekly pattern
+    assert p["centre"][:7] == p["centre"][7:14]
+    from mlmon_widgets import Baseline
+
+    config = chart.to_config(
+        baseline=Baseline.fit(data[["score"]], roles={"score": "numeric"}), model="m"
+    )
+    assert config.to_dict()["performance"]["rules"]["accuracy"]["seasonal"] == rule["seasonal"]
+    indexed = ControlChart(data.set_index("ts"), **{**OPTIONS, "time": None}, metrics="accuracy")
+    plain_chart = ControlChart(data, **OPTIONS, metrics="accuracy")
+    assert indexed._panels == plain_chart._panels
+    with pytest.raises(ValueError, match="period= needs time windows"):
+        ControlChart(data, label="label", score="score", rows=500, period=7)
+
+
+def test_a_failed_append_leaves_the_chart_as_it_was(data, chart):
+    before = (list(chart._panels), dict(chart._windows), len(chart._data))
+    bad = data[data.ts >= "2024-04-25"].astype({"score": object})
+    bad.loc[bad.index[0], "score"] = "n/a"
+    with pytest.raises((TypeError, ValueError)):
+        chart.append(bad)
+    assert (chart._panels, chart._windows, len(chart._data)) == before
+    chart.append(data[data.ts >= "2024-04-25"])  # and the next append works
+    assert len(chart._windows["label"]) == 60
+
+
+def test_segments_keep_their_name_when_an_append_turns_an_int_column_to_float(data):
+    teams = data.assign(team=np.where(data.segment == "online", 1, 2))
+    first, later = teams[teams.ts < "2024-04-20"], teams[teams.ts >= "2024-04-20"].copy()
+    later.loc[later.index[:5], "team"] = np.nan
+    later.loc[later.index[5], "team"] = 3  # a new team appears
+    chart = ControlChart(first, **OPTIONS, metrics="accuracy", segment="team")
+    assert chart._segments == ["(all rows)", "1", "2"]
+    chart.segment = "1"
+    chart.append(later)
+    assert chart._segments == ["(all rows)", "1", "2", "3"]
+    both = pd.concat([first, later])
+    ones = both[both.team == 1]
+    assert panel(chart, "accuracy")["values"] == plain(accuracy_series(ones)["value"].tolist())
+
+
+def test_detector_parameters_of_any_type_and_other_checks(data, chart):
+    chart.detector = {"kind": "page_hinkley", "threshold": 20.0, "mode": "up"}
+    assert chart._error == "" and "mode='up'" in chart._changes["points"][0]["reason"]
+    with pytest.raises(ValueError, match=r"unknown metric\(s\) in rules: \['acuracy'\]"):
+        ControlChart(data, **OPTIONS, metrics="accuracy", rules={"acuracy": {}})
+    with pytest.raises(ValueError, match=r"unknown metric\(s\) in sides: \['acc'\]"):
+        ControlChart(data, **OPTIONS, metrics="accuracy", sides={"acc": "lower"})
+    with pytest.raises(ValueError, match="metrics has duplicates"):
+        ControlChart(data, **OPTIONS, metrics=["accuracy", "accuracy"])
+    with pytest.raises(traitlets.TraitError, match="rules: unknown metric 'acuracy'"):
+        chart.rules = {"acuracy": chart.rules["accuracy"]}
+    with pytest.raises(traitlets.TraitError, match="out of range"):
+        chart.selected = {"metric": "accuracy", "window": True}
+    chart.selected = {"metric": "latency_p95", "window": 3}
+    chart.metrics = ["accuracy"]
+    assert chart.selected is None
+    weekly = ControlChart(data, **{**OPTIONS, "window": "7D"}, metrics="accuracy")
+    with pytest.raises(ValueError, match="base has other windows"):
+        chart.to_config(weekly_config(weekly))
+    only_decisions = ControlChart(
+        data.assign(decision=data.score > 0.5),
+        label="label",
+        prediction="decision",
+        time="ts",
+        window="1D",
+    )
+    assert only_decisions.metrics == ["accuracy", "positive_rate"]
+
+
+def weekly_config(chart: ControlChart):
+    from mlmon_widgets import Baseline
+
+    return chart.to_config(
+        baseline=Baseline.fit(chart._data[["score"]], roles={"score": "numeric"}), model="m"
+    )

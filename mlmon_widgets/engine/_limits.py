@@ -327,6 +327,8 @@ def window_phases(starts: Any, rule: LimitRule, window: Any = None) -> np.ndarra
     stamps = pd.DatetimeIndex(starts)
     if (stamps.tz is None) != (origin.tz is None):
         origin = origin.tz_localize(stamps.tz) if origin.tz is None else origin.tz_convert(None)
+    elif stamps.tz is not None:
+        origin = origin.tz_convert(stamps.tz)  # an ISO offset such as +01:00 vs a named zone
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     if isinstance(offset, pd.offsets.Tick):

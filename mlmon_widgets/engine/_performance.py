@@ -280,7 +280,7 @@ def performance_over_time(
     n_bootstrap : int, default 200
         Bootstrap resamples for the ROC AUC interval (0: none).
     seed : int
-        Seed of the bootstrap.
+        Seed of the bootstrap (each window draws from its own stream of this seed).
     origin : pandas.Timestamp, optional
         Start of the time-window grid (as in :func:`make_windows`), so windows over later
         rows line up with earlier ones; ``window`` then counts from the grid's origin.
@@ -333,9 +333,11 @@ def performance_over_time(
     if task == "regression" and score is None:
         raise ValueError("regression needs score= (the predicted values)")
     windows = make_windows(data, time=time, window=window, rows=rows, origin=origin)
-    rng = np.random.default_rng(seed)
     records = []
     for w in range(len(windows)):
+        # One stream per window of the grid: a window's interval does not depend on which
+        # other windows are computed in the same call (an append recomputes only the last).
+        rng = np.random.default_rng([seed, w + windows.first_index])
         part = data.iloc[windows.rows(w)]
         n = len(part)
         source = score if score is not None else prediction

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import traitlets
+from pandas.tseries.frequencies import to_offset
 
 from ..detectors import ADWIN, PageHinkley, detect_changes
 from ..engine import (
@@ -18,7 +21,7 @@ from ..engine import (
     performance_over_time,
     window_phases,
 )
-from ..engine._validation import check_frame, check_option, check_positive_int
+from ..engine._validation import DataWarning, check_frame, check_option, check_positive_int, warn
 from ._base import MlmonWidget, reports_errors
 from ._labels import window_labels
 from ._serialize import plain
@@ -55,20 +58,53 @@ LABELLED = {
 DETECTORS = {"adwin": ADWIN, "page_hinkley": PageHinkley}
 _STATUS = {"ok": 0, "pending": 1, "insufficient_data": 2}
 _SEVERITY = {"ok": 0, "warning": 1, "critical": 2, "insufficient_data": 3}
-ALL = "all rows"
+ALL = "(all rows)"
 
 
-def _metric_list(metrics: Sequence[str] | str | None, task: str, latency: str | None) -> list:
+def _metric_list(
+    metrics: Sequence[str] | str | None, task: str, latency: str | None, score: str | None
+) -> list:
     if metrics is None:
-        metrics = ["roc_auc", "log_loss"] if task == "classification" else ["mae", "bias"]
+        if task == "regression":
+            metrics = ["mae", "bias"]
+        elif score is None:  # decisions only: scores' metrics would be meaningless
+            metrics = ["accuracy", "positive_rate"]
+        else:
+            metrics = ["roc_auc", "log_loss"]
         if latency is not None:
             metrics.append("latency_p95")
     elif isinstance(metrics, str):
         metrics = [metrics]
-    out = list(dict.fromkeys(metrics))
+    out = list(metrics)
+    if len(set(out)) != len(out):
+        raise ValueError(f"metrics has duplicates: {out}")
     if not out:
         raise ValueError("metrics is empty; name at least one metric such as 'roc_auc'")
     return out
+
+
+@contextlib.contextmanager
+def _told_once() -> Iterator[None]:
+    """Rows without a time are reported once, when the chart is built (and per append)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*have no timestamp", category=DataWarning)
+        yield
+
+
+def _is_time(labels: Any) -> bool:
+    """Whether window labels are time stamps (naive, tz-aware) rather than row positions."""
+    labels = np.asarray(labels)
+    if np.issubdtype(labels.dtype, np.datetime64):
+        return True
+    return len(labels) > 0 and isinstance(labels[0], pd.Timestamp)
+
+
+def _join(first: Any, second: Any) -> Any:
+    """Two runs of window labels (times, time zone kept, or row positions) as one."""
+    if _is_time(first) or _is_time(second):
+        joined = pd.DatetimeIndex(first).append(pd.DatetimeIndex(second))
+        return joined if joined.tz is not None else joined.to_numpy()
+    return np.concatenate([np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)])
 
 
 def _tail(panel: dict[str, Any], first: int) -> dict[str, Any]:
@@ -187,12 +223,12 @@ class ControlChart(MlmonWidget):
         **kwargs: Any,
     ) -> None:
         check_frame("data", data, allow_empty_rows=False)
-        metrics = _metric_list(metrics, task, latency)
+        metrics = _metric_list(metrics, task, latency, score)
         if segment is not None:
             if segment not in data.columns:
                 raise ValueError(f"segment column {segment!r} is not in the data")
-            if time is None or window is None:
-                raise ValueError("segment= needs time windows (time= and window=)")
+            if window is None:
+                raise ValueError("segment= needs time windows (window= with time=)")
         self._spec = {"time": time, "window": window, "rows": rows}
         self._options = {
             "label": label,
@@ -213,6 +249,8 @@ class ControlChart(MlmonWidget):
         self._sides = dict(sides or {})
         for metric, side in self._sides.items():
             check_option(f"sides[{metric!r}]", side, ("lower", "upper", "both"))
+        if self._period and rows is not None:
+            raise ValueError("period= needs time windows: row windows have no calendar phase")
         self._data = self._sorted(data)
         self._perf: dict[str, pd.DataFrame] = {}
         self._cache: dict[tuple[str, str], tuple[dict[str, Any], LimitRule | None]] = {}
@@ -221,16 +259,18 @@ class ControlChart(MlmonWidget):
         self._anchor = getattr(windows, "anchor", None)
         self._labels = (windows.labels_start, windows.labels_end)
         if self._baseline_size is None:  # fixed now, so appended windows keep the limits
-            self._baseline_size = min(30, max(5, len(windows) // 3))
+            size = min(30, max(5, len(windows) // 3))
+            self._baseline_size = max(size, 3 * self._period) if self._period else size
         perf = self._performance(ALL, self._data)
         available = list(dict.fromkeys(perf["metric"]))
-        unknown = [m for m in metrics if m not in available]
-        if unknown:
-            raise ValueError(f"unknown metric(s) {unknown}; this data has {', '.join(available)}")
-        segments = [ALL]
-        if segment is not None:
-            values = self._data[segment].dropna().astype(str).unique()
-            segments += sorted(values)
+        known = ", ".join(available)
+        for what, names in (("metric", metrics), ("sides", self._sides), ("rules", rules or {})):
+            unknown = [m for m in names if m not in available]
+            if unknown:
+                raise ValueError(f"unknown metric(s) in {what}: {unknown}; this data has {known}")
+        self._segment_keys: dict[str, Any] = {}
+        self._add_segments(self._data)
+        segments = [ALL, *self._segment_keys]
         detector = {"kind": "adwin", "delta": 0.002} if detector is None else dict(detector)
         super().__init__(
             metrics=metrics,
@@ -248,24 +288,47 @@ class ControlChart(MlmonWidget):
 
     # ------------------------------------------------------------------ data
     def _sorted(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rows in time order (missing times last); a DatetimeIndex is kept as the time."""
         time = self._spec["time"]
         if time is None:
+            if isinstance(frame.index, pd.DatetimeIndex):
+                return frame.sort_index(kind="stable", na_position="last")
             return frame.reset_index(drop=True)
         if time not in frame.columns:
             raise ValueError(f"time column {time!r} is not in the data")
         return frame.sort_values(time, kind="stable", ignore_index=True)
 
+    def _times(self, frame: pd.DataFrame) -> pd.Series | None:
+        """The time of every row (a column or the DatetimeIndex), or None for row order."""
+        time = self._spec["time"]
+        if time is not None:
+            return frame[time]
+        if isinstance(frame.index, pd.DatetimeIndex):
+            return frame.index.to_series()
+        return None
+
+    def _add_segments(self, frame: pd.DataFrame) -> None:
+        """Remember the segment values of ``frame`` by their text (what the selector shows)."""
+        if self._segment_column is None:
+            return
+        for value in frame[self._segment_column].dropna().unique():
+            key = str(value)
+            if isinstance(value, float) and value.is_integer():
+                key = str(int(value))  # 2 and 2.0 (an int column with a NaN) are one segment
+            self._segment_keys.setdefault(key, value)
+        self._segment_keys = dict(sorted(self._segment_keys.items()))
+
     def _rows_of(self, segment: str, frame: pd.DataFrame) -> pd.DataFrame:
         if segment == ALL:
             return frame
-        return frame[frame[self._segment_column].astype(str) == segment]
+        return frame[frame[self._segment_column] == self._segment_keys[segment]]
 
     def _performance(self, segment: str, frame: pd.DataFrame) -> pd.DataFrame:
         """The long performance frame of ``segment`` over ``frame``, windows on the grid."""
         rows = self._rows_of(segment, frame)
         origin = self._anchor if self._spec["rows"] is None else None
-        perf = performance_over_time(rows, **self._spec, origin=origin, **self._options)
-        return perf
+        with _told_once():
+            return performance_over_time(rows, **self._spec, origin=origin, **self._options)
 
     def _frame(self, segment: str) -> pd.DataFrame:
         if segment not in self._perf:
@@ -278,6 +341,20 @@ class ControlChart(MlmonWidget):
     def _series(self, metric: str, segment: str | None = None) -> pd.DataFrame:
         """One row per window of the grid: value, interval, coverage and status."""
         perf = self._frame(self.segment if segment is None else segment)
+        if "metric" not in perf.columns:  # no rows at all in this segment
+            perf = pd.DataFrame(
+                columns=[
+                    "metric",
+                    "window",
+                    "value",
+                    "ci_low",
+                    "ci_high",
+                    "coverage",
+                    "n",
+                    "status",
+                    "note",
+                ]
+            )
         part = perf[perf["metric"] == metric].set_index("window")
         n = self._n_windows()
         part = part.reindex(range(n))
@@ -287,7 +364,7 @@ class ControlChart(MlmonWidget):
 
     def _window_starts(self) -> Any:
         starts = self._labels[0]
-        if np.issubdtype(np.asarray(starts).dtype, np.datetime64):
+        if _is_time(starts):
             return pd.DatetimeIndex(starts)
         return pd.RangeIndex(self._n_windows())
 
@@ -332,13 +409,26 @@ class ControlChart(MlmonWidget):
                     }
                 )
             notes = [n for n in chart.notes if "missing point(s) skipped" not in n]
-            unscored = int((~judged).sum())
-            if unscored:
-                notes.append(f"{unscored} window(s) not scored (labels pending or too few rows)")
+            if note:
+                notes.insert(0, note)
             note = "; ".join(notes)
+        notes = [note] if note else []
+        if self._baseline_size > self._n_windows():
+            notes.append(
+                f"baseline of {self._baseline_size} windows asked, {k} exist: the limits come "
+                "from all of them and move as windows arrive"
+            )
+        unscored = int((~judged).sum())
+        if unscored:
+            notes.append(f"{unscored} window(s) not scored (labels pending or too few rows)")
         user = self._user_rules.get(segment, {})
         if metric in user:
             rule = LimitRule.from_dict(user[metric])
+            notes = [
+                "limits set by hand (run-rule markers keep the baseline's sigma)",
+                *notes[1:],
+            ]
+        note = "; ".join(notes)
         panel: dict[str, Any] = {
             "metric": metric,
             "labelled": metric in LABELLED,
@@ -505,9 +595,12 @@ class ControlChart(MlmonWidget):
         """Per-row errors of labelled rows in scored windows (time order) and their windows."""
         opts = self._options
         rows = self._rows_of(self.segment, self._data)
-        windows = make_windows(
-            rows, **self._spec, **({"origin": self._anchor} if self._spec["rows"] is None else {})
-        )
+        with _told_once():
+            windows = make_windows(
+                rows,
+                **self._spec,
+                **({"origin": self._anchor} if self._spec["rows"] is None else {}),
+            )
         status = self._series(self._labelled_metric())["status"].to_numpy()
         position = np.full(len(rows), -1, dtype=np.int64)
         order = windows.order if windows.order is not None else np.arange(len(rows))
@@ -537,7 +630,9 @@ class ControlChart(MlmonWidget):
             return {"kind": kind, "points": [], "note": "no labelled rows in scored windows"}
         found = detect_changes(errors, detector)
         what = "absolute error" if self._options["task"] == "regression" else "squared error"
-        shown = ", ".join(f"{k}={v:g}" for k, v in params.items())
+        shown = ", ".join(
+            f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v!r}" for k, v in params.items()
+        )
         points = []
         span = 1000
         for i in found:
@@ -565,6 +660,11 @@ class ControlChart(MlmonWidget):
     def _check_rules(self, proposal: Any) -> dict[str, Any]:
         out = {}
         for metric, rule in dict(proposal["value"] or {}).items():
+            if self._available and metric not in self._available:
+                known = ", ".join(self._available)
+                raise traitlets.TraitError(
+                    f"rules: unknown metric {metric!r}; this data has {known}"
+                )
             try:
                 out[metric] = (
                     rule.to_dict()
@@ -597,7 +697,7 @@ class ControlChart(MlmonWidget):
         value = list(proposal["value"])
         available = self._available or value
         unknown = [m for m in value if m not in available]
-        if unknown or not value:
+        if unknown or not value or len(set(value)) != len(value):
             raise traitlets.TraitError(
                 f"metrics must be some of {', '.join(available)}; got {value!r}"
             )
@@ -621,13 +721,15 @@ class ControlChart(MlmonWidget):
             if change["old"].get(metric) != rule:
                 user[metric] = rule
                 changed.append(metric)
-        if not changed:
-            return
+        for metric in set(change["old"]) - set(change["new"]):
+            user.pop(metric, None)  # back to the baseline's limits
+            changed.append(metric)
         panels, rules = self._panels_now(changed)
-        update = {i: p for i, p in enumerate(panels) if p["metric"] in changed}
+        update = {str(i): p for i, p in enumerate(panels) if p["metric"] in changed}
         self._set_quietly(_panels=panels)
         self._set_rules(rules)
-        self.send({"type": "panels", "panels": {str(i): p for i, p in update.items()}})
+        if update:
+            self.send({"type": "panels", "panels": update})
 
     @traitlets.observe("detector")
     @reports_errors("running the detector")
@@ -650,20 +752,34 @@ class ControlChart(MlmonWidget):
             raise traitlets.TraitError("selected must be None or {'metric': ..., 'window': ...}")
         if value["metric"] not in self.metrics:
             raise traitlets.TraitError(f"selected metric {value['metric']!r} is not shown")
-        if not isinstance(value["window"], int) or not 0 <= value["window"] < self._n_windows():
-            raise traitlets.TraitError(f"selected window {value['window']!r} is out of range")
+        window = value["window"]
+        if (
+            isinstance(window, bool)
+            or not isinstance(window, int)
+            or not 0 <= window < self._n_windows()
+        ):
+            raise traitlets.TraitError(f"selected window {window!r} is out of range")
         return value
+
+    @traitlets.observe("metrics")
+    def _drop_hidden_selection(self, change: Any) -> None:
+        if self.selected is not None and self.selected["metric"] not in change["new"]:
+            self.selected = None
 
     @reports_errors("moving a limit")
     def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict) or content.get("type") != "limit":
             return
-        self.move_limit(
-            content["metric"],
-            content["which"],
-            float(content["value"]),
-            window=content.get("window"),
-        )
+        try:
+            self.move_limit(
+                content["metric"],
+                content["which"],
+                float(content["value"]),
+                window=content.get("window"),
+            )
+        except Exception:
+            self.send({"type": "redraw"})  # the dropped line goes back where it was
+            raise
 
     def move_limit(
         self, metric: str, which: str, value: float, *, window: int | None = None
@@ -698,10 +814,12 @@ class ControlChart(MlmonWidget):
         """The ``performance`` part of a monitoring config: columns, windows and limits.
 
         The limits are those of all rows (a segment's own limits are for investigation and
-        are not exported).
+        are not exported), for the shown metrics and any metric whose limits were set by
+        hand and then hidden.
         """
         rules = {}
-        for metric in self.metrics:
+        hidden = [m for m in self._user_rules.get(ALL, {}) if m not in self.metrics]
+        for metric in [*self.metrics, *hidden]:
             _, rule = self._panel(metric, ALL)
             if rule is not None:
                 rules[metric] = rule.to_dict()
@@ -739,16 +857,29 @@ class ControlChart(MlmonWidget):
         from ..config import MonitoringConfig
 
         section = self.performance_section()
+        window = self._spec["window"]
+        if window is not None:
+            window = to_offset(window).freqstr
         if base is not None:
             if not isinstance(base, MonitoringConfig):
                 raise TypeError(f"base must be a MonitoringConfig; got {type(base).__name__}")
+            theirs = base.window
+            same = (
+                theirs.time == self._spec["time"]
+                and theirs.rows == self._spec["rows"]
+                and (theirs.window is None) == (window is None)
+                and (window is None or to_offset(theirs.window) == to_offset(window))
+            )
+            if not same:
+                raise ValueError(
+                    f"base has other windows ({theirs.to_dict()}) than this chart "
+                    f"(time={self._spec['time']!r}, window={window!r}, rows={self._spec['rows']!r})"
+                    ": the limits are per window of the chart; build both on the same windows"
+                )
             return MonitoringConfig.from_dict({**base.to_dict(), "performance": section})
         baseline = options.pop("baseline", None)
         if baseline is None:
             raise TypeError("to_config needs base= (e.g. heatmap.to_config()) or baseline=")
-        window = self._spec["window"]
-        if window is not None and not isinstance(window, str):
-            window = pd.tseries.frequencies.to_offset(window).freqstr
         return MonitoringConfig.from_baseline(
             baseline,
             time=self._spec["time"],
@@ -777,44 +908,69 @@ class ControlChart(MlmonWidget):
         if missing:
             raise ValueError(f"new_rows lacks the column(s) {missing} of the data")
         new = self._sorted(new_rows[list(self._data.columns)])
-        time = self._spec["time"]
+        saved = (self._data, self._labels, self._anchor, self._perf, self._cache)
+        keys = dict(self._segment_keys)
+        try:
+            self._append(new)
+        except Exception:  # a failed append leaves the chart as it was
+            self._data, self._labels, self._anchor, self._perf, self._cache = saved
+            self._segment_keys = keys
+            raise
+        if list(self._segment_keys) != list(keys):
+            self._segments = [ALL, *self._segment_keys]
+
+    def _append(self, new: pd.DataFrame) -> None:
+        keep_index = self._spec["time"] is None and isinstance(self._data.index, pd.DatetimeIndex)
+        combined = pd.concat([self._data, new], ignore_index=not keep_index)
+        old_times, new_times = self._times(self._data), self._times(new)
+        self._add_segments(new)
+        if old_times is not None:
+            if new_times.isna().any():
+                warn(
+                    f"{int(new_times.isna().sum())} appended row(s) without a time set aside",
+                    DataWarning,
+                )
+            old_max, new_min = old_times.max(), new_times.min()
+            if pd.notna(new_min) and pd.notna(old_max) and new_min < old_max:
+                self._data = self._sorted(combined)  # older rows: everything again
+                self._recompute_all()
+                return
+            if old_times.isna().any() or new_times.isna().any():
+                combined = self._sorted(combined)  # rows without a time stay last
         n = self._n_windows()
-        if time is not None and new[time].iloc[0] < self._data[time].iloc[-1]:
-            self._data = self._sorted(pd.concat([self._data, new], ignore_index=True))
-            self._recompute_all()
-            return
         first = max(n - 1, 0)
-        if time is not None:
-            tail_from = int(np.searchsorted(self._data[time].to_numpy(), self._labels[0][first]))
+        rows = self._spec["rows"]
+        if rows is not None:
+            tail_from = first * rows
         else:
-            tail_from = first * self._spec["rows"]
-        self._data = pd.concat([self._data, new], ignore_index=True)
-        tail = self._data.iloc[tail_from:]
-        origin = {"origin": self._anchor} if self._spec["rows"] is None else {}
+            valid = pd.DatetimeIndex(old_times.dropna())  # a sorted prefix
+            tail_from = int(valid.searchsorted(pd.Timestamp(self._labels[0][first])))
+        tail = combined.iloc[tail_from:]
+        if old_times is not None:
+            tail = tail[self._times(tail).notna().to_numpy()]
+        origin = {"origin": self._anchor} if rows is None else {}
         windows = make_windows(tail, **self._spec, **origin)
-        shift = first if self._spec["rows"] is not None else 0
+        shift = first if rows is not None else 0
         first_new = windows.first_index + shift
-        starts = np.asarray(windows.labels_start)
-        ends = np.asarray(windows.labels_end)
-        if self._spec["rows"] is not None:
+        starts, ends = np.asarray(windows.labels_start), np.asarray(windows.labels_end)
+        if not _is_time(starts):  # row positions in the tail
             starts, ends = starts + tail_from, ends + tail_from
         old_starts, old_ends = self._labels
-        if first_new > len(old_starts):  # a gap in time: recompute with its empty windows
+        if first_new > len(old_starts):  # cannot happen on the grid; be safe
+            self._data = combined
             self._recompute_all()
             return
-        self._labels = (
-            np.concatenate([np.asarray(old_starts)[:first_new], starts]),
-            np.concatenate([np.asarray(old_ends)[:first_new], ends]),
-        )
-        for segment in list(self._perf):
-            if segment != self.segment:
-                del self._perf[segment]
-        perf = self._perf.get(self.segment)
+        perf = self._frame(self.segment)
         tail_perf = self._performance(self.segment, tail)
-        if self._spec["rows"] is not None:
+        if rows is not None and "window" in tail_perf:
             tail_perf["window"] += shift
-        kept = perf[perf["window"] < first_new] if perf is not None else None
-        self._perf[self.segment] = pd.concat([kept, tail_perf], ignore_index=True)
+        kept = perf[perf["window"] < first_new] if "window" in perf else None
+        self._data = combined
+        self._labels = (
+            _join(old_starts[:first_new], starts),
+            _join(old_ends[:first_new], ends),
+        )
+        self._perf = {self.segment: pd.concat([kept, tail_perf], ignore_index=True)}
         limits = [(p["metric"], p["baseline"], p["rule"]) for p in self._panels]
         self._cache.clear()
         panels, rules = self._panels_now()

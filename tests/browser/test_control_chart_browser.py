@@ -145,3 +145,25 @@ def test_append_patches_the_view_without_reloading(lab, page):
     total = int(lab.run_probe(page, "print(sum(s == 1 for s in chart._panels[0]['status']))"))
     assert total >= 6
     expect(accuracy.locator("rect.mlmon-pending")).to_have_count(total)
+
+
+def test_after_an_append_a_segment_switch_keeps_the_new_windows(lab, page):
+    widget = open_chart(lab, page, "control_append_segment.ipynb")
+    lab.run_probe(page, "chart.append(data[data.ts >= '2024-04-25']); print('ok')")
+    expect(widget).to_have_attribute("data-patches", "1", timeout=20_000)
+    widget.locator("select.mlmon-segment").select_option("online")
+    lab.wait_for_probe(page, "print(chart.segment)", "online")
+    expect(widget).to_have_attribute("data-windows", "60", timeout=20_000)
+    accuracy = panel(widget, "accuracy")
+    last = int(
+        lab.run_probe(
+            page,
+            "v = chart._panels[0]['values']; "
+            "print(max(i for i, x in enumerate(v) if x is not None))",
+        )
+    )
+    accuracy.locator(f"circle[data-window='{last}']").hover()
+    tooltip = widget.locator(".mlmon-tooltip")
+    label = lab.run_probe(page, f"print(chart._windows['label'][{last}])")
+    expect(tooltip).to_contain_text(f"{label} · accuracy")
+    expect(accuracy.locator("text.mlmon-tick", has_text="2024-04-29")).to_have_count(1)
