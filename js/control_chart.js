@@ -246,26 +246,53 @@ class ControlChartView {
       side.appendChild(option);
     }
     side.value = rule.side;
-    const inputs = {};
-    for (const name of ["warning", "critical"]) {
+    const number = (value, label, step, data) => {
       const input = document.createElement("input");
       input.type = "number";
-      input.step = "0.1";
+      input.step = step;
       input.min = "0";
-      input.value = String(Number(rule[name].toPrecision(4)));
-      input.dataset.level = name;
-      input.setAttribute("aria-label", `${panel.metric} ${name} limit in sigma`);
-      inputs[name] = input;
+      input.value = value === undefined || value === null ? "" : String(Number(Number(value).toPrecision(4)));
+      Object.assign(input.dataset, data);
+      input.setAttribute("aria-label", label);
+      return input;
+    };
+    const inputs = {};
+    for (const name of ["warning", "critical"]) {
+      inputs[name] = number(rule[name], `${panel.metric} ${name} limit in sigma`, "0.1", { level: name });
     }
+    // The relative check beside the limits: "more than 5% below the value 7 windows ago".
+    const rel = rule.relative || null;
+    const relOn = document.createElement("input");
+    relOn.type = "checkbox";
+    relOn.checked = Boolean(rel);
+    relOn.dataset.relative = "on";
+    relOn.setAttribute("aria-label", `${panel.metric} relative check`);
+    const relative = {
+      lag: number(rel ? rel.lag : 7, `${panel.metric} relative lag in windows`, "1", { relative: "lag" }),
+      warning: number(rel ? 100 * rel.warning : 5, `${panel.metric} relative warning in percent`, "1", { relative: "warning" }),
+      critical: number(rel ? 100 * rel.critical : 10, `${panel.metric} relative critical in percent`, "1", { relative: "critical" }),
+    };
+    for (const input of Object.values(relative)) input.disabled = !rel;
     const apply = () => {
       const next = { ...rule, side: side.value, warning: Number(inputs.warning.value), critical: Number(inputs.critical.value) };
+      delete next.relative;
+      if (relOn.checked) {
+        next.relative = {
+          lag: Math.round(Number(relative.lag.value)),
+          warning: Number(relative.warning.value) / 100,
+          critical: Number(relative.critical.value) / 100,
+        };
+      }
       this.save({ rules: { ...this.model.get("rules"), [panel.metric]: next } });
     };
-    side.addEventListener("change", apply);
-    inputs.warning.addEventListener("change", apply);
-    inputs.critical.addEventListener("change", apply);
+    for (const input of [side, inputs.warning, inputs.critical, relOn, ...Object.values(relative)]) {
+      input.addEventListener("change", apply);
+    }
+    const relLabel = el("label", "mlmon-check");
+    relLabel.append(relOn, document.createTextNode("vs"));
     row.append(side, el("span", null, "warning"), inputs.warning, el("span", null, "σ, control"), inputs.critical,
-      el("span", "mlmon-hint", `σ · centre ${fmt(rule.centre, 4)}, σ ${fmt(rule.sigma, 3)}${rule.seasonal ? `, season of ${rule.seasonal.length}` : ""}`));
+      el("span", "mlmon-hint", `σ · centre ${fmt(rule.centre, 4)}, σ ${fmt(rule.sigma, 3)}${rule.seasonal ? `, season of ${rule.seasonal.length}` : ""}`),
+      relLabel, relative.lag, el("span", null, "windows ago: warning"), relative.warning, el("span", null, "%, critical"), relative.critical, el("span", null, "%"));
     return row;
   }
 

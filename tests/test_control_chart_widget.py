@@ -532,3 +532,20 @@ def weekly_config(chart: ControlChart):
     return chart.to_config(
         baseline=Baseline.fit(chart._data[["score"]], roles={"score": "numeric"}), model="m"
     )
+
+
+def test_a_relative_check_beside_the_limits(data, chart):
+    rule = {**chart.rules["accuracy"], "critical": 50.0, "warning": 50.0}  # limits out of reach
+    chart.rules = {**chart.rules, "accuracy": rule}
+    assert panel(chart, "accuracy")["backtest"]["critical"] == 0
+    chart.rules = {
+        **chart.rules,
+        "accuracy": {**rule, "relative": {"lag": 7, "warning": 0.05, "critical": 0.1}},
+    }
+    table = chart.points("accuracy")
+    hits = table[table["severity"] == "critical"]
+    assert len(hits) > 0
+    assert hits["reason"].str.contains("below the value 7 windows earlier").all()
+    value = table["value"].to_numpy()
+    for i in np.flatnonzero((table["severity"] == "critical").to_numpy()):
+        assert (value[i - 7] - value[i]) / value[i - 7] > 0.1  # textbook: the relative drop

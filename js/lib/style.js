@@ -59,6 +59,8 @@ const CSS = `
 .mlmon-backtest { color: var(--mlmon-muted); margin: 2px 0 4px; }
 .mlmon-rule { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
 .mlmon-rule input { width: 6em; }
+.mlmon-rule input[data-relative] { width: 4em; }
+.mlmon-rule input[type=checkbox] { width: auto; }
 .mlmon-rule select, .mlmon-rule input, .mlmon-rule button, .mlmon-toolbar button {
   color: var(--mlmon-fg); background: var(--mlmon-bg); border: 1px solid var(--mlmon-border);
   border-radius: 3px; padding: 2px 6px; font: inherit; }

@@ -110,6 +110,17 @@ def test_dragging_a_limit_sets_the_rule_in_python_and_recounts(lab, page):
     field.fill("1.5")
     field.press("Enter")
     lab.wait_for_probe(page, "print(chart.rules['accuracy']['warning'])", "1.5")
+    # The relative check beside the limits: more than 4% below the value 7 windows ago.
+    accuracy.locator("input[data-relative='on']").check()
+    lab.wait_for_probe(
+        page,
+        "print(chart.rules['accuracy'].get('relative'))",
+        "{'lag': 7, 'warning': 0.05, 'critical': 0.1}",
+    )
+    field = accuracy.locator("input[data-relative='warning']")
+    field.fill("4")
+    field.press("Enter")
+    lab.wait_for_probe(page, "print(chart.rules['accuracy']['relative']['warning'])", "0.04")
 
 
 def test_detector_segment_and_metric_controls_reach_the_kernel(lab, page):
