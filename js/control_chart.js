@@ -31,6 +31,10 @@ class ControlChartView {
   load() {
     this.loads = (this.loads || 0) + 1;
     this.root.dataset.loads = String(this.loads);
+    this.readModel();
+  }
+
+  readModel() {
     // The model holds the state (patches are applied to it too), so every view of the
     // widget and the notebook's saved state show the same thing.
     this.windows = this.model.get("_windows");
@@ -45,9 +49,7 @@ class ControlChartView {
     this.pending = true;
     queueMicrotask(() => {
       this.pending = false;
-      this.windows = this.model.get("_windows");
-      this.panels = this.model.get("_panels");
-      this.changes = this.model.get("_changes");
+      this.readModel();
       if (this.toolbarDirty) this.buildToolbar();
       this.toolbarDirty = false;
       this.drawAll();
@@ -177,8 +179,7 @@ class ControlChartView {
     if (msg.type === "panels") {
       const panels = this.model.get("_panels").slice();
       for (const [i, panel] of Object.entries(msg.panels)) panels[Number(i)] = panel;
-      this.countPatch();
-      this.model.set("_panels", panels);
+      this.store({ _panels: panels });
       return;
     }
     if (msg.type !== "patch") return;
@@ -196,13 +197,28 @@ class ControlChartView {
       }
       return out;
     });
-    this.countPatch();
-    this.model.set({ _windows: windows, _panels: panels, _changes: msg.changes });
+    this.store({ _windows: windows, _panels: panels, _changes: msg.changes });
   }
 
-  countPatch() {
+  /**
+   * Put patched values into the model's own objects, in place: every view and the saved
+   * notebook see them, and (unlike model.set) they are not queued to be sent back to the
+   * kernel with the next edit. Applying a patch twice (one per view) gives the same state.
+   */
+  store(values) {
+    for (const [key, value] of Object.entries(values)) {
+      const target = this.model.get(key);
+      if (Array.isArray(target)) target.splice(0, target.length, ...value);
+      else {
+        for (const k of Object.keys(target)) delete target[k];
+        Object.assign(target, value);
+      }
+    }
     this.patches += 1;
     this.root.dataset.patches = String(this.patches);
+    this.readModel();
+    this.buildToolbar();
+    this.drawAll();
   }
 
   // ------------------------------------------------------------------ panels

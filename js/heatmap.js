@@ -566,12 +566,17 @@ class HeatmapView {
     this.nCols = newCols;
     this.patches += 1;
     this.root.dataset.patches = String(this.patches);
-    // Keep the model's own copy current (not sent back) so saved state and new views agree.
+    // Keep the model's own copy current so saved state and new views agree.
     const shape = [this.nCols, F];
     const cells = { shape };
     for (const m of METRICS) if (this.data[m]) cells[m] = pack(this.data[m], shape);
-    this.model.set("_cells", cells);
-    this.model.set("_windows", { label: this.labels.slice(), start: this.starts.slice(), end: this.ends.slice() });
+    // In place (not model.set): a set value would be sent back to the kernel with the next edit.
+    const stored = { _cells: cells, _windows: { label: this.labels.slice(), start: this.starts.slice(), end: this.ends.slice() } };
+    for (const [key, value] of Object.entries(stored)) {
+      const target = this.model.get(key);
+      for (const k of Object.keys(target)) delete target[k];
+      Object.assign(target, value);
+    }
     if (grew) {
       const { scrollLeft, scrollTop } = this.scroll;
       this.layout();

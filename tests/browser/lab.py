@@ -475,6 +475,22 @@ class Lab:
             )
         return result["out"].strip()
 
+    def record_edits(self, page: Page, widget: str) -> None:
+        """From now on, note which traits each front-end edit of ``widget`` (a name) carries."""
+        self.run_probe(
+            page,
+            f"__edits_{widget} = []\n"
+            f"def __spy(sync_data, _w={widget}, _set=type({widget}).set_state):\n"
+            f"    __edits_{widget}.append(sorted(sync_data))\n"
+            "    return _set(_w, sync_data)\n"
+            f"{widget}.set_state = __spy\n"
+            "print('ok')",
+        )
+
+    def recorded_edits(self, page: Page, widget: str) -> list[list[str]]:
+        """The trait names of every front-end edit since :meth:`record_edits`."""
+        return json.loads(self.run_probe(page, f"import json; print(json.dumps(__edits_{widget}))"))
+
     def wait_for_probe(
         self,
         page: Page,

@@ -160,10 +160,13 @@ def test_append_patches_the_view_without_reloading(lab, page):
 
 def test_after_an_append_a_segment_switch_keeps_the_new_windows(lab, page):
     widget = open_chart(lab, page, "control_append_segment.ipynb")
+    lab.record_edits(page, "chart")
     lab.run_probe(page, "chart.append(data[data.ts >= '2024-04-25']); print('ok')")
     expect(widget).to_have_attribute("data-patches", "1", timeout=20_000)
     widget.locator("select.mlmon-segment").select_option("online")
     lab.wait_for_probe(page, "print(chart.segment)", "online")
+    # The patched panels stay in the page's model, not sent back with the next edit.
+    assert lab.recorded_edits(page, "chart") == [["segment"]]
     expect(widget).to_have_attribute("data-windows", "60", timeout=20_000)
     accuracy = panel(widget, "accuracy")
     last = int(

@@ -127,6 +127,18 @@ def test_append_adds_a_column_without_redrawing_the_widget(lab, page):
     assert cell_rgb(page, widget, rows.index("steady"), 10) == SEVERITY_RGB[newest]
 
 
+def test_after_an_append_a_click_sends_only_the_selection(lab, page):
+    # The patched cells are kept in the page's model; they must not travel back to the
+    # kernel (1.3 MB at 200 features x 365 days) with the next edit.
+    widget = open_heatmap(lab, page, "heatmap_echo.ipynb")
+    lab.record_edits(page, "heatmap")
+    lab.run_probe(page, "heatmap.append(prod[(day >= 10) & (day < 11)]); print('ok')")
+    expect(widget).to_have_attribute("data-patches", "1", timeout=20_000)
+    widget.locator(".mlmon-rowlabel").first.click()
+    lab.wait_for_probe(page, "print(heatmap.selected is not None)", "True")
+    assert lab.recorded_edits(page, "heatmap") == [["selected"]]
+
+
 def test_feature_names_are_text_not_html(lab, page, page_guard):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
