@@ -691,3 +691,24 @@ def test_xbar_bad_input():
         xbar_chart([["a", "b"]] * 5)
     with pytest.raises(ValueError, match="subgroups must have 2 to 25 columns"):
         xbar_chart([[1.0]] * 5)
+
+
+def test_individuals_revised_limits_leave_out_a_spike_in_the_baseline():
+    # Montgomery's Phase I: points beyond the trial limits are left out, limits recomputed.
+    baseline = [10.0, 10.4, 9.8, 10.1, 10.3, 9.9, 30.0, 10.2, 10.0, 9.7, 10.1, 10.2]
+    values = np.array([*baseline, 12.0])  # then a real shift of 2
+    trial = individuals_chart(values, baseline=12)
+    assert trial.sigma == pytest.approx(np.abs(np.diff(baseline)).mean() / 1.128)
+    assert list(trial.out_of_control) == [6]  # the spike widened the limits: 12.0 passes
+    revised = individuals_chart(values, baseline=12, revise=True)
+    kept = np.delete(np.array(baseline), 6)
+    assert revised.centre == pytest.approx(kept.mean(), rel=1e-12)
+    assert revised.sigma == pytest.approx(np.abs(np.diff(kept)).mean() / 1.128, rel=1e-12)
+    assert list(revised.out_of_control) == [6, 12]
+    assert revised.parameters["revised_out"] == [6]
+    assert revised.baseline_size == 11
+    assert any(
+        "1 baseline point(s) beyond the trial limits left out [6]" in n for n in revised.notes
+    )
+    calm = individuals_chart(kept, baseline=11, revise=True)
+    assert calm.parameters["revised_out"] == [] and calm.sigma == pytest.approx(revised.sigma)

@@ -52,13 +52,16 @@ def test_limits_come_from_the_baseline_windows_as_an_individuals_chart(data, cha
     scored = series["value"].where(series["status"] == "ok")
     k = panel(chart, "accuracy")["baseline"]
     assert k == len(series) // 3  # the default: a third of the windows, 5 to 30
-    expected = individuals_chart(scored.to_numpy(), baseline=k)
+    expected = individuals_chart(scored.to_numpy(), baseline=k, revise=True)
     rule = chart.rules["accuracy"]
     assert rule["centre"] == pytest.approx(expected.centre, rel=1e-12)
     assert rule["sigma"] == pytest.approx(expected.sigma, rel=1e-12)
-    # sigma is the moving range of the baseline over d2 = 1.128 (Montgomery).
+    # sigma is the moving range of the baseline over d2 = 1.128 (Montgomery), without the
+    # baseline windows beyond the trial limits (revised limits).
     baseline = scored.to_numpy()[:k]
-    assert rule["sigma"] == pytest.approx(np.mean(np.abs(np.diff(baseline))) / 1.128)
+    out = expected.parameters["revised_out"]
+    kept = np.delete(baseline, out)
+    assert rule["sigma"] == pytest.approx(np.mean(np.abs(np.diff(kept))) / 1.128)
     assert rule["side"] == "lower" and chart.rules["latency_p95"]["side"] == "upper"
 
 
@@ -549,3 +552,18 @@ def test_a_relative_check_beside_the_limits(data, chart):
     value = table["value"].to_numpy()
     for i in np.flatnonzero((table["severity"] == "critical").to_numpy()):
         assert (value[i - 7] - value[i]) / value[i - 7] > 0.1  # textbook: the relative drop
+
+
+def test_revised_limits_and_run_rules_can_be_chosen(data):
+    spiky = data.copy()
+    spiky.loc[spiky.ts.dt.day == 5, "latency"] *= 20  # an incident inside the baseline
+    options = {**OPTIONS, "latency": "latency", "metrics": ["latency_p95"]}
+    revised = ControlChart(spiky, **options)
+    trial = ControlChart(spiky, **options, revise=False, run_rules="nelson")
+    assert revised.rules["latency_p95"]["sigma"] < trial.rules["latency_p95"]["sigma"] / 3
+    assert "beyond the trial limits left out" in panel(revised, "latency_p95")["note"]
+    rules_marked = {v["rule"] for v in panel(revised, "latency_p95")["violations"]}
+    assert rules_marked <= {1, 2, 5, 6}  # Western Electric by default
+    assert {v["rule"] for v in panel(trial, "latency_p95")["violations"]} - {1, 2, 5, 6}
+    with pytest.raises(ValueError, match="rules"):
+        ControlChart(spiky, **options, run_rules=[9])

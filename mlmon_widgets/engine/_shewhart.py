@@ -15,6 +15,7 @@ import pandas as pd
 
 from ._control_constants import D2, _c4, _moving_range_sigma
 from ._control_input import (
+    MIN_BASELINE,
     _as_series,
     _baseline_mask,
     _broadcast,
@@ -106,6 +107,45 @@ def _shewhart(
     )
 
 
+def _plain_label(x: Any) -> Any:
+    return x.isoformat() if isinstance(x, pd.Timestamp) else (x.item() if hasattr(x, "item") else x)
+
+
+def _revise(
+    usable: np.ndarray,
+    adjusted: np.ndarray,
+    centre: float,
+    sigma: float,
+    estimate: Any,
+    index: pd.Index,
+    notes: list[str],
+) -> tuple[np.ndarray, float, float]:
+    """Montgomery's revised limits: drop baseline points beyond 3 sigma and estimate again."""
+    usable = usable.copy()
+    dropped: list[Any] = []
+    while sigma > 0:
+        with np.errstate(invalid="ignore"):
+            beyond = usable & (np.abs(adjusted - centre) > 3 * sigma)
+        if not beyond.any():
+            break
+        if int((usable & ~beyond).sum()) < MIN_BASELINE:
+            notes.append(
+                "revision stopped: leaving out the points beyond the limits would leave fewer "
+                f"than {MIN_BASELINE} baseline points"
+            )
+            break
+        dropped += list(index[beyond])
+        usable &= ~beyond
+        centre, sigma = estimate(usable)
+    if dropped:
+        shown = [_plain_label(x) for x in dropped[:10]] + (["..."] if len(dropped) > 10 else [])
+        notes.append(
+            f"revised limits: {len(dropped)} baseline point(s) beyond the trial limits left out "
+            f"{shown}"
+        )
+    return usable, centre, sigma
+
+
 def individuals_chart(
     values: Any,
     *,
@@ -114,13 +154,17 @@ def individuals_chart(
     target: float | None = None,
     sigma: float | None = None,
     rules: Iterable[int] | str | None = None,
+    revise: bool = False,
 ) -> ControlChartResult:
     """Individuals (I-MR) chart of one statistic per window, with Nelson run rules.
 
     The centre line is the mean of the baseline points and sigma is ``MR-bar / d2`` with
     ``d2 = 1.128``, MR-bar being the mean absolute difference of consecutive non-missing
     baseline points (Montgomery, section 6.4). Warning limits sit at 2 sigma, control limits
-    at 3 sigma.
+    at 3 sigma. With ``revise=True`` the limits are Montgomery's revised (Phase I) limits:
+    baseline points beyond the trial control limits are left out and the limits computed
+    again, until no baseline point is beyond them, so one incident inside the baseline (a
+    latency spike) does not widen the limits for good.
 
     Parameters
     ----------
@@ -152,6 +196,10 @@ def individuals_chart(
     rules : iterable of int, {'nelson', 'western_electric'} or None, default None
         Nelson rules to apply: None or ``'nelson'`` for all eight, ``'western_electric'`` for
         rules 1, 2, 5 and 6, or rule numbers.
+    revise : bool, default False
+        Revise the limits as in Phase I (above); the points left out are in
+        ``parameters['revised_out']`` and a note. The moving ranges are then those of the
+        remaining baseline points in order.
 
     Returns
     -------
@@ -208,6 +256,7 @@ def individuals_chart(
         "target": target,
         "sigma": sigma,
         "rules": rules_used,
+        "revise": bool(revise),
     }
     offset = np.zeros(len(value))
     extra: dict[str, Any] = {}
@@ -220,17 +269,31 @@ def individuals_chart(
         if period is not None:
             offset = _seasonal_profile(value, usable, in_baseline, period, notes)
             extra = {"seasonal": offset, "adjusted": value - offset}
-        adjusted = (value - offset)[usable]
-        centre = target if target is not None else float(np.mean(adjusted))
-        process_sigma = sigma if sigma is not None else _moving_range_sigma(adjusted)
+        factor = 1.0
         if period is not None and sigma is None:
             cycles = (np.flatnonzero(in_baseline)[-1] - np.flatnonzero(in_baseline)[0] + 1) / period
             factor = math.sqrt((cycles + 1) / (cycles - 1))
-            process_sigma *= factor
             notes.append(
                 f"sigma widened by sqrt((c + 1) / (c - 1)) = {factor:.3f} for the error of a "
                 f"seasonal component estimated from c = {cycles:.3g} baseline cycles"
             )
+        all_adjusted = value - offset
+
+        def estimate(mask: np.ndarray) -> tuple[float, float]:
+            adjusted = all_adjusted[mask]
+            c = target if target is not None else float(np.mean(adjusted))
+            s = sigma if sigma is not None else _moving_range_sigma(adjusted) * factor
+            return c, s
+
+        centre, process_sigma = estimate(usable)
+        if revise:
+            usable, centre, process_sigma = _revise(
+                usable, all_adjusted, centre, process_sigma, estimate, index, notes
+            )
+            parameters["revised_out"] = [
+                _plain_label(x) for x in index[in_baseline & observed & ~usable]
+            ]
+            size = int(usable.sum())
     n = len(value)
     centre_i = centre + offset
     moving_range = np.full(n, np.nan)

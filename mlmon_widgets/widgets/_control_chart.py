@@ -21,6 +21,7 @@ from ..engine import (
     performance_over_time,
     window_phases,
 )
+from ..engine._rules_runs import check_rules
 from ..engine._validation import DataWarning, check_frame, check_option, check_positive_int, warn
 from ._base import MlmonWidget, reports_errors
 from ._labels import window_labels
@@ -154,7 +155,16 @@ class ControlChart(MlmonWidget):
         plus latency p95 when ``latency`` is given).
     baseline : int, optional
         Number of first windows the limits come from (default: a third of the windows at
-        construction, at least 5 and at most 30; appended windows do not change it).
+        construction, at least 5 and at most 30, and at least three seasons with
+        ``period``; appended windows do not change it).
+    revise : bool, default True
+        Montgomery's revised (Phase I) limits: baseline windows beyond the trial limits (an
+        incident inside the baseline) are left out and the limits computed again; the
+        panel's note names them. False: the plain trial limits.
+    run_rules : {'western_electric', 'nelson'} or list of int, default 'western_electric'
+        The run rules marked on the charts (Nelson's numbering; Western Electric's are 1,
+        2, 5 and 6, the ones that point at a shift; 'nelson' adds trends, alternation and
+        stratification).
     period : int, optional
         Season length in windows (7 for daily windows with a weekly pattern).
     sides : dict, optional
@@ -210,6 +220,8 @@ class ControlChart(MlmonWidget):
         rows: int | None = None,
         metrics: Sequence[str] | str | None = None,
         baseline: int | None = None,
+        revise: bool = True,
+        run_rules: Any = "western_electric",
         period: int | None = None,
         sides: Mapping[str, str] | None = None,
         rules: Mapping[str, Any] | None = None,
@@ -242,6 +254,8 @@ class ControlChart(MlmonWidget):
             "n_bootstrap": n_bootstrap,
         }
         self._segment_column = segment
+        self._revise = bool(revise)
+        self._run_rules = check_rules(run_rules)
         self._period = None if period is None else check_positive_int("period", period, minimum=2)
         self._baseline_size = (
             None if baseline is None else check_positive_int("baseline", baseline, minimum=5)
@@ -390,7 +404,13 @@ class ControlChart(MlmonWidget):
         rule: LimitRule | None = None
         k = self._baseline_windows()
         try:
-            chart = individuals_chart(values, baseline=k, period=self._period, rules="nelson")
+            chart = individuals_chart(
+                values,
+                baseline=k,
+                period=self._period,
+                rules=self._run_rules,
+                revise=self._revise,
+            )
         except ValueError as err:
             chart = None
             note = f"no limits from the baseline: {err}"

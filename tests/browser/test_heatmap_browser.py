@@ -164,6 +164,10 @@ def test_quickstart_notebook_runs_in_jupyterlab(lab, page):
     expect(heatmaps.first).to_have_attribute("data-cols", "90")
     expect(heatmaps.first.locator(".mlmon-detail[data-feature='income']")).to_be_visible()
     expect(heatmaps.nth(1)).to_have_attribute("data-patches", "1", timeout=30_000)
+    chart = page.locator(f"{NOTEBOOK} .mlmon-control[data-ready='1']")
+    expect(chart).to_have_attribute("data-panels", "3", timeout=30_000)
+    expect(chart).to_have_attribute("data-windows", "90")
+    assert chart.locator("rect.mlmon-pending").count() > 0  # the latest labels are pending
 
 
 def _luminance(css: str) -> float:
