@@ -322,3 +322,24 @@ def test_to_dict_round_trips_exactly_through_json(rule):
     back = LimitRule.from_dict(data)
     assert back == rule
     assert back.to_dict() == rule.to_dict()
+
+
+def test_window_phases_on_the_calendar_grid_match_fixed_lengths_and_phases_are_checked():
+    from mlmon_widgets.engine import LimitRule, judge_limits, window_phases
+
+    rule = LimitRule(
+        centre=0, sigma=1, seasonal=[0, 1, 2, 3, 4, 5, 6], origin="2024-02-26T10:00:00"
+    )
+    starts = pd.date_range("2024-03-01", periods=10, freq="D")
+    assert list(window_phases(starts, rule, "D")) == list(window_phases(starts, rule, "24h"))
+    assert list(window_phases(starts, rule, "D")) == [4, 5, 6, 0, 1, 2, 3, 4, 5, 6]
+    half = LimitRule(centre=0, sigma=1, seasonal=[0, 1], origin="2024-03-01T12:00:00")
+    # Half a window off the grid: ties go up, never to even.
+    assert list(window_phases(pd.date_range("2024-03-02", periods=4, freq="D"), half, "1D")) == [
+        1,
+        0,
+        1,
+        0,
+    ]
+    with pytest.raises(ValueError, match=r"phases must lie in 0..6"):
+        judge_limits([1.0, 2.0], rule, phases=[0, 7])

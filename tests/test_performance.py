@@ -235,3 +235,45 @@ def test_min_coverage_above_one_is_refused(scored):
         scored, label="y", score="score", rows=1000, min_coverage=1, n_bootstrap=0
     )
     assert (metric(table, "accuracy")["status"]) == "ok"
+
+
+def test_values_that_would_give_wrong_metrics_are_refused_by_column(scored):
+    with pytest.raises(ValueError, match=r"label column 'y' must hold 0/1 or booleans.*\[-1\]"):
+        performance_over_time(
+            scored.assign(y=np.where(scored.y, 1, -1)), label="y", score="score", rows=1000
+        )
+    with pytest.raises(ValueError, match=r"score column 'score' has values outside \[0, 1\]"):
+        performance_over_time(
+            scored.assign(score=scored.score * 4 - 2), label="y", score="score", rows=1000
+        )
+    with pytest.raises(TypeError, match="latency column 'latency' must hold numbers"):
+        performance_over_time(
+            scored.assign(latency="fast"), label="y", score="score", rows=1000, latency="latency"
+        )
+    with pytest.raises(TypeError, match="label column 'y' must hold numbers or booleans"):
+        performance_over_time(
+            scored.assign(y=scored.y.map({True: "yes", False: "no"})),
+            label="y",
+            score="score",
+            rows=1000,
+        )
+    # Regression labels are any numbers; an object column of booleans with gaps is fine.
+    blanks = scored.assign(y=pd.Series(scored.y, dtype=object).where(scored.index % 7 > 0))
+    performance_over_time(blanks, label="y", score="score", rows=1000, n_bootstrap=0)
+
+
+def test_latency_durations_are_read_in_milliseconds(scored):
+    as_numbers = performance_over_time(
+        scored, label="y", score="score", rows=1000, latency="latency", n_bootstrap=0
+    )
+    for unit in ("ms", "us", "s"):
+        durations = scored.assign(
+            latency=pd.to_timedelta(scored.latency, unit="ms").astype(f"timedelta64[{unit}]")
+        )
+        table = performance_over_time(
+            durations, label="y", score="score", rows=1000, latency="latency", n_bootstrap=0
+        )
+        p95 = metric(table, "latency_p95")["value"]
+        expected = metric(as_numbers, "latency_p95")["value"]
+        tolerance = {"ms": 1.0, "us": 1e-3, "s": 1000.0}[unit]  # the unit's own resolution
+        assert p95 == pytest.approx(expected, abs=tolerance)

@@ -332,16 +332,19 @@ def window_phases(starts: Any, rule: LimitRule, window: Any = None) -> np.ndarra
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     if isinstance(offset, pd.offsets.Tick):
-        steps = np.rint((stamps - origin) / pd.Timedelta(offset)).astype(np.int64)
+        steps = np.floor((stamps - origin) / pd.Timedelta(offset) + 0.5).astype(np.int64)
     else:
         # Count single calendar steps ('MS' for '3MS'), then windows of n steps.
         unit = offset.base
         low, high = min(stamps.min(), origin), max(stamps.max(), origin)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
-            grid = pd.date_range(unit.rollback(low), unit.rollforward(high), freq=unit)
+            # One unit beyond both ends, so the last start also has a grid point after it.
+            grid = pd.date_range(
+                unit.rollback(low) - unit, unit.rollforward(high) + unit, freq=unit
+            )
         at = grid.get_indexer(pd.DatetimeIndex([origin, *stamps]), method="nearest")
-        steps = np.rint((at[1:] - at[0]) / offset.n).astype(np.int64)
+        steps = np.floor((at[1:] - at[0]) / offset.n + 0.5).astype(np.int64)
     return np.mod(steps, period)
 
 
@@ -409,6 +412,9 @@ def judge_limits(
         phase = np.asarray(phases, dtype=np.int64)
         if phase.shape != (n,):
             raise ValueError(f"phases must have one entry per value ({n}); got {phase.shape}")
+        top = rule.period or 1
+        if len(phase) and (phase.min() < 0 or phase.max() >= top):
+            raise ValueError(f"phases must lie in 0..{top - 1} (the rule's season); got {phase}")
     ok = np.ones(n, dtype=bool) if judged is None else np.asarray(judged, dtype=bool)
     if ok.shape != (n,):
         raise ValueError(f"judged must have one entry per value ({n}); got {ok.shape}")

@@ -113,6 +113,68 @@ def _is_boolish(series: pd.Series) -> bool:
     return pd.api.types.is_bool_dtype(series.dtype)
 
 
+def _milliseconds(values: pd.Series) -> pd.Series:
+    """Latency as numbers: durations (timedelta) in milliseconds, numbers as they are."""
+    if pd.api.types.is_timedelta64_dtype(values.dtype):
+        return values / pd.Timedelta(milliseconds=1)
+    return values
+
+
+def _numeric(values: pd.Series) -> bool:
+    """Numbers or booleans (also an object column of them, as a CSV with blanks gives)."""
+    dtype = values.dtype
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return True
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    return kind in ("boolean", "integer", "floating", "mixed-integer-float", "empty")
+
+
+def _check_columns(
+    data: pd.DataFrame,
+    task: str,
+    *,
+    label: str,
+    score: str | None,
+    prediction: str | None,
+    latency: str | None,
+) -> None:
+    """Clear errors for columns whose values would give silently wrong metrics."""
+    for name, column in (("label", label), ("score", score), ("prediction", prediction)):
+        if column is not None and not _numeric(data[column]):
+            raise TypeError(
+                f"{name} column {column!r} must hold numbers or booleans; got dtype "
+                f"{data[column].dtype} (parse it first)"
+            )
+    if latency is not None:
+        values = data[latency]
+        if not (_numeric(values) or pd.api.types.is_timedelta64_dtype(values.dtype)):
+            raise TypeError(
+                f"latency column {latency!r} must hold numbers (e.g. milliseconds) or durations; "
+                f"got dtype {values.dtype}"
+            )
+    if task != "classification":
+        return
+    for name, column in (("label", label), ("prediction", prediction)):
+        if column is None:
+            continue
+        present = data[column].dropna()
+        odd = present[~present.isin([0, 1])]
+        if len(odd):
+            raise ValueError(
+                f"{name} column {column!r} must hold 0/1 or booleans for classification; found "
+                f"{sorted(set(odd.tolist()))[:5]} (map the classes to 0 and 1 first)"
+            )
+    if score is not None:
+        values = data[score].to_numpy(dtype=float, na_value=np.nan)
+        finite = values[np.isfinite(values)]
+        if len(finite) and (finite.min() < 0 or finite.max() > 1):
+            raise ValueError(
+                f"score column {score!r} has values outside [0, 1] (min {finite.min():.4g}, max "
+                f"{finite.max():.4g}): give the predicted probability of the positive class "
+                "(e.g. a sigmoid of the logits)"
+            )
+
+
 def _classification(
     y: np.ndarray,
     p: np.ndarray,
@@ -332,6 +394,7 @@ def performance_over_time(
         raise ValueError("give score= (probabilities or predictions) or prediction= (classes)")
     if task == "regression" and score is None:
         raise ValueError("regression needs score= (the predicted values)")
+    _check_columns(data, task, label=label, score=score, prediction=prediction, latency=latency)
     windows = make_windows(data, time=time, window=window, rows=rows, origin=origin)
     records = []
     for w in range(len(windows)):
@@ -386,7 +449,7 @@ def performance_over_time(
             )
         n_latency = 0
         if latency is not None:
-            lat = part[latency].to_numpy(dtype=float, na_value=np.nan)
+            lat = _milliseconds(part[latency]).to_numpy(dtype=float, na_value=np.nan)
             lat = lat[np.isfinite(lat)]
             n_latency = len(lat)
             for q in (50, 95, 99):

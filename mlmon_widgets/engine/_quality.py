@@ -60,6 +60,7 @@ def data_quality(
     rows: int | None = None,
     step: object | None = None,
     roles: Mapping[str, str] | None = None,
+    origin: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Data-quality findings of ``current`` against the reference, per column (and window).
 
@@ -77,6 +78,8 @@ def data_quality(
         Windowing, as in :func:`drift_over_time`.
     roles : dict, optional
         Roles for a DataFrame reference.
+    origin : pandas.Timestamp, optional
+        Start of the time-window grid (see :func:`make_windows`).
 
     Returns
     -------
@@ -108,7 +111,7 @@ def data_quality(
         baseline = Baseline.fit(reference, roles=roles, keep_reference=False)
     windowed = window is not None or rows is not None
     windows = (
-        make_windows(current, time=time, window=window, rows=rows, step=step)
+        make_windows(current, time=time, window=window, rows=rows, step=step, origin=origin)
         if windowed
         else Windows.single(len(current))
     )

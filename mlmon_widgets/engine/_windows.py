@@ -107,6 +107,13 @@ def _calendar(offset: pd.DateOffset) -> pd.DateOffset:
     return offset
 
 
+def _in_zone(origin: pd.Timestamp, first: pd.Timestamp) -> pd.Timestamp:
+    """``origin`` in the time zone of the data (naive data: its UTC wall clock)."""
+    if first.tz is None:
+        return origin.tz_convert("UTC").tz_localize(None) if origin.tz is not None else origin
+    return origin.tz_localize(first.tz) if origin.tz is None else origin.tz_convert(first.tz)
+
+
 def _anchor(first: pd.Timestamp, offset: pd.DateOffset) -> pd.Timestamp:
     """Start of the window that contains the first timestamp (day boundary for '1D', ...)."""
     nanos = getattr(offset, "nanos", None) if isinstance(offset, pd.offsets.Tick) else None
@@ -189,7 +196,7 @@ def make_windows(
         empty = np.zeros(0, dtype=np.int64)
         return Windows(order, empty, empty, empty, empty)
     first, last = times.iloc[0], times.iloc[-1]
-    anchor = _anchor(first, offset) if origin is None else pd.Timestamp(origin)
+    anchor = _anchor(first, offset) if origin is None else _in_zone(pd.Timestamp(origin), first)
     if anchor > first:
         raise ValueError(f"origin ({anchor}) is after the first timestamp ({first})")
     if anchor + step_offset > anchor + offset:
