@@ -44,12 +44,18 @@ class WindowSpec:
     """How production data is cut into windows: exactly one of ``window`` and ``rows``.
 
     ``window`` is a pandas offset such as ``'1D'`` or ``'6h'`` over the ``time`` column;
-    ``rows`` a row count (in time order when ``time`` is given).
+    ``rows`` a row count (in time order when ``time`` is given). ``origin`` (an ISO time
+    stamp of a window start) puts production's windows on the notebook's grid, so a
+    ``'7D'`` window of a batch starting on a Wednesday is still the notebook's week;
+    ``timezone`` (an IANA name such as ``'Europe/Paris'``) is the zone the windows are cut
+    in: time-zone-aware times (and the UTC times a CSV gives) are converted to it first.
     """
 
     time: str | None = None
     window: str | None = None
     rows: int | None = None
+    origin: str | None = None
+    timezone: str | None = None
 
     def __post_init__(self) -> None:
         if self.time is not None:
@@ -57,6 +63,31 @@ class WindowSpec:
                 check_string(self.time, nonempty=True)
         if (self.window is None) == (self.rows is None):
             raise ConfigError("give exactly one of window (a pandas offset) and rows")
+        for name in ("origin", "timezone"):
+            if getattr(self, name) is not None and self.window is None:
+                raise ConfigError(f"{name} needs time windows (window=), not rows", (name,))
+        if self.origin is not None:
+            with nested("origin"):
+                check_string(self.origin, nonempty=True, hint=" (quote it in YAML)")
+                if self.origin.strip().lower() in ("now", "today"):
+                    raise ConfigError(f"must be a fixed time stamp; got {self.origin!r}")
+                try:
+                    pd.Timestamp(self.origin)
+                except (TypeError, ValueError):
+                    raise ConfigError(
+                        f"must be an ISO time stamp such as '2024-03-01T00:00:00'; got "
+                        f"{self.origin!r}"
+                    ) from None
+        if self.timezone is not None:
+            with nested("timezone"):
+                check_string(self.timezone, nonempty=True)
+                try:
+                    pd.Timestamp("2024-01-01").tz_localize(self.timezone)
+                except Exception:  # the zone libraries raise several kinds
+                    raise ConfigError(
+                        f"must be a time zone name such as 'Europe/Paris' or 'UTC'; got "
+                        f"{self.timezone!r}"
+                    ) from None
         if self.rows is not None:
             with nested("rows"):
                 check_int(self.rows, minimum=1)
@@ -77,15 +108,35 @@ class WindowSpec:
     @classmethod
     def from_dict(cls, data: Any) -> WindowSpec:
         """Read ``{'time': ..., 'window': ...}`` or ``{'time': ..., 'rows': ...}``."""
-        return cls(**check_keys(data, optional=("time", "window", "rows")))
+        return cls(**check_keys(data, optional=("time", "window", "rows", "origin", "timezone")))
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (``None`` for the unused one of window and rows)."""
-        return _plain(self)
+        """Plain data (None for the unused one of window and rows; origin, time zone if set)."""
+        out = _plain(self)
+        for name in ("origin", "timezone"):
+            if out[name] is None:
+                del out[name]
+        return out
 
     def arguments(self, time: str | None = None) -> dict[str, Any]:
         """Keyword arguments of :func:`~mlmon_widgets.engine.make_windows`."""
-        return {"time": time or self.time, "window": self.window, "rows": self.rows}
+        origin = None if self.origin is None else pd.Timestamp(self.origin)
+        return {
+            "time": time or self.time,
+            "window": self.window,
+            "rows": self.rows,
+            "origin": origin,
+        }
+
+    def localize(self, data: pd.DataFrame, time: str | None = None) -> pd.DataFrame:
+        """``data`` with its time column in :attr:`timezone` (aware times only; a copy)."""
+        column = time or self.time
+        if self.timezone is None or column is None or column not in data.columns:
+            return data
+        values = data[column]
+        if not isinstance(values.dtype, pd.DatetimeTZDtype):
+            return data
+        return data.assign(**{column: values.dt.tz_convert(self.timezone)})
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,16 @@ def _in_zone(origin: pd.Timestamp, first: pd.Timestamp) -> pd.Timestamp:
     return origin.tz_localize(first.tz) if origin.tz is None else origin.tz_convert(first.tz)
 
 
+def _back_to(anchor: pd.Timestamp, first: pd.Timestamp, offset: pd.DateOffset) -> pd.Timestamp:
+    """The start on ``anchor``'s grid of the window that holds ``first`` (earlier)."""
+    if isinstance(offset, pd.offsets.Tick):
+        step = pd.Timedelta(offset)
+        return anchor - step * int(-(-(anchor - first) // step))
+    while anchor > first:
+        anchor = anchor - offset
+    return anchor
+
+
 def _anchor(first: pd.Timestamp, offset: pd.DateOffset) -> pd.Timestamp:
     """Start of the window that contains the first timestamp (day boundary for '1D', ...)."""
     nanos = getattr(offset, "nanos", None) if isinstance(offset, pd.offsets.Tick) else None
@@ -143,7 +153,9 @@ def make_windows(
     with a :class:`DataWarning` that counts them. Time windows start at ``origin`` (by
     default the floor of the first timestamp to the window: midnight for ``'1D'``) and
     continue on that grid; windows that end before the first row are left out and
-    ``first_index`` says how many, so windows over new rows line up with earlier ones.
+    ``first_index`` says how many, so windows over new rows line up with earlier ones. An
+    ``origin`` after the first row fixes the grid all the same (the windows start earlier on
+    it, and ``first_index`` is 0).
 
     Examples
     --------
@@ -197,8 +209,8 @@ def make_windows(
         return Windows(order, empty, empty, empty, empty)
     first, last = times.iloc[0], times.iloc[-1]
     anchor = _anchor(first, offset) if origin is None else _in_zone(pd.Timestamp(origin), first)
-    if anchor > first:
-        raise ValueError(f"origin ({anchor}) is after the first timestamp ({first})")
+    if anchor > first:  # the origin fixes the grid, not where it starts: step back on it
+        anchor = _back_to(anchor, first, offset)
     if anchor + step_offset > anchor + offset:
         raise ValueError(
             f"step ({step}) must not exceed window ({window}): "

@@ -1,0 +1,65 @@
+"""Production windows on the notebook's grid: WindowSpec origin and time zone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlmon_widgets.config import ConfigError, MonitoringConfig
+from mlmon_widgets.config._parts import WindowSpec
+from mlmon_widgets.engine import make_windows
+
+
+def test_origin_and_timezone_round_trip_and_are_checked():
+    spec = WindowSpec(time="ts", window="7D", origin="2024-03-01T00:00:00", timezone="Europe/Paris")
+    assert WindowSpec.from_dict(spec.to_dict()) == spec
+    assert "origin" not in WindowSpec(time="ts", window="1D").to_dict()  # older configs unchanged
+    for bad, message in (
+        ({"origin": "soon"}, "window.origin: must be an ISO time stamp"),
+        ({"origin": "now"}, "window.origin: must be a fixed time stamp"),
+        ({"timezone": "Mars/Olympus"}, "window.timezone: must be a time zone name"),
+        ({"origin": "2024-03-01", "window": None, "rows": 100}, "origin needs time windows"),
+    ):
+        data = {"time": "ts", "window": "7D", **bad}
+        with pytest.raises(ConfigError, match=message):
+            MonitoringConfig.from_dict(
+                {
+                    "schema_version": 1,
+                    "model": {"name": "m"},
+                    "baseline": _baseline(),
+                    "window": data,
+                }
+            )
+
+
+def _baseline() -> dict:
+    from mlmon_widgets import Baseline
+
+    return Baseline.fit(pd.DataFrame({"x": np.arange(100.0)}), roles={"x": "numeric"}).to_dict()
+
+
+def test_a_batch_is_cut_on_the_notebooks_grid_whatever_day_it_starts():
+    spec = WindowSpec(time="ts", window="7D", origin="2024-03-01T00:00:00")  # a Friday
+    batch = pd.DataFrame({"ts": pd.date_range("2024-03-13 13:00", periods=300, freq="h")})
+    windows = make_windows(batch, **spec.arguments())
+    starts = pd.DatetimeIndex(windows.labels_start)
+    assert (starts.day_of_week == 4).all() and starts[0] == pd.Timestamp("2024-03-08")
+    earlier = pd.DataFrame({"ts": pd.date_range("2024-02-20", periods=10, freq="D")})
+    back = make_windows(earlier, **spec.arguments())  # older than the origin: same grid
+    assert pd.Timestamp(back.labels_start[0]) == pd.Timestamp("2024-02-16")
+
+
+def test_aware_times_are_cut_in_the_configured_zone():
+    spec = WindowSpec(
+        time="ts", window="1D", timezone="Europe/Paris", origin="2024-03-01T00:00:00+01:00"
+    )
+    utc = pd.DataFrame({"ts": pd.date_range("2024-03-30 20:00", periods=60, freq="h", tz="UTC")})
+    local = spec.localize(utc)
+    windows = make_windows(local, **spec.arguments())
+    starts = pd.DatetimeIndex(windows.labels_start)
+    assert [t.hour for t in starts] == [0, 0, 0, 0]  # local midnights, across the DST change
+    assert str(starts.tz) == "Europe/Paris"
+    assert spec.localize(utc.assign(ts=utc.ts.dt.tz_localize(None))).equals(
+        utc.assign(ts=utc.ts.dt.tz_localize(None))
+    )  # naive times are taken as they are
