@@ -242,6 +242,21 @@ def _print_alerts(alerts: pd.DataFrame, fmt: str, header: str) -> None:
         print("  ".join([*(v.ljust(w) for v, w in zip(line, widths, strict=False)), line[-1]]))
 
 
+def _one_line(err: Exception, where: str, *, named: bool = False) -> str:
+    """``err`` on one line after ``where``; an unexpected one is named by its type.
+
+    ValueError (ConfigError) and TypeError are the refusals; with ``named`` their message
+    already names the file (read_data's do) and ``where`` is left out.
+    """
+    if not isinstance(err, (TypeError, ValueError)):
+        text = f"{where}{type(err).__name__}: {err}"
+    elif named and not isinstance(err, ConfigError):
+        text = str(err)
+    else:
+        text = f"{where}{err}"
+    return " ".join(text.split())
+
+
 def check(
     config_path: str,
     data_path: str,
@@ -253,15 +268,21 @@ def check(
     """Evaluate a config on a data file; 1 if an unsuppressed alert reaches ``fail_on``."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
+        # Exit 1 means alerts: any failure to read or judge the input is exit 2 instead,
+        # with a one-line reason (an unexpected exception named by its type).
         try:
             config = MonitoringConfig.load(config_path)
-        except ConfigError as err:
-            raise ValueError(" ".join(f"{config_path}: {err}".split())) from None
+        except Exception as err:
+            raise ValueError(_one_line(err, f"{config_path}: ")) from None
         try:
             data = read_data(data_path, config, time=time)
+        except Exception as err:
+            raise ValueError(_one_line(err, f"{data_path}: ", named=True)) from None
+        try:
             alerts = evaluate(config, data, time=time)
-        except (TypeError, ValueError) as err:
-            raise ValueError(" ".join(str(err).split())) from None
+        except Exception as err:
+            where = "cannot evaluate the config on the data: "
+            raise ValueError(_one_line(err, where, named=True)) from None
     for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
         print(f"mlmon: warning: {message}", file=sys.stderr)
     live = alerts[~alerts["suppressed"]]

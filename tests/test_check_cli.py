@@ -154,6 +154,57 @@ def test_exit_2_on_bad_config(files, capsys):
     )
 
 
+def test_exit_2_on_a_null_section_or_a_number_too_large_for_a_float(files, capsys):
+    text = (files / "config.yaml").read_text()
+    for old, new, message in (
+        ("rules: {}", "rules: ~", "rules: must be a mapping; got null"),
+        ("roles: {income", "roles: ~\nx: {income", "roles: must be a mapping; got null"),
+        (
+            "alpha: 0.01",
+            "alpha: " + "9" * 400,
+            "alpha: must be a finite number; got an integer of 400 digits",
+        ),
+    ):
+        assert old in text
+        (files / "bad.yaml").write_text(text.replace(old, new, 1))
+        if old.startswith("roles"):  # keep the YAML valid: drop the rest of the line
+            line = next(x for x in text.splitlines() if x.startswith("roles:"))
+            (files / "bad.yaml").write_text(text.replace(line, "roles: ~", 1))
+        _assert_refused(
+            capsys,
+            [files / "bad.yaml", files / "iid.csv"],
+            f"mlmon: {files / 'bad.yaml'}: {message}",
+        )
+
+
+def test_exit_2_not_1_on_an_unexpected_error(files, capsys, monkeypatch):
+    # Exit 1 means alerts: a crash reading or judging the input must not look like one.
+    def overflow(*args, **kwargs):
+        raise OverflowError("int too large to convert to float")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cli, "read_data", overflow)
+        _assert_refused(
+            capsys,
+            [files / "config.yaml", files / "iid.csv"],
+            f"mlmon: {files / 'iid.csv'}: OverflowError: int too large to convert to float",
+        )
+    with monkeypatch.context() as patch:
+        patch.setattr(cli, "evaluate", overflow)
+        _assert_refused(
+            capsys,
+            [files / "config.yaml", files / "iid.csv"],
+            "mlmon: cannot evaluate the config on the data: OverflowError: int too large",
+        )
+    with monkeypatch.context() as patch:
+        patch.setattr(cli.MonitoringConfig, "load", overflow)
+        _assert_refused(
+            capsys,
+            [files / "config.yaml", files / "iid.csv"],
+            f"mlmon: {files / 'config.yaml'}: OverflowError: int too large",
+        )
+
+
 def test_exit_2_on_unreadable_data(files, capsys):
     config_path = files / "config.yaml"
     _assert_refused(capsys, [config_path, files / "none.csv"], "mlmon: ")

@@ -319,11 +319,30 @@ BAD = [
     (("rules", "nope"), "off", "rules.nope: is not a feature of the baseline", False),
     (("rules", "flag"), False, "rules.flag: must be a rule or 'off'; got false", True),
     (("alerts",), [], "alerts: unknown key 'alerts'", True),
+    (("rules",), None, "rules: must be a mapping; got null", True),
+    (("roles",), None, "roles: must be a mapping; got null", True),
+    (("baseline", "roles"), None, "baseline.roles: must be a mapping; got null", True),
+    (("baseline", "features"), None, "baseline.features: must be a mapping; got null", True),
+    # Numbers too large for a float (YAML and JSON read them as ints): refused, not a crash.
+    (("alpha",), 10**400, "alpha: must be a finite number; got an integer of 401", True),
+    (
+        ("rules", "income", "warning"),
+        10**400,
+        "rules.income.warning: must be a finite number; got an integer of 401 digits",
+        False,
+    ),
+    (
+        ("baseline", "features", "income", "mean"),
+        -(10**400),
+        "baseline.features.income.mean: must be a finite number",
+        False,
+    ),
+    (("schema_version",), 10**400, "schema_version an integer of 401 digits is newer", True),
     (("alpha",), 1.5, "alpha: must be > 0 and < 1", True),
     (("alpha",), True, "alpha: must be a number; got a boolean", True),
     (("correction",), "bh", "correction: must be one of {'fdr_bh'", True),
     (("min_rows",), 0, "min_rows: must be an integer >= 1", True),
-    (("min_rows",), 2.5, "min_rows: must be an integer", True),
+    (("min_rows",), 2.5, "min_rows: must be an integer; got 2.5", True),
     (("alert_levels",), ["info"], "alert_levels[0]: must be one of", True),
     (("alert_levels",), [], "alert_levels: must name at least one", True),
     (("window", "rows"), 100, "window: give exactly one of window", True),
@@ -396,7 +415,7 @@ def _set(data: dict, path: tuple, value) -> dict:
     return data
 
 
-@pytest.mark.parametrize(("path", "value", "message", "in_schema"), BAD, ids=lambda v: str(v))
+@pytest.mark.parametrize(("path", "value", "message", "in_schema"), BAD, ids=lambda v: str(v)[:60])
 def test_bad_fields_are_refused_with_their_path(path, value, message, in_schema):
     data = _set(full_dict(), path, value)
     with pytest.raises(ConfigError) as err:
@@ -405,6 +424,31 @@ def test_bad_fields_are_refused_with_their_path(path, value, message, in_schema)
     assert "\n" not in str(err.value)
     if in_schema:
         assert not validator().is_valid(data)
+
+
+def test_whole_floats_are_integers_as_in_the_schema():
+    # JSON Schema's "integer" takes 50.0; so does the validator, and stores 50.
+    data = copy.deepcopy(full_dict())
+    data |= {"schema_version": 1.0, "min_rows": 50.0, "persistence": {"n": 2.0, "m": 3.0}}
+    base = data["baseline"]
+    base["n_rows"] = float(base["n_rows"])
+    income, region = base["features"]["income"], base["features"]["region"]
+    income["counts"] = [float(c) for c in income["counts"]]
+    income["sketch"]["lt"] = [float(c) for c in income["sketch"]["lt"]]
+    region["n_missing"] = float(region["n_missing"])
+    validator().validate(data)
+    config = MonitoringConfig.from_dict(data)
+    assert json.dumps(config.to_dict()) == json.dumps(full_dict())  # 50, not 50.0
+    assert type(config.min_rows) is type(config.persistence.n) is int
+    rows = full_dict() | {"window": {"time": None, "window": None, "rows": 960.0}}
+    rows["performance"]["rules"].pop("latency_p95")  # seasonal: time windows only
+    validator().validate(rows)
+    window = MonitoringConfig.from_dict(rows).window
+    assert window == WindowSpec(rows=960) and type(window.rows) is int
+    for bad in (960.5, float("inf"), float("nan")):
+        rows["window"]["rows"] = bad
+        with pytest.raises(ConfigError, match=r"^window.rows: must be an integer; got"):
+            MonitoringConfig.from_dict(rows)
 
 
 def test_newer_schema_version_is_refused_naming_the_version():

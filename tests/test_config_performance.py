@@ -249,6 +249,13 @@ BAD = [
     ),
     (PERF, [], "must be a mapping; got a list", True),
     (PERF, None, "must be a mapping; got null", True),
+    ((*PERF, "rules"), None, "must be a mapping; got null", True),
+    ((*PERF, "rules"), [], "must be a mapping; got a list", True),
+    ((*PERF, "min_rows"), 2.5, "must be an integer; got 2.5", True),
+    ((*LAT, "relative", "lag"), 7.5, "must be an integer; got 7.5", True),
+    # A JSON number too large for a float: the schema cannot tell, the validator refuses it.
+    ((*ACC, "centre"), 10**400, "must be a finite number; got an integer of 401", False),
+    ((*LAT, "seasonal", 0), -(10**400), "must be a finite number", False),
 ]
 
 
@@ -264,7 +271,9 @@ def _set(data: dict, path: tuple, value) -> dict:
     return data
 
 
-@pytest.mark.parametrize("case", BAD, ids=lambda case: f"{'.'.join(map(str, case[0]))}={case[1]}")
+@pytest.mark.parametrize(
+    "case", BAD, ids=lambda case: f"{'.'.join(map(str, case[0]))}={str(case[1])[:40]}"
+)
 def test_bad_fields_are_refused_with_their_path(case):
     path, value, reason, in_schema, *where = case
     data = _set(full_dict(), path, value)
@@ -294,6 +303,45 @@ def test_what_a_metric_needs_is_checked():
     ).performance.rules["rows"] == LimitRule(900, 30)
     regression = {"label": "y", "task": "regression", "score": "s", "rules": {"mae": rule}}
     assert set(config(performance=regression).performance.rules) == {"mae"}
+
+
+def test_schema_and_validator_agree_on_empty_and_null_parts_of_a_rule():
+    for changes in ({"seasonal": []}, {"origin": None}, {"relative": None}):
+        data = _set(full_dict(), ACC, {**FULL["rules"]["accuracy"], **changes})
+        assert MonitoringConfig.from_dict(data).performance.rules["accuracy"] == LimitRule(
+            0.91, 0.012, side="lower"
+        )
+        validator().validate(data)
+
+
+def test_whole_floats_are_integers_for_the_schema_and_the_validator():
+    data = _set(full_dict(), (*PERF, "min_rows"), 50.0)
+    data = _set(data, (*LAT, "relative", "lag"), 7.0)
+    validator().validate(data)
+    cfg = MonitoringConfig.from_dict(data)
+    assert cfg.to_dict() == full_dict() | {"created_at": cfg.created_at}
+    assert type(cfg.performance.min_rows) is int
+    assert type(cfg.performance.rules["latency_p95"].relative.lag) is int
+
+
+def test_schema_lists_the_checks_it_cannot_express():
+    schema = MonitoringConfig.json_schema()
+    section = schema["$defs"]["performance"]["description"]
+    for text in (schema["description"], section):
+        assert "checked on load" in text.lower()
+        for need in ("score", "prediction", "regression", "latency", "rows", "seasonal"):
+            assert need in text, (need, text)
+    assert "needs score and takes no prediction" in section
+    assert "row windows (window.rows)" in section
+    assert "time windows (window.window) and an origin" in section
+    # The window's origin and time zone (the notebook's grid): schema only here.
+    window = schema["properties"]["window"]["properties"]
+    check = jsonschema.Draft202012Validator(window["origin"])
+    assert check.is_valid(None) and check.is_valid("2024-04-01T00:00:00+02:00")
+    assert not check.is_valid(20240401) and not check.is_valid("yesterday")
+    check = jsonschema.Draft202012Validator(window["timezone"])
+    assert check.is_valid(None) and check.is_valid("Europe/Paris")
+    assert not check.is_valid("") and not check.is_valid(1)
 
 
 def test_unquoted_yaml_time_stamp_gets_a_hint():
@@ -418,6 +466,16 @@ def test_a_missing_column_that_is_also_a_baseline_feature_gets_one_alert():
     )
     no_time = evaluate(cfg, batch().drop(columns=["timestamp", "defaulted"]))
     assert no_time["feature"].tolist() == ["timestamp", "defaulted"]
+
+
+def test_a_batch_without_rows_still_alerts_on_missing_columns():
+    empty = batch().iloc[:0].drop(columns=["defaulted", "score", "latency_ms"])
+    alerts = evaluate(config(), empty)
+    assert sorted(alerts["feature"]) == ["defaulted", "latency_ms", "score"]
+    assert set(alerts["metric"]) == {"missing_column"}
+    assert set(alerts["severity"]) == {"critical"}
+    assert alerts["window_start"].isna().all()
+    assert evaluate(config(), batch().iloc[:0]).empty  # every column there: nothing to say
 
 
 def test_suppressions_and_persistence_apply():
@@ -610,3 +668,27 @@ def test_mlmon_check_fails_on_a_critical_performance_alert(tmp_path, capsys):
     # Without the performance rules the same batch raises nothing critical.
     config(performance=None).to_yaml(tmp_path / "drift_only.yaml")
     assert cli.main(["check", str(tmp_path / "drift_only.yaml"), str(tmp_path / "batch.csv")]) == 0
+
+
+def test_mlmon_check_reads_a_label_that_is_also_a_categorical_feature(tmp_path, capsys):
+    # A CSV's categorical columns are read as text, but not the label: True/False as text
+    # cannot be scored ("could not convert string to float: 'False'", exit 2).
+    data = batch()
+    reference = data.dropna(subset=["defaulted"]).iloc[:5000][["age", "defaulted"]]
+    baseline = Baseline.fit(
+        reference.astype({"defaulted": bool}), roles={"age": "numeric", "defaulted": "categorical"}
+    )
+    cfg = MonitoringConfig.from_baseline(
+        baseline, model="m", time="timestamp", window="1D", performance=section()
+    )
+    cfg.to_yaml(tmp_path / "monitoring.yaml")
+    data.to_csv(tmp_path / "batch.csv", index=False)
+    assert "False" in (tmp_path / "batch.csv").read_text()
+    args = [str(tmp_path / "monitoring.yaml"), str(tmp_path / "batch.csv"), "--format", "json"]
+    code = cli.main(["check", *args])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    alerts = json.loads(out)
+    expected = evaluate(cfg, data)
+    assert [a["message"] for a in alerts] == expected["message"].tolist()
+    assert {"accuracy", "log_loss"} <= {a["metric"] for a in alerts}

@@ -243,6 +243,35 @@ def test_empty_data_has_no_alerts():
     assert alerts.empty
 
 
+def test_a_batch_without_rows_still_alerts_on_missing_columns():
+    alerts = evaluate(config(), production().iloc[:0].drop(columns=["flag", "age"]))
+    assert alerts["feature"].tolist() == ["age", "flag"]
+    assert set(alerts["metric"]) == {"missing_column"}
+    assert set(alerts["severity"]) == {"critical"}
+    assert alerts["window_start"].isna().all()
+
+
+def test_a_batch_without_any_valid_timestamp_is_one_critical_alert():
+    data = production(shift_from=3)
+    data["ts"] = pd.NaT
+    alerts = evaluate(config(), data.drop(columns="flag"))
+    assert alerts["feature"].tolist() == ["ts", "flag"]
+    alert = alerts.iloc[0]
+    assert (alert["domain"], alert["metric"], alert["severity"], alert["value"]) == (
+        "data_quality",
+        "missing_rate",
+        "critical",
+        1.0,
+    )
+    assert alert["message"].startswith(
+        "column 'ts': no valid timestamps: the data cannot be cut into windows (critical)"
+    )
+    assert alerts["window_start"].isna().all()
+    rows = config(window_spec={"window": None, "rows": 960})  # rows in time order
+    assert evaluate(rows, data)["message"].str.contains("no valid timestamps").tolist() == [True]
+    assert evaluate(rows, data.iloc[:0]).empty
+
+
 def test_rows_without_timestamp_are_reported():
     data = production(shift_from=3)
     data.loc[data.index[:5], "ts"] = pd.NaT

@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..engine import Baseline
-from ._checks import check_int, check_keys, check_list, check_number, check_option, check_string
+from ._checks import (
+    check_int,
+    check_keys,
+    check_list,
+    check_mapping,
+    check_number,
+    check_option,
+    check_string,
+)
 from ._engine import BASELINE_FORMAT, FEATURE_KINDS, ROLES
 from ._errors import ConfigError, nested
 
@@ -32,11 +40,11 @@ def _counts(value: Any) -> list[int]:
     return out
 
 
-def _check_numeric(feature: Mapping[str, Any]) -> None:
-    check_keys(feature, required=_NUMERIC_KEYS)
+def _check_numeric(feature: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(check_keys(feature, required=_NUMERIC_KEYS))
     for key in ("n_rows", "n", "n_missing", "n_invalid", "n_nonfinite"):
         with nested(key):
-            check_int(feature[key], minimum=0)
+            out[key] = check_int(feature[key], minimum=0)
     for key in ("min", "max", "mean", "std"):
         if feature[key] is not None:
             with nested(key):
@@ -44,43 +52,50 @@ def _check_numeric(feature: Mapping[str, Any]) -> None:
     with nested("edges"):
         edges = _numbers(feature["edges"])
     with nested("counts"):
-        counts = _counts(feature["counts"])
+        out["counts"] = counts = _counts(feature["counts"])
         if len(counts) != len(edges) + 1:
             raise ConfigError(f"must have one count more than edges ({len(edges) + 1})")
     with nested("sketch"):
-        sketch = check_keys(feature["sketch"], required=("values", "lt", "le"))
+        sketch = dict(check_keys(feature["sketch"], required=("values", "lt", "le")))
         with nested("values"):
             values = _numbers(sketch["values"])
         for key in ("lt", "le"):
             with nested(key):
-                if len(_counts(sketch[key])) != len(values):
+                sketch[key] = _counts(sketch[key])
+                if len(sketch[key]) != len(values):
                     raise ConfigError(f"must have as many entries as values ({len(values)})")
+        out["sketch"] = sketch
+    return out
 
 
-def _check_categorical(feature: Mapping[str, Any]) -> None:
-    check_keys(feature, required=_CATEGORICAL_KEYS)
+def _check_categorical(feature: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(check_keys(feature, required=_CATEGORICAL_KEYS))
     for key in _COUNTS:
         with nested(key):
-            check_int(feature[key], minimum=0)
+            out[key] = check_int(feature[key], minimum=0)
     with nested("labels"):
         labels = check_list(feature["labels"])
         for i, label in enumerate(labels):
             if not isinstance(label, (str, bool, int, float)):
                 raise ConfigError("must be a string, number or boolean", (i,))
     with nested("counts"):
-        if len(_counts(feature["counts"])) != len(labels):
+        out["counts"] = _counts(feature["counts"])
+        if len(out["counts"]) != len(labels):
             raise ConfigError(f"must have one count per label ({len(labels)})")
+    return out
 
 
 def check_baseline(value: Any) -> dict[str, Any]:
     """Check a baseline dict field by field, then load it with :meth:`Baseline.from_dict`.
 
-    Returns the dict itself (the config stores the plain data); raises ConfigError with the
-    path inside the baseline.
+    Returns the plain data the config stores (counts written as whole floats, ``50.0``,
+    read as ints); raises ConfigError with the path inside the baseline.
     """
-    data = check_keys(
-        value,
-        required=("format", "n_rows", "bins", "sketch_size", "roles", "dtypes", "features"),
+    data = dict(
+        check_keys(
+            value,
+            required=("format", "n_rows", "bins", "sketch_size", "roles", "dtypes", "features"),
+        )
     )
     if data["format"] != BASELINE_FORMAT:
         raise ConfigError(
@@ -89,23 +104,23 @@ def check_baseline(value: Any) -> dict[str, Any]:
             ("format",),
         )
     with nested("n_rows"):
-        check_int(data["n_rows"], minimum=0)
+        data["n_rows"] = check_int(data["n_rows"], minimum=0)
     with nested("bins"):
-        check_int(data["bins"], minimum=2)
+        data["bins"] = check_int(data["bins"], minimum=2)
     with nested("sketch_size"):
-        check_int(data["sketch_size"], minimum=16)
+        data["sketch_size"] = check_int(data["sketch_size"], minimum=16)
     with nested("roles"):
-        roles = check_keys(data["roles"], optional=list(data["roles"]))
+        roles = check_mapping(data["roles"])
         for column, role in roles.items():
             with nested(column):
                 check_option(role, ROLES)
     with nested("dtypes"):
-        for column, dtype in check_keys(data["dtypes"], optional=list(data["dtypes"])).items():
+        for column, dtype in check_mapping(data["dtypes"]).items():
             with nested(column):
                 check_string(dtype)
     with nested("features"):
-        features = check_keys(data["features"], optional=list(data["features"]))
-        for name, feature in features.items():
+        features = dict(check_mapping(data["features"]))
+        for name, feature in list(features.items()):
             with nested(name):
                 if not isinstance(feature, Mapping):
                     raise ConfigError("must be a mapping")
@@ -117,14 +132,15 @@ def check_baseline(value: Any) -> dict[str, Any]:
                         f"is a {kind} feature but baseline.roles gives {roles.get(name)!r}"
                     )
                 if kind == "numeric":
-                    _check_numeric(feature)
+                    features[name] = _check_numeric(feature)
                 else:
-                    _check_categorical(feature)
+                    features[name] = _check_categorical(feature)
+        data["features"] = features
     missing = [c for c, r in roles.items() if r in FEATURE_KINDS and c not in features]
     if missing:
         raise ConfigError(f"has no summary of feature {missing[0]!r}", ("features",))
     try:
         Baseline.from_dict(data)
-    except (KeyError, TypeError, ValueError) as err:  # pragma: no cover - checked above
+    except (KeyError, TypeError, ValueError, OverflowError) as err:
         raise ConfigError(f"cannot be loaded: {err}") from None
-    return dict(data)
+    return data

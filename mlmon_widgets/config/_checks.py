@@ -38,6 +38,28 @@ def check_keys(
     return value
 
 
+def check_mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` must be a mapping with string keys (any keys: names chosen by the user)."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"must be a mapping; got {_type_name(value)}")
+    return check_keys(value, optional=list(value))
+
+
+def _finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float (a number with 400 digits)
+        return False
+
+
+def show_value(value: Any) -> str:
+    if isinstance(value, int) and abs(value) >= 10**30:  # repr of 5000 digits raises
+        digits = int((abs(value).bit_length() - 1) * math.log10(2)) + 1
+        digits += abs(value) >= 10**digits
+        return f"an integer of {digits} digits"
+    return repr(value)
+
+
 def check_number(
     value: Any,
     *,
@@ -49,8 +71,8 @@ def check_number(
     """A finite int or float (not a boolean) within the bounds, as float."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"must be a number; got {_type_name(value)}")
-    if not math.isfinite(value):
-        raise ConfigError(f"must be a finite number; got {value!r}")
+    if not _finite(value):
+        raise ConfigError(f"must be a finite number; got {show_value(value)}")
     low_bad = minimum is not None and (value <= minimum if exclusive_minimum else value < minimum)
     high_bad = maximum is not None and (value >= maximum if exclusive_maximum else value > maximum)
     if low_bad or high_bad:
@@ -61,13 +83,20 @@ def check_number(
 
 
 def check_int(value: Any, *, minimum: int, maximum: int | None = None) -> int:
-    """An int (not a boolean) within the bounds."""
+    """An int (not a boolean) within the bounds, as int.
+
+    A float that is a whole number (``50.0``) is that int, as JSON Schema's ``integer``
+    has it; ``2.5``, ``inf`` and ``nan`` are refused.
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"must be an integer; got {_type_name(value)}")
+        shown = _type_name(value) if not isinstance(value, float) else f"{value!r}"
+        raise ConfigError(f"must be an integer; got {shown}")
     if value < minimum or (maximum is not None and value > maximum):
         bound = f">= {minimum}" + ("" if maximum is None else f" and <= {maximum}")
-        raise ConfigError(f"must be an integer {bound}; got {value!r}")
-    return value
+        raise ConfigError(f"must be an integer {bound}; got {show_value(value)}")
+    return int(value)
 
 
 def check_string(value: Any, *, nonempty: bool = False, hint: str = "") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import json
 import pathlib
@@ -13,7 +14,15 @@ from typing import Any
 
 from ..engine import Baseline, Rule
 from ._baseline_check import check_baseline
-from ._checks import check_int, check_keys, check_list, check_number, check_option, check_string
+from ._checks import (
+    check_int,
+    check_keys,
+    check_list,
+    check_mapping,
+    check_number,
+    check_option,
+    check_string,
+)
 from ._engine import CORRECTIONS, METRIC_KINDS, ROLES
 from ._errors import ConfigError, nested
 from ._io import dump_yaml, read_json, read_yaml
@@ -91,6 +100,13 @@ def _rule(value: Any, kind: str) -> Rule:
 
 def _field(value: Any, kind: type, reader: Any) -> Any:
     return value if isinstance(value, kind) else reader(value)
+
+
+def _whole(part: Any, *names: str) -> Any:
+    """``part`` with its integer fields given as whole floats (``rows: 100.0``) as ints."""
+    floats = {name: getattr(part, name) for name in names}
+    changes = {name: int(v) for name, v in floats.items() if isinstance(v, float)}
+    return dataclasses.replace(part, **changes) if changes else part
 
 
 @dataclass(frozen=True)
@@ -188,8 +204,8 @@ class MonitoringConfig:
     __hash__ = None  # type: ignore[assignment]  # holds dicts
 
     def __post_init__(self) -> None:
-        check_schema_version(self.schema_version)
         set_ = object.__setattr__
+        set_(self, "schema_version", check_schema_version(self.schema_version))
         with nested("model"):
             set_(self, "model", _field(self.model, ModelInfo, ModelInfo.from_dict))
         with nested("baseline"):
@@ -198,7 +214,8 @@ class MonitoringConfig:
                 baseline = baseline.to_dict()
             set_(self, "baseline", copy.deepcopy(check_baseline(baseline)))
         with nested("window"):
-            set_(self, "window", _field(self.window, WindowSpec, WindowSpec.from_dict))
+            window = _field(self.window, WindowSpec, WindowSpec.from_dict)
+            set_(self, "window", _whole(window, "rows"))
         with nested("created_at"):
             check_string(self.created_at)
             if not _UTC_STAMP.fullmatch(self.created_at):
@@ -221,7 +238,7 @@ class MonitoringConfig:
         with nested("correction"):
             check_option(self.correction, CORRECTIONS)
         with nested("min_rows"):
-            check_int(self.min_rows, minimum=1)
+            set_(self, "min_rows", check_int(self.min_rows, minimum=1))
         with nested("alert_levels"):
             levels = check_list(self.alert_levels)
             if not levels:
@@ -248,7 +265,8 @@ class MonitoringConfig:
                     periods.append(_field(item, kinds, suppression_from_dict))
             set_(self, "suppressions", tuple(periods))
         with nested("persistence"):
-            set_(self, "persistence", _field(self.persistence, Persistence, Persistence.from_dict))
+            persistence = _field(self.persistence, Persistence, Persistence.from_dict)
+            set_(self, "persistence", _whole(persistence, "n", "m"))
         with nested("performance"):
             performance = rules_of(self.performance)
             if performance is not None:
@@ -258,7 +276,7 @@ class MonitoringConfig:
     def _check_roles(self) -> None:
         known = self.baseline["roles"]
         with nested("roles"):
-            given = check_keys(self.roles, optional=list(self.roles))
+            given = check_mapping(self.roles)
             for column, role in given.items():
                 with nested(column):
                     check_option(role, ROLES)
@@ -274,7 +292,7 @@ class MonitoringConfig:
         features = self.baseline["features"]
         rules = {}
         with nested("rules"):
-            given = check_keys(self.rules, optional=list(self.rules))
+            given = check_mapping(self.rules)
             for feature, value in given.items():
                 with nested(feature):
                     if feature not in features:

@@ -19,9 +19,12 @@ def _first_line(err: BaseException) -> str:
 
 def _read_csv(path: pathlib.Path, config: MonitoringConfig | None) -> pd.DataFrame:
     # Categories are compared as text (the baseline stores them so): keep "01" as "01".
+    # Not the performance columns: a label True/False read as text is no label the metrics
+    # can score (a label column may also be a categorical feature of the baseline).
     dtype = {}
     if config is not None:
-        dtype = {c: str for c, r in config.roles.items() if r == "categorical"}
+        scored = config.performance.columns() if config.performance is not None else ()
+        dtype = {c: str for c, r in config.roles.items() if r == "categorical" and c not in scored}
     try:
         frame = pd.read_csv(path, dtype=dtype, encoding="utf-8-sig")
     except UnicodeDecodeError as err:
@@ -81,7 +84,8 @@ def read_data(
     r"""Read production data from a ``.parquet`` or ``.csv`` file (by its extension).
 
     CSV is read as UTF-8 (a byte-order mark is fine) with ``,`` between fields; columns the
-    config treats as categorical are read as text, and the time column (``time`` or the
+    config treats as categorical are read as text (except the performance section's label,
+    score, prediction and latency, read as values), and the time column (``time`` or the
     config's) is parsed from ISO-8601. Every problem is a ValueError with a one-line
     reason naming the file: a missing file, another format, a CSV that is not UTF-8 or
     whose delimiter is not ``,`` (it reads as one column where the config expects several).

@@ -102,6 +102,31 @@ def _add_missing(records: list[dict[str, Any]], lost: dict[str, str]) -> None:
             records.append(_missing_column(column, -1, what))
 
 
+def _absent(baseline: Baseline, data: pd.DataFrame, lost: dict[str, str]) -> list[dict[str, Any]]:
+    """Missing-column alerts of the baseline's features and the performance columns."""
+    records = [
+        _missing_column(c, -1, "its drift and quality are not checked")
+        for c in baseline.features
+        if c not in data.columns
+    ]
+    _add_missing(records, lost)
+    return records
+
+
+def _no_timestamps(column: str, rows: int) -> dict[str, Any]:
+    return {
+        "window": -1,
+        "feature": column,
+        "domain": "data_quality",
+        "metric": "missing_rate",
+        "value": 1.0,
+        "threshold": np.nan,
+        "severity": "critical",
+        "message": f"column {column!r}: no valid timestamps: the data cannot be cut into "
+        f"windows (critical); its {rows:,} row(s) are not checked",
+    }
+
+
 def _reference_rate(baseline: Baseline, column: str, metric: str) -> float:
     feature = baseline.features[column]
     if metric not in ("missing_rate", "invalid_rate") or feature.n_rows == 0:
@@ -236,7 +261,9 @@ def evaluate(
     persistence N of M, at least N of the feature's last M windows (itself included)
     breached. Data-quality rates alert when they reach the reference's own rate plus the
     configured threshold (windows with fewer than ``min_rows`` rows are not judged); a
-    configured column missing from ``data`` gives one critical alert, never an exception.
+    configured column missing from ``data`` gives one critical alert, never an exception,
+    however few rows the batch has. A batch with rows but not one valid timestamp in the
+    time column cannot be cut into windows: one critical ``missing_rate`` alert on it.
 
     With a ``performance`` section, :func:`~mlmon_widgets.engine.performance_over_time`
     runs on the same windows with the section's columns and settings, and each metric's
@@ -309,16 +336,15 @@ def evaluate(
     lost = missing_columns(section, data) if section is not None else {}
     if time_column is not None and time_column not in data.columns:
         records = [_missing_column(time_column, -1, "the data cannot be cut into windows")]
-        records += [
-            _missing_column(c, -1, "its drift and quality are not checked")
-            for c in baseline.features
-            if c not in data.columns
-        ]
-        _add_missing(records, lost)
+        records += _absent(baseline, data, lost)
         return _finish(records, config, None, closed=closed, order=order)
-    windows = make_windows(data, **arguments)
-    if len(windows) == 0:  # no rows: nothing to judge (the engine's classify needs a row)
-        return _finish([], config, windows, closed=closed, order=order)
+    timeless = time_column is not None and not data[time_column].notna().any()
+    windows = None if timeless else make_windows(data, **arguments)
+    if windows is None or len(windows) == 0:  # no row to judge: only missing columns alert
+        records = _absent(baseline, data, lost)
+        if timeless and len(data):
+            records.append(_no_timestamps(time_column, len(data)))
+        return _finish(records, config, windows, closed=closed, order=order)
     stats = window_statistics(baseline, data, windows, min_rows=config.min_rows)
     table = classify(
         stats,

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import LimitRule
-from ._checks import check_int, check_keys, check_list, check_number, check_option, check_string
+from ._checks import (
+    check_int,
+    check_keys,
+    check_list,
+    check_mapping,
+    check_number,
+    check_option,
+    check_string,
+)
 from ._engine import LABELLED, TASKS
 from ._errors import ConfigError, PathPart, nested
 from ._parts import WindowSpec
@@ -108,12 +116,13 @@ def limit_rule(value: Any) -> LimitRule:
             _origin(data["origin"])
     if data.get("relative") is not None:
         with nested("relative"):
-            relative = check_keys(data["relative"], required=("lag", "warning", "critical"))
+            relative = dict(check_keys(data["relative"], required=("lag", "warning", "critical")))
             with nested("lag"):
-                check_int(relative["lag"], minimum=1)
+                relative["lag"] = check_int(relative["lag"], minimum=1)
             for name in ("warning", "critical"):
                 with nested(name):
                     check_number(relative[name])
+        data["relative"] = relative
     try:
         return LimitRule.from_dict(data)
     except (TypeError, ValueError) as err:
@@ -216,14 +225,14 @@ class PerformanceRules:
         with nested("min_coverage"):
             set_(self, "min_coverage", check_number(self.min_coverage, minimum=0, maximum=1))
         with nested("min_rows"):
-            check_int(self.min_rows, minimum=1)
+            set_(self, "min_rows", check_int(self.min_rows, minimum=1))
         self._check_rules()
 
     def _check_rules(self) -> None:
         known = PERFORMANCE_METRICS[self.task]
         rules = {}
         with nested("rules"):
-            given = check_keys(self.rules, optional=list(self.rules))
+            given = check_mapping(self.rules)
             for metric, value in given.items():
                 with nested(metric):
                     if metric not in known:

@@ -85,6 +85,19 @@ def _baseline() -> dict[str, Any]:
     )
 
 
+#: What the validator checks across fields of the performance section, beyond this schema.
+_PERFORMANCE_CHECKS = (
+    "Performance and latency alerts: the label, score, prediction and latency columns and a "
+    "limit rule per metric. Checked on load, not by this schema: a classifier needs score, "
+    "prediction or both; a regression needs score and takes no prediction; a rule on "
+    "roc_auc, log_loss, calibration_error, mean_score or confidence needs score; a rule on "
+    "latency_p50, latency_p95 or latency_p99 needs latency; a rule on rows cannot be judged "
+    "on row windows (window.rows); a rule with a seasonal profile needs time windows "
+    "(window.window) and an origin that is a real date; relative.warning <= "
+    "relative.critical and warning <= critical."
+)
+
+
 def _performance() -> dict[str, Any]:
     positive = {"type": "number", "exclusiveMinimum": 0}
     limit_rule = _object(
@@ -94,16 +107,22 @@ def _performance() -> dict[str, Any]:
             "side": {"enum": ["lower", "upper", "both"]},
             "warning": positive,
             "critical": positive,
-            "seasonal": _array({"type": "number"}, minItems=2),
-            "origin": {"type": "string", "pattern": _ISO},
-            "relative": _object(
-                {
-                    "lag": {"type": "integer", "minimum": 1},
-                    "warning": positive,
-                    "critical": positive,
-                },
-                ("lag", "warning", "critical"),
-            ),
+            # No profile ([]) or one offset per phase of a season (at least 2).
+            "seasonal": _array({"type": "number"}, anyOf=[{"maxItems": 0}, {"minItems": 2}]),
+            "origin": {"anyOf": [{"type": "string", "pattern": _ISO}, {"type": "null"}]},
+            "relative": {
+                "anyOf": [
+                    _object(
+                        {
+                            "lag": {"type": "integer", "minimum": 1},
+                            "warning": positive,
+                            "critical": positive,
+                        },
+                        ("lag", "warning", "critical"),
+                    ),
+                    {"type": "null"},
+                ]
+            },
         },
         ("centre", "sigma"),
     )
@@ -130,10 +149,27 @@ def _performance() -> dict[str, Any]:
     classifier, regression = (
         list(PERFORMANCE_METRICS[t]) for t in ("classification", "regression")
     )
+    section["description"] = _PERFORMANCE_CHECKS
     section["if"] = {"required": ["task"], "properties": {"task": {"const": "regression"}}}
     section["then"] = {"properties": {"rules": {"propertyNames": {"enum": regression}}}}
     section["else"] = {"properties": {"rules": {"propertyNames": {"enum": classifier}}}}
     return {"section": section, "limit_rule": limit_rule}
+
+
+_DESCRIPTION = (
+    "What `mlmon check` evaluates: MonitoringConfig.to_dict() output. Structure, types and "
+    "ranges are checked by this schema; these are checked on load only: what needs the "
+    "baseline (a rule names one of its features and fits the feature's kind, roles agree "
+    "with it, its counts match its edges and labels); the orderings warning <= critical, "
+    "persistence n <= m, suppression start < end; time zones are known IANA names, "
+    "window.window a positive pandas offset, and window.origin and window.timezone need "
+    "time windows (window.window); and the performance section's needs: "
+    "a classifier needs performance.score, performance.prediction or both, a regression "
+    "needs score and takes no prediction, a rule on a score metric (roc_auc, log_loss, "
+    "calibration_error, mean_score, confidence) needs score, a latency rule needs "
+    "performance.latency, a rule on rows is refused on row windows (window.rows), and a "
+    "seasonal rule needs time windows and an origin."
+)
 
 
 def json_schema() -> dict[str, Any]:
@@ -142,8 +178,9 @@ def json_schema() -> dict[str, Any]:
     Structure, types and ranges are in the schema; what needs the baseline to check (a rule
     names one of its features and fits the feature's kind, roles agree with it) and the
     orderings ``warning <= critical``, ``n <= m``, ``start < end`` are checked on load, as
-    are the performance rules' needs (a latency rule needs the latency column, a seasonal
-    rule time windows and an origin).
+    are the performance section's needs across fields (score or prediction, a score metric
+    needs score, a latency rule the latency column, no ``rows`` rule on row windows, a
+    seasonal rule time windows and an origin); the schema's ``description`` lists them.
 
     Examples
     --------
@@ -194,6 +231,14 @@ def json_schema() -> dict[str, Any]:
             "time": {"anyOf": [_TEXT, {"type": "null"}]},
             "window": {"anyOf": [_TEXT, {"type": "null"}]},
             "rows": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+            "origin": {
+                "anyOf": [{"type": "string", "pattern": _ISO}, {"type": "null"}],
+                "description": "ISO-8601 time stamp of a window start on the notebook's grid",
+            },
+            "timezone": {
+                "anyOf": [_TEXT, {"type": "null"}],
+                "description": "IANA time zone name such as 'Europe/Paris'",
+            },
         }
     )
     window["oneOf"] = [
@@ -242,7 +287,7 @@ def json_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:mlmon-widgets:monitoring-config:{SCHEMA_VERSION}",
         "title": "mlmon_widgets monitoring config",
-        "description": "What `mlmon check` evaluates: MonitoringConfig.to_dict() output.",
+        "description": _DESCRIPTION,
         **schema,
         "$defs": {
             "levels": levels,
