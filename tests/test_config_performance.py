@@ -450,6 +450,22 @@ def test_a_batch_without_the_latency_or_score_column():
     )
 
 
+def test_a_batch_without_the_prediction_column_still_judges_the_score_metrics():
+    data = batch()
+    data["predicted"] = (data["score"] >= 0.5).astype(float)
+    cfg = config(performance=section(prediction="predicted"))
+    alerts = evaluate(cfg, data.drop(columns="predicted"))
+    missing = of(alerts, "missing_column")
+    assert missing["message"].tolist() == [
+        "column 'predicted' is missing from the data (critical); the metrics of the "
+        "predictions (accuracy) are not checked"
+    ]
+    assert of(alerts, "accuracy").empty
+    # log_loss needs the score only: judged as without a prediction column configured.
+    assert days_of(of(alerts, "log_loss")) == days_of(of(demo_alerts(), "log_loss"))
+    assert len(of(alerts, "log_loss")) > 0
+
+
 def test_a_missing_column_that_is_also_a_baseline_feature_gets_one_alert():
     baseline = Baseline.fit(
         load_demo().reference[["age", "score"]], roles={"age": "numeric", "score": "numeric"}

@@ -19,7 +19,10 @@ def test_origin_and_timezone_round_trip_and_are_checked():
         ({"origin": "soon"}, "window.origin: must be an ISO time stamp"),
         ({"origin": "now"}, "window.origin: must be a fixed time stamp"),
         ({"timezone": "Mars/Olympus"}, "window.timezone: must be a time zone name"),
-        ({"origin": "2024-03-01", "window": None, "rows": 100}, "origin needs time windows"),
+        (
+            {"origin": "2024-03-01", "window": None, "rows": 100},
+            "window.origin: needs time windows",
+        ),
     ):
         data = {"time": "ts", "window": "7D", **bad}
         with pytest.raises(ConfigError, match=message):
@@ -63,3 +66,38 @@ def test_aware_times_are_cut_in_the_configured_zone():
     assert spec.localize(utc.assign(ts=utc.ts.dt.tz_localize(None))).equals(
         utc.assign(ts=utc.ts.dt.tz_localize(None))
     )  # naive times are taken as they are
+
+
+def test_exported_configs_keep_the_grid_so_production_cuts_the_notebooks_weeks():
+    from mlmon_widgets import Baseline, evaluate
+    from mlmon_widgets.widgets import ControlChart
+
+    from .performance_data import predictions
+
+    data = predictions()
+    local = data.assign(ts=data.ts.dt.tz_localize("UTC").dt.tz_convert("Europe/Paris"))
+    chart = ControlChart(
+        local,
+        label="label",
+        score="score",
+        time="ts",
+        window="7D",
+        metrics=["accuracy"],
+        n_bootstrap=0,
+        baseline=5,
+    )
+    config = chart.to_config(
+        baseline=Baseline.fit(data[["score"]], roles={"score": "numeric"}), model="m"
+    )
+    window = config.to_dict()["window"]
+    assert window["timezone"] == "Europe/Paris"
+    assert pd.Timestamp(window["origin"]) == pd.Timestamp(chart._labels[0][0])
+    # A batch starting mid-week, its times in UTC (as a CSV gives them): same weeks.
+    batch = data[data.ts >= "2024-04-03 13:00"].assign(ts=lambda f: f.ts.dt.tz_localize("UTC"))
+    alerts = evaluate(config, batch)
+    weeks = set(chart.points("accuracy").index)
+    produced = alerts[alerts["metric"] == "accuracy"]
+    assert len(produced) and set(produced["window_start"]) <= weeks
+    shown = chart.alerts()
+    later = shown[shown["window_start"] >= pd.Timestamp("2024-04-05", tz="Europe/Paris")]
+    assert set(later["window_start"]) <= set(produced["window_start"])

@@ -315,6 +315,8 @@ class MonitoringConfig:
         time: str | None = None,
         window: str | None = None,
         rows: int | None = None,
+        origin: str | None = None,
+        timezone: str | None = None,
         **options: Any,
     ) -> MonitoringConfig:
         """A config for ``baseline`` with the given window; other fields as keywords.
@@ -327,7 +329,7 @@ class MonitoringConfig:
             The model's name (or a ModelInfo, then ``version`` is ignored).
         version : str, default ''
             The model's version.
-        time, window, rows
+        time, window, rows, origin, timezone
             The window definition (see :class:`WindowSpec`).
         **options
             Any other field of :class:`MonitoringConfig` (``rules``, ``alpha``, ...).
@@ -337,7 +339,7 @@ class MonitoringConfig:
         MonitoringConfig
         """
         info = model if isinstance(model, ModelInfo) else ModelInfo(model, version)
-        spec = WindowSpec(time=time, window=window, rows=rows)
+        spec = WindowSpec(time=time, window=window, rows=rows, origin=origin, timezone=timezone)
         return cls(model=info, baseline=baseline, window=spec, **options)  # type: ignore[arg-type]
 
     def baseline_object(self) -> Baseline:

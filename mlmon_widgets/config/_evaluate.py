@@ -327,6 +327,7 @@ def evaluate(
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame; got {type(data).__name__}")
     arguments = config.window.arguments(time)
+    data = config.window.localize(data, arguments["time"])  # windows in the config's zone
     baseline = config.baseline_object()
     section = config.performance
     order = [arguments["time"] or "", *baseline.features]

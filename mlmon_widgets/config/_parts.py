@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -10,6 +11,9 @@ from pandas.tseries.frequencies import to_offset
 
 from ._checks import check_int, check_keys, check_number, check_string
 from ._errors import ConfigError, nested
+
+#: An ISO-8601 date or time stamp, with an optional UTC offset (the schema's pattern too).
+ISO_STAMP = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -65,13 +69,15 @@ class WindowSpec:
             raise ConfigError("give exactly one of window (a pandas offset) and rows")
         for name in ("origin", "timezone"):
             if getattr(self, name) is not None and self.window is None:
-                raise ConfigError(f"{name} needs time windows (window=), not rows", (name,))
+                raise ConfigError("needs time windows (window=), not rows", (name,))
         if self.origin is not None:
             with nested("origin"):
                 check_string(self.origin, nonempty=True, hint=" (quote it in YAML)")
                 if self.origin.strip().lower() in ("now", "today"):
                     raise ConfigError(f"must be a fixed time stamp; got {self.origin!r}")
                 try:
+                    if not re.match(ISO_STAMP, self.origin):
+                        raise ValueError(self.origin)
                     pd.Timestamp(self.origin)
                 except (TypeError, ValueError):
                     raise ConfigError(

@@ -54,6 +54,10 @@ def performance_table(
     options = section.arguments()
     if section.latency not in frame.columns:
         options["latency"] = None
+    if section.score is not None and section.prediction not in (None, *data.columns):
+        # Without the predicted classes the score's metrics are still judged, from the score
+        # alone; those of the classes are skipped (PerformanceRules.needs).
+        options["prediction"] = None
     try:
         with warnings.catch_warnings():
             # evaluate has cut the same windows and warned about rows without a timestamp.

@@ -296,9 +296,10 @@ class PerformanceRules:
             return (self.latency,) if self.latency else ()
         if metric == "rows":
             return ()
-        if metric in LABELLED:
-            return (self.label, *self.predictions())
-        return self.predictions()
+        read = self.predictions()
+        if metric in SCORE_METRICS and self.score is not None:
+            read = (self.score,)  # probabilities only: no need of the predicted classes
+        return (self.label, *read) if metric in LABELLED else read
 
     def source(self, metric: str) -> str | None:
         """The column an alert on ``metric`` is reported for (None for ``rows``)."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ._engine import BASELINE_FORMAT, CORRECTIONS, FEATURE_KINDS, METRIC_KINDS, ROLES
-from ._parts import DOMAINS, QUALITY_METRICS
+from ._parts import DOMAINS, ISO_STAMP, QUALITY_METRICS
 from ._performance_rules import PERFORMANCE_METRICS
 from ._suppressions import DAYS
 from ._version import SCHEMA_VERSION
 
 _ISO_UTC = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$"
-_ISO = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+_ISO = ISO_STAMP
 _CLOCK = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
 _TEXT = {"type": "string", "pattern": r"\S"}
 

@@ -185,6 +185,9 @@ def make_windows(
         times = None
         if time is not None or isinstance(frame.index, pd.DatetimeIndex):
             times, order, n = _sorted_times(frame, time)
+            if n == 0:  # no row has a time: no window to label
+                empty = np.zeros(0, dtype=np.int64)
+                return Windows(order, empty, empty, empty, empty)
         starts = []
         s = 0
         while True:

@@ -24,6 +24,7 @@ from ..engine import (
 from ..engine._rules_runs import check_rules
 from ..engine._validation import DataWarning, check_frame, check_option, check_positive_int, warn
 from ._base import MlmonWidget, reports_errors
+from ._grid import window_grid
 from ._labels import window_labels
 from ._serialize import plain
 
@@ -904,6 +905,7 @@ class ControlChart(MlmonWidget):
             baseline,
             time=self._spec["time"],
             window=window,
+            **window_grid(self._anchor if self._spec["rows"] is None else None),
             rows=self._spec["rows"],
             performance=section,
             **options,

@@ -28,6 +28,7 @@ from ..engine._severity import CORRECTIONS, SEVERITIES
 from ..engine._validation import check_frame, check_option, check_probability
 from ..engine._windows import _calendar
 from ._base import MlmonWidget, reports_errors
+from ._grid import window_grid
 from ._labels import window_labels as _labels
 from ._serialize import pack, plain
 
@@ -457,6 +458,7 @@ class DriftHeatmap(MlmonWidget):
             time=self._spec["time"],
             window=window,
             rows=self._spec["rows"],
+            **window_grid(self._anchor if self._spec["rows"] is None else None),
             rules=dict(self.thresholds),
             alpha=self.alpha,
             correction=self.correction,
