@@ -284,6 +284,12 @@ def evaluate(
 
     Alerts in a suppression period are listed with ``suppressed=True``.
 
+    Give batches whole windows: the windows are those of the notebook (the config's
+    ``window.origin`` and ``timezone``), and a window the batch covers only in part is judged
+    on the rows it has (its row count looks low). The 2-of-3 warning and a relative check
+    look back at earlier windows of the same batch, so include the ``lag + 2`` windows
+    before the ones to judge when a relative check is configured.
+
     Parameters
     ----------
     config : MonitoringConfig

@@ -850,10 +850,10 @@ class ControlChart(MlmonWidget):
             "label": opts["label"],
             "score": opts["score"],
             "prediction": opts["prediction"],
-            "threshold": opts["threshold"],
+            "threshold": float(opts["threshold"]),
             "latency": opts["latency"],
-            "min_coverage": opts["min_coverage"],
-            "min_rows": opts["min_rows"],
+            "min_coverage": float(opts["min_coverage"]),
+            "min_rows": int(opts["min_rows"]),
             "rules": rules,
         }
 
