@@ -269,14 +269,14 @@ def _numeric_block(
     baseline: Baseline, production: pd.DataFrame, features: list[str]
 ) -> dict[str, NumericColumn]:
     """Plain numpy numeric columns of a small frame, converted to float64 in one call."""
+    dtypes = dict(zip(production.columns, production.dtypes, strict=True))  # no Series per column
     names = [
         n
         for n in features
-        if n in production.columns
-        and n in baseline.roles
-        and baseline.roles[n] == "numeric"
-        and isinstance(production[n].dtype, np.dtype)
-        and production[n].dtype.kind in "fiu"
+        if n in dtypes
+        and baseline.roles.get(n) == "numeric"
+        and isinstance(dtypes[n], np.dtype)
+        and dtypes[n].kind in "fiu"
     ]
     if len(names) < 2 or len(production) * len(names) > _BLOCK_VALUES:
         return {}
