@@ -69,7 +69,8 @@ class ControlChartView {
     this.toolbar = el("div", "mlmon-toolbar");
     this.body = el("div", "mlmon-panels");
     this.tooltip = el("div", "mlmon-tooltip");
-    root.append(errorArea(this.model), this.toolbar, this.body, this.tooltip);
+    this.error = errorArea(this.model);
+    root.append(this.error, this.toolbar, this.body, this.tooltip);
     this.buildToolbar();
     this.handlers = [];
     const listen = (event, fn) => { this.model.on(event, fn); this.handlers.push([event, fn]); };
@@ -82,6 +83,7 @@ class ControlChartView {
   }
 
   dispose() {
+    this.error.dispose();
     for (const [event, fn] of this.handlers) this.model.off(event, fn);
   }
 

@@ -648,6 +648,7 @@ export default {
     themeWatch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light"] });
     return () => {
       themeWatch.disconnect();
+      view?.error?.dispose();
       for (const [event, fn] of Object.entries(handlers)) model.off(event, fn);
       model.off("msg:custom", onMessage);
     };

@@ -12,5 +12,7 @@ export function errorArea(model) {
   };
   update();
   model.on("change:_error", update);
+  // The view's cleanup calls this, so a removed view leaves no listener on the model.
+  box.dispose = () => model.off("change:_error", update);
   return box;
 }
