@@ -224,6 +224,11 @@ def individuals_chart(
     7. Fifteen points in a row within 1 sigma (either side).
     8. Eight points in a row beyond 1 sigma (either side, not necessarily the same one).
 
+    Limits from a short baseline alert more often than the nominal 0.27% per point, because
+    sigma is itself estimated (Quesenberry, 1993): on normal noise, rule 1 fires on about
+    0.7% of later points with 28 baseline points, 0.5% with 56 and 0.36% with 112 (seasonal
+    charts with 4, 8 and 16 weekly cycles: 0.54%, 0.42% and 0.30%). Prefer long baselines.
+
     When sigma is 0 (a constant baseline) the limits collapse onto the centre line, every
     point off it counts as beyond the limits, rule 7 is not applied, and a note says so.
 
