@@ -63,9 +63,29 @@ def test_aware_times_are_cut_in_the_configured_zone():
     starts = pd.DatetimeIndex(windows.labels_start)
     assert [t.hour for t in starts] == [0, 0, 0, 0]  # local midnights, across the DST change
     assert str(starts.tz) == "Europe/Paris"
-    assert spec.localize(utc.assign(ts=utc.ts.dt.tz_localize(None))).equals(
-        utc.assign(ts=utc.ts.dt.tz_localize(None))
-    )  # naive times are taken as they are
+    naive = utc.assign(ts=utc.ts.dt.tz_localize(None))
+    with pytest.warns(Warning, match="taken as wall-clock times in Europe/Paris"):
+        as_local = spec.localize(naive)
+    assert str(as_local.ts.dt.tz) == "Europe/Paris"
+    assert as_local.ts.isna().sum() == 1  # 02:00 on 2024-03-31 does not exist in Paris
+    indexed = spec.localize(utc.set_index("ts"), time=None)  # a DatetimeIndex, no column
+    spec_index = WindowSpec(window="1D", timezone="Europe/Paris")
+    assert str(spec_index.localize(utc.set_index("ts")).index.tz) == "Europe/Paris"
+    assert indexed.index.equals(utc.set_index("ts").index)  # time= names a column: untouched
+
+
+def test_far_origins_jump_along_the_grid_and_give_the_same_windows():
+    frame = pd.DataFrame({"ts": pd.date_range("2024-03-12 13:00", periods=30, freq="h")})
+    for window, step in (("6h", None), ("6h", "2h"), ("45min", "15min")):
+        near = make_windows(
+            frame, time="ts", window=window, step=step, origin=pd.Timestamp("2024-03-11")
+        )
+        far = make_windows(
+            frame, time="ts", window=window, step=step, origin=pd.Timestamp("2000-01-01")
+        )
+        assert list(near.labels_start) == list(far.labels_start)
+        assert list(near.starts) == list(far.starts) and list(near.ends) == list(far.ends)
+        assert far.first_index > near.first_index
 
 
 def test_exported_configs_keep_the_grid_so_production_cuts_the_notebooks_weeks():

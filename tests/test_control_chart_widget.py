@@ -567,3 +567,23 @@ def test_revised_limits_and_run_rules_can_be_chosen(data):
     assert {v["rule"] for v in panel(trial, "latency_p95")["violations"]} - {1, 2, 5, 6}
     with pytest.raises(ValueError, match="rules"):
         ControlChart(spiky, **options, run_rules=[9])
+
+
+def test_to_config_onto_a_base_on_another_grid_is_refused(data):
+    weekly = {**OPTIONS, "window": "7D", "metrics": "accuracy", "baseline": 5}
+    early = ControlChart(data, **weekly)
+    late = ControlChart(data[data.ts >= "2024-03-03"], **weekly)  # weeks from a Sunday
+    base = weekly_config(early)
+    assert late.to_config(weekly_config(late)).window.origin.startswith("2024-03-03")
+    with pytest.raises(ValueError, match="base has other windows"):
+        late.to_config(base)
+    assert early.to_config(base).window == base.window
+
+
+def test_labels_as_categories_and_scores_a_hair_above_one_are_accepted(data):
+    coded = data.assign(label=data.label.astype("Int64").astype("category"))
+    a = ControlChart(coded, **{**OPTIONS, "metrics": "accuracy"})
+    b = ControlChart(data, **{**OPTIONS, "metrics": "accuracy"})
+    assert a._panels == b._panels
+    rounded = data.assign(score=np.where(data.score > 0.99, 1 + 1e-12, data.score))
+    ControlChart(rounded, **{**OPTIONS, "metrics": "accuracy"})

@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from ..engine import DataWarning
+from ..engine._validation import warn
 from ._checks import check_int, check_keys, check_number, check_string
 from ._errors import ConfigError, nested
 
@@ -135,14 +137,37 @@ class WindowSpec:
         }
 
     def localize(self, data: pd.DataFrame, time: str | None = None) -> pd.DataFrame:
-        """``data`` with its time column in :attr:`timezone` (aware times only; a copy)."""
+        """``data`` with its times in :attr:`timezone` (a copy when anything changes).
+
+        Aware times (a column or a DatetimeIndex) are converted to the zone. Naive times are
+        taken as wall-clock times in the zone, with a :class:`DataWarning` saying so (times
+        that do not exist or repeat at a daylight-saving change are set aside).
+        """
+        if self.timezone is None:
+            return data
         column = time or self.time
-        if self.timezone is None or column is None or column not in data.columns:
+        if column is None:
+            index = data.index
+            if not isinstance(index, pd.DatetimeIndex):
+                return data
+            return data.set_axis(self._in_zone(index, "the index"), axis=0)
+        if column not in data.columns:
             return data
         values = data[column]
-        if not isinstance(values.dtype, pd.DatetimeTZDtype):
+        if not pd.api.types.is_datetime64_any_dtype(values.dtype):
             return data
-        return data.assign(**{column: values.dt.tz_convert(self.timezone)})
+        return data.assign(**{column: self._in_zone(values, f"column {column!r}")})
+
+    def _in_zone(self, values: Any, what: str) -> Any:
+        stamps = values.dt if isinstance(values, pd.Series) else values
+        if stamps.tz is not None:
+            return stamps.tz_convert(self.timezone)
+        warn(
+            f"the times of {what} have no time zone: taken as wall-clock times in "
+            f"{self.timezone} (the config's window.timezone); give aware times to be sure",
+            DataWarning,
+        )
+        return stamps.tz_localize(self.timezone, ambiguous="NaT", nonexistent="NaT")
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,8 @@ def _milliseconds(values: pd.Series) -> pd.Series:
 def _numeric(values: pd.Series) -> bool:
     """Numbers or booleans (also an object column of them, as a CSV with blanks gives)."""
     dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # e.g. a dictionary-encoded Parquet column
+        return _numeric(pd.Series(dtype.categories))
     if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
         return True
     kind = pd.api.types.infer_dtype(values, skipna=True)
@@ -167,10 +169,11 @@ def _check_columns(
     if score is not None:
         values = data[score].to_numpy(dtype=float, na_value=np.nan)
         finite = values[np.isfinite(values)]
-        if len(finite) and (finite.min() < 0 or finite.max() > 1):
+        slack = 1e-9  # rounding of a probability computed elsewhere
+        if len(finite) and (finite.min() < -slack or finite.max() > 1 + slack):
             raise ValueError(
-                f"score column {score!r} has values outside [0, 1] (min {finite.min():.4g}, max "
-                f"{finite.max():.4g}): give the predicted probability of the positive class "
+                f"score column {score!r} has values outside [0, 1] (min {finite.min()!r}, max "
+                f"{finite.max()!r}): give the predicted probability of the positive class "
                 "(e.g. a sigmoid of the logits)"
             )
 

@@ -214,6 +214,14 @@ def make_windows(
     anchor = _anchor(first, offset) if origin is None else _in_zone(pd.Timestamp(origin), first)
     if anchor > first:  # the origin fixes the grid, not where it starts: step back on it
         anchor = _back_to(anchor, first, offset)
+    jumped = 0
+    if isinstance(step_offset, pd.offsets.Tick) and isinstance(offset, pd.offsets.Tick):
+        # Far before the data: jump over the windows that end by the first row instead of
+        # listing them (window j ends at anchor + j * step + length).
+        gap, length, stride = first - anchor, pd.Timedelta(offset), pd.Timedelta(step_offset)
+        if gap >= length:
+            jumped = int((gap - length) // stride) + 1
+            anchor = anchor + stride * jumped
     if anchor + step_offset > anchor + offset:
         raise ValueError(
             f"step ({step}) must not exceed window ({window}): "
@@ -239,7 +247,7 @@ def make_windows(
         starts_t.to_numpy(),
         ends_t.to_numpy(),
         anchor=anchor,
-        first_index=skipped,
+        first_index=skipped + jumped,
     )
 
 

@@ -885,15 +885,19 @@ class ControlChart(MlmonWidget):
             if not isinstance(base, MonitoringConfig):
                 raise TypeError(f"base must be a MonitoringConfig; got {type(base).__name__}")
             theirs = base.window
+            mine = window_grid(self._anchor if self._spec["rows"] is None else None)
             same = (
                 theirs.time == self._spec["time"]
                 and theirs.rows == self._spec["rows"]
                 and (theirs.window is None) == (window is None)
                 and (window is None or to_offset(theirs.window) == to_offset(window))
+                and theirs.timezone == mine["timezone"]
+                and (window is None or self._on_grid(theirs))
             )
             if not same:
                 raise ValueError(
                     f"base has other windows ({theirs.to_dict()}) than this chart "
+                    f"({mine}) "
                     f"(time={self._spec['time']!r}, window={window!r}, rows={self._spec['rows']!r})"
                     ": the limits are per window of the chart; build both on the same windows"
                 )
@@ -910,6 +914,14 @@ class ControlChart(MlmonWidget):
             performance=section,
             **options,
         )
+
+    def _on_grid(self, spec: Any) -> bool:
+        """Whether this chart's windows start on the grid of ``spec`` (a WindowSpec)."""
+        if spec.origin is None or self._anchor is None:
+            return spec.origin is None
+        start = pd.DataFrame({"t": [pd.Timestamp(self._anchor)]})
+        cut = make_windows(start, time="t", window=spec.window, origin=pd.Timestamp(spec.origin))
+        return pd.Timestamp(cut.labels_start[0]) == pd.Timestamp(self._anchor)
 
     # ------------------------------------------------------------------ live
     def append(self, new_rows: pd.DataFrame) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pandas as pd
@@ -22,12 +23,36 @@ def window_grid(anchor: Any) -> dict[str, str | None]:
     if anchor is None or pd.isna(anchor):
         return {"origin": None, "timezone": None}
     anchor = pd.Timestamp(anchor)
-    zone = None
-    if anchor.tz is not None:
-        name = str(anchor.tz)
-        try:  # a named zone (DST rules) is kept; a fixed offset is already in the origin
-            pd.Timestamp("2024-01-01").tz_localize(name)
-            zone = name
-        except Exception:  # the zone libraries raise several kinds
-            zone = None
-    return {"origin": anchor.isoformat(), "timezone": zone}
+    return {"origin": anchor.isoformat(), "timezone": zone_name(anchor.tz)}
+
+
+def zone_name(tz: Any) -> str | None:
+    """The IANA name of a time zone object (zoneinfo, pytz, dateutil), or None.
+
+    A fixed offset has no name to keep: the origin's offset says it all.
+
+    Examples
+    --------
+    >>> import zoneinfo, datetime
+    >>> zone_name(zoneinfo.ZoneInfo("Europe/Paris")), zone_name(datetime.timezone.utc)
+    ('Europe/Paris', 'UTC')
+    >>> zone_name(datetime.timezone(datetime.timedelta(hours=2), "EST")) is None
+    True
+    """
+    if tz is None:
+        return None
+    if isinstance(tz, datetime.timezone):
+        return "UTC" if tz.utcoffset(None) == datetime.timedelta(0) else None
+    name = getattr(tz, "key", None) or getattr(tz, "zone", None)  # zoneinfo, pytz
+    path = getattr(tz, "_filename", None)  # dateutil: a file of the zone database
+    if name is None and isinstance(path, str):
+        name = path.split("zoneinfo/")[-1] if "zoneinfo/" in path else path
+    if name is None and type(tz).__name__ == "tzutc":
+        name = "UTC"
+    if name is None:
+        return None
+    try:
+        pd.Timestamp("2024-01-01").tz_localize(name)
+    except Exception:  # the zone libraries raise several kinds
+        return None
+    return str(name)
