@@ -11,6 +11,7 @@ from pandas.tseries.frequencies import to_offset
 
 from ..engine import DataWarning
 from ..engine._validation import warn
+from ..engine._windows import known_time_zone
 from ._checks import check_int, check_keys, check_number, check_string
 from ._errors import ConfigError, nested
 
@@ -89,13 +90,11 @@ class WindowSpec:
         if self.timezone is not None:
             with nested("timezone"):
                 check_string(self.timezone, nonempty=True)
-                try:
-                    pd.Timestamp("2024-01-01").tz_localize(self.timezone)
-                except Exception:  # the zone libraries raise several kinds
+                if not known_time_zone(self.timezone):
                     raise ConfigError(
                         f"must be a time zone name such as 'Europe/Paris' or 'UTC'; got "
                         f"{self.timezone!r}"
-                    ) from None
+                    )
         if self.rows is not None:
             with nested("rows"):
                 check_int(self.rows, minimum=1)

@@ -23,18 +23,10 @@ from ._windows import _calendar
 
 #: Which deviations from the centre raise alerts.
 SIDES = ("lower", "upper", "both")
+#: The four limits of a window, as :meth:`LimitRule.limits` and :func:`judge_limits` name them.
+LIMIT_NAMES = ("lower_warning", "lower_critical", "upper_warning", "upper_critical")
 #: Columns of :func:`judge_limits`, in order.
-JUDGEMENT_COLUMNS = (
-    "value",
-    "centre",
-    "lower_warning",
-    "lower_critical",
-    "upper_warning",
-    "upper_critical",
-    "change",
-    "severity",
-    "reason",
-)
+JUDGEMENT_COLUMNS = ("value", "centre", *LIMIT_NAMES, "change", "severity", "reason")
 _WARNING_RUN = (2, 3)  # Western Electric: 2 of 3 consecutive points beyond 2 sigma
 
 

@@ -107,6 +107,15 @@ def _calendar(offset: pd.DateOffset) -> pd.DateOffset:
     return offset
 
 
+def known_time_zone(name: object) -> bool:
+    """Whether ``name`` is a time zone pandas can localize to (``'Europe/Paris'``, ``'UTC'``)."""
+    try:
+        pd.Timestamp("2024-01-01").tz_localize(name)
+    except Exception:  # the zone libraries raise several kinds
+        return False
+    return True
+
+
 def _in_zone(origin: pd.Timestamp, first: pd.Timestamp) -> pd.Timestamp:
     """``origin`` in the time zone of the data (naive data: its UTC wall clock)."""
     if first.tz is None:

@@ -21,6 +21,8 @@ from ..engine import (
     performance_over_time,
     window_phases,
 )
+from ..engine._limits import LIMIT_NAMES
+from ..engine._performance import LABELLED
 from ..engine._rules_runs import check_rules
 from ..engine._validation import DataWarning, check_frame, check_option, check_positive_int, warn
 from ._base import MlmonWidget, reports_errors
@@ -43,19 +45,6 @@ SIDES = {
     "latency_p50": "upper",
     "latency_p95": "upper",
     "latency_p99": "upper",
-}
-#: Metrics computed from labels (pending while labels are missing).
-LABELLED = {
-    "accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "roc_auc",
-    "log_loss",
-    "calibration_error",
-    "mae",
-    "rmse",
-    "bias",
 }
 DETECTORS = {"adwin": ADWIN, "page_hinkley": PageHinkley}
 _STATUS = {"ok": 0, "pending": 1, "insufficient_data": 2}
@@ -473,13 +462,7 @@ class ControlChart(MlmonWidget):
         phases = window_phases(starts, rule, window) if rule.period else None
         judgement = judge_limits(values, rule, phases=phases, judged=judged)
         severity = judgement["severity"].to_numpy()
-        for name in (
-            "centre",
-            "lower_warning",
-            "lower_critical",
-            "upper_warning",
-            "upper_critical",
-        ):
+        for name in ("centre", *LIMIT_NAMES):
             panel[name] = judgement[name].to_numpy(dtype=float)
         panel["severity"] = [_SEVERITY[s] for s in severity]
         reasons = judgement["reason"].to_numpy(dtype=object)
@@ -524,13 +507,7 @@ class ControlChart(MlmonWidget):
             },
             index=pd.Index(self._labels[0], name="window_start"),
         )
-        for name in (
-            "centre",
-            "lower_warning",
-            "lower_critical",
-            "upper_warning",
-            "upper_critical",
-        ):
+        for name in ("centre", *LIMIT_NAMES):
             table[name] = panel.get(name, np.full(len(table), np.nan))
         table["severity"] = [severities[s] for s in panel["severity"]]
         table["reason"] = panel["reasons"]

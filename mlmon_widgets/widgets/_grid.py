@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..engine._windows import known_time_zone
+
 
 def window_grid(anchor: Any) -> dict[str, str | None]:
     """``origin`` and ``timezone`` of a config's WindowSpec for windows starting at ``anchor``.
@@ -49,10 +51,4 @@ def zone_name(tz: Any) -> str | None:
         name = path.split("zoneinfo/")[-1] if "zoneinfo/" in path else path
     if name is None and type(tz).__name__ == "tzutc":
         name = "UTC"
-    if name is None:
-        return None
-    try:
-        pd.Timestamp("2024-01-01").tz_localize(name)
-    except Exception:  # the zone libraries raise several kinds
-        return None
-    return str(name)
+    return str(name) if name is not None and known_time_zone(name) else None
