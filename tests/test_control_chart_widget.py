@@ -587,3 +587,13 @@ def test_labels_as_categories_and_scores_a_hair_above_one_are_accepted(data):
     assert a._panels == b._panels
     rounded = data.assign(score=np.where(data.score > 0.99, 1 + 1e-12, data.score))
     ControlChart(rounded, **{**OPTIONS, "metrics": "accuracy"})
+
+
+def test_showing_another_metric_does_not_rerun_the_detector(chart, monkeypatch):
+    runs = []
+    original = ControlChart._detect
+    monkeypatch.setattr(ControlChart, "_detect", lambda self: runs.append(1) or original(self))
+    chart.metrics = ["accuracy"]
+    assert runs == [] and len(chart._panels) == 1
+    chart.segment = "online"
+    assert runs == [1]

@@ -737,9 +737,9 @@ class ControlChart(MlmonWidget):
 
     @traitlets.observe("metrics", "segment")
     @reports_errors("drawing the charts")
-    def _on_view(self, _change: Any) -> None:
-        if self._panels:
-            self._redraw()
+    def _on_view(self, change: Any) -> None:
+        if self._panels:  # the detector runs on a segment's errors, whatever the metrics
+            self._redraw(detect=change["name"] == "segment")
 
     @traitlets.validate("selected")
     def _check_selected(self, proposal: Any) -> dict | None:
