@@ -23,120 +23,16 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
-from .config import ConfigError, MonitoringConfig, evaluate, read_data
-from .datasets import load_demo
-from .engine import data_quality, drift_over_time, rules_from_suggestions, suggest_thresholds
-
-ALERTS = ("warning", "critical")
+from .config import ALERT_LEVELS, ConfigError, MonitoringConfig, evaluate, read_data
+from .config import retraining_events as _retraining_events
+from .reports import demo_findings, write_demo_batch, write_demo_config
 
 
-def _summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per feature: alert days per severity, first alert and the worst window's reason."""
-    rows = []
-    for feature, group in table.groupby("feature", sort=False, observed=True):
-        alerts = group[group["severity"].isin(ALERTS)]
-        worst = group.loc[group["wasserstein"].fillna(group["js"]).fillna(0).idxmax()]
-        if len(alerts):
-            ranked = alerts.assign(rank=alerts["severity"].map({"critical": 0, "warning": 1}))
-            worst = ranked.sort_values(["rank", "p_adjusted"]).iloc[0]
-        rows.append(
-            {
-                "feature": feature,
-                "critical": int((group["severity"] == "critical").sum()),
-                "warning": int((group["severity"] == "warning").sum()),
-                "insufficient": int((group["severity"] == "insufficient_data").sum()),
-                "first_alert": alerts["window_start"].min() if len(alerts) else pd.NaT,
-                "worst_day": worst["window_start"] if len(alerts) else pd.NaT,
-                "reason": worst["reason"] if len(alerts) else "",
-            }
-        )
-    out = pd.DataFrame(rows).set_index("feature")
-    return out.sort_values(["critical", "warning"], ascending=False)
-
-
-def _quality_findings(quality: pd.DataFrame) -> pd.DataFrame:
-    """Windows where a column went missing, left the reference range or grew new categories."""
-    found = quality[
-        (quality["missing_rate"] >= 0.5)
-        | (quality["out_of_range"] >= 0.05)
-        | (quality["unseen_share"] >= 0.01)
-        | (quality["invalid_rate"] > 0)
-    ]
-    rows = []
-    for column, group in found.groupby("column", sort=False, observed=True):
-        last = group.iloc[-1]
-        rows.append(
-            {
-                "column": column,
-                "windows": len(group),
-                "first": group["window_start"].min(),
-                "max_missing": group["missing_rate"].max(),
-                "max_out_of_range": group["out_of_range"].max(),
-                "max_unseen_share": group["unseen_share"].max(),
-                "unseen_examples": last["unseen_examples"],
-            }
-        )
-    return pd.DataFrame(rows).set_index("column") if rows else pd.DataFrame()
-
-
-def _print_table(frame: pd.DataFrame, width: int) -> None:
-    text = frame.to_string(
-        formatters={
-            "first_alert": lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d}",
-            "worst_day": lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d}",
-            "reason": lambda r: r if len(r) <= width else r[: width - 3] + "...",
-        },
-        justify="left",
-    )
-    print(text)
-
-
-def demo(window: str = "1D", width: int = 70) -> int:
+def demo(window: str = "1D", width: int = 100) -> int:
     """Print the demo data's drift: default thresholds, then thresholds learned from history."""
-    data = load_demo()
-    roles = {"application_id": "id"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        table = drift_over_time(
-            data.reference, data.production, time=data.time, window=window, roles=roles
-        )
-        learned = suggest_thresholds(data.reference, window=window, time=data.time, roles=roles)
-        quality = data_quality(
-            data.reference, data.production, time=data.time, window=window, roles=roles
-        )
-        tuned = drift_over_time(
-            data.reference,
-            data.production,
-            time=data.time,
-            window=window,
-            roles=roles,
-            thresholds=rules_from_suggestions(learned),
-        )
-    ref_t, prod_t = data.reference[data.time], data.production[data.time]
-    print(
-        f"mlmon demo: credit-risk model, reference {ref_t.min():%Y-%m-%d}..{ref_t.max():%Y-%m-%d} "
-        f"({len(data.reference):,} rows), production {prod_t.min():%Y-%m-%d}.."
-        f"{prod_t.max():%Y-%m-%d} ({len(data.production):,} rows), windows of {window}\n"
-    )
-    print("Drift per feature with the default thresholds (alert = corrected p < 0.01 and an")
-    print("effect size at its threshold: PSI 0.1/0.25, normed Wasserstein 0.1/0.25, JS 0.1/0.2):\n")
-    _print_table(_summary(table), width)
-    print("\nWith per-feature thresholds learned from the reference's own day-to-day variation")
-    print("(suggest_thresholds: mean + 2/3 sigma of PSI over daily reference chunks):\n")
-    _print_table(_summary(tuned), width)
-    print("\nData quality findings (a window with >= 50% missing, >= 5% outside the reference")
-    print("range, >= 1% unseen categories or unreadable values):\n")
-    findings = _quality_findings(quality)
-    print(
-        findings.to_string(
-            float_format=lambda v: f"{v:.2f}", formatters={"first": lambda t: f"{t:%Y-%m-%d}"}
-        )
-        if len(findings)
-        else "  none"
-    )
-    print("\nScenarios built into the demo data:")
-    for column, text in data.scenarios.items():
-        print(f"  {column}: {text}")
+        print(demo_findings(window=window, width=width))
     return 0
 
 
@@ -200,7 +96,7 @@ def demo_lab(directory: str, *, port: int | None, browser: bool, dry_run: bool) 
     return 0  # pragma: no cover - execv does not return
 
 
-LEVELS = {"warning": 1, "critical": 2}
+LEVELS = {level: i + 1 for i, level in enumerate(ALERT_LEVELS)}
 
 
 def _plain(value: object) -> object:
@@ -263,7 +159,7 @@ def check(
     *,
     time: str | None = None,
     fmt: str = "text",
-    fail_on: str = "critical",
+    fail_on: str = ALERT_LEVELS[-1],
 ) -> int:
     """Evaluate a config on a data file; 1 if an unsuppressed alert reaches ``fail_on``."""
     with warnings.catch_warnings(record=True) as caught:
@@ -280,6 +176,7 @@ def check(
             raise ValueError(_one_line(err, f"{data_path}: ", named=True)) from None
         try:
             alerts = evaluate(config, data, time=time)
+            events = _retraining_events(config, data, time=time)
         except Exception as err:
             where = "cannot evaluate the config on the data: "
             raise ValueError(_one_line(err, where, named=True)) from None
@@ -289,58 +186,131 @@ def check(
     failing = live[live["severity"].map(LEVELS) >= LEVELS[fail_on]]
     counts = alerts["severity"].value_counts()
     model = f"{config.model.name} {config.model.version}".strip()
+    per_level = ", ".join(f"{counts.get(level, 0)} {level}" for level in reversed(ALERT_LEVELS))
     header = (
         f"mlmon check: {model}, {len(data):,} rows: {len(alerts)} alert(s) "
-        f"({counts.get('critical', 0)} critical, {counts.get('warning', 0)} warning, "
-        f"{int(alerts['suppressed'].sum())} suppressed); {len(failing)} at or above "
-        f"{fail_on} -> exit {int(len(failing) > 0)}"
+        f"({per_level}, {int(alerts['suppressed'].sum())} suppressed); {len(failing)} at or "
+        f"above {fail_on} -> exit {int(len(failing) > 0)}"
     )
-    _print_alerts(alerts, fmt, header)
-    return 1 if len(failing) else 0
+    code = 1 if len(failing) else 0
+    try:
+        _print_alerts(alerts, fmt, header)
+        if fmt == "text" and len(events):
+            print("retraining events (a new model version: recorded, not tested for drift):")
+            for event in events["event"]:
+                print(f"  {event}")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `mlmon check ... | head`: the reader left; the verdict stands
+        _quiet_stdout()
+    return code
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``mlmon`` command."""
+def _quiet_stdout() -> None:
+    """After a closed pipe: send what is still to print to /dev/null (no error at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+CHECK_HELP = """\
+Evaluate a monitoring config on a batch of production data, exactly as the notebook judges
+it, and list the alerts (window, feature, domain, severity, route, suppressed, message).
+
+exit status:
+  0  no unsuppressed alert at or above --fail-on
+  1  at least one unsuppressed alert at or above --fail-on
+  2  bad usage, or a config or data file that cannot be read or judged (one line on stderr)
+
+A batch with no rows is an alert (quality.empty_batch), never "all clear". Give whole
+windows: a window the batch covers in part is judged on the rows it has.
+"""
+
+DEMO_HELP = """\
+Open JupyterLab on the quickstart notebook with the demo data (a credit-risk model: 60
+days of reference, 90 days of production with incidents built in), or, with --text, print
+the same findings. --config and --batch write a monitoring config and a batch of the demo
+to try `mlmon check` on:
+
+  mlmon demo --config monitoring.yaml --batch batch.parquet
+  mlmon check monitoring.yaml batch.parquet
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlmon", description="Monitor ML models from a notebook.")
     parser.add_argument("--version", action="version", version=f"mlmon_widgets {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    formatter = argparse.RawDescriptionHelpFormatter
     run_demo = commands.add_parser(
-        "demo", help="open JupyterLab on the quickstart notebook with the demo data"
+        "demo",
+        help="open JupyterLab on the quickstart notebook with the demo data",
+        description=DEMO_HELP,
+        formatter_class=type("Help", (formatter, argparse.ArgumentDefaultsHelpFormatter), {}),
     )
     run_demo.add_argument("--text", action="store_true", help="print the findings instead")
     run_demo.add_argument("--window", default="1D", help="window of --text, a pandas offset")
-    run_demo.add_argument("--width", type=int, default=70, help="characters of each reason shown")
+    run_demo.add_argument("--width", type=int, default=100, help="characters per line of --text")
     run_demo.add_argument("--dir", default="mlmon-demo", help="where the notebook is written")
     run_demo.add_argument("--port", type=int, default=None, help="JupyterLab's port")
     run_demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
     run_demo.add_argument("--dry-run", action="store_true", help="print the command only")
+    run_demo.add_argument(
+        "--batch", metavar="PATH", help="write the last week of the demo's production (.parquet, .csv)"
+    )
+    run_demo.add_argument(
+        "--config", metavar="PATH", help="write a monitoring config of the demo (.yaml, .json)"
+    )
     run_check = commands.add_parser(
-        "check", help="evaluate a monitoring config on production data (exit 1 on alerts)"
+        "check",
+        help="evaluate a monitoring config on production data (exit 1 on alerts)",
+        description=CHECK_HELP,
+        formatter_class=type("Help", (formatter, argparse.ArgumentDefaultsHelpFormatter), {}),
     )
     run_check.add_argument("config", metavar="CONFIG", help="the config, .yaml/.yml or .json")
-    run_check.add_argument("data", metavar="DATA", help="production data, .parquet or .csv")
-    run_check.add_argument("--time", default=None, help="timestamp column (default: config's)")
-    run_check.add_argument("--format", choices=("text", "json"), default="text", dest="fmt")
+    run_check.add_argument("data", metavar="DATA", help="production data, .parquet/.pq or .csv")
+    run_check.add_argument(
+        "--time", default=None, help="timestamp column, replacing the config's window.time"
+    )
+    run_check.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        dest="fmt",
+        help="text: a header line and a table; json: a list of alerts, one object per line",
+    )
     run_check.add_argument(
         "--fail-on",
         choices=tuple(LEVELS),
-        default="critical",
+        default=ALERT_LEVELS[-1],
         help="lowest severity of an unsuppressed alert that makes the exit status 1",
     )
     # One line on stderr for bad usage, like every other refusal of `mlmon check`.
     run_check.error = lambda message: run_check.exit(  # type: ignore[method-assign]
         2, f"mlmon check: {message} (see mlmon check --help)\n"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mlmon`` command."""
+    args = _parser().parse_args(argv)
     try:
         if args.command == "check":
             return check(args.config, args.data, time=args.time, fmt=args.fmt, fail_on=args.fail_on)
+        if args.batch or args.config:
+            for path, write in ((args.config, write_demo_config), (args.batch, write_demo_batch)):
+                if path:
+                    print(f"mlmon demo: wrote {write(path)}")
+            return 0
         if args.text:
             return demo(window=args.window, width=args.width)
         return demo_lab(args.dir, port=args.port, browser=not args.no_browser, dry_run=args.dry_run)
     except (TypeError, ValueError) as err:
         print(f"mlmon: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,7 +14,7 @@ Days are counted from the first production day, 0-based, as the ``window`` colum
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -118,6 +118,10 @@ class DemoData:
         Name of the timestamp column, ``'timestamp'``.
     segment : str
         Name of the segment column, ``'channel'``.
+    roles : dict
+        The columns whose role a drift analysis should not guess: ``application_id`` is an
+        id and ``model_version`` the model version (a retraining event, not drift). Pass
+        ``roles=demo.roles`` to the engine and the widgets.
 
     Examples
     --------
@@ -127,8 +131,8 @@ class DemoData:
     DemoData(reference=(..., 17), production=(..., 17), labels=(..., 3), as_of=2024-05-30 00:00:00)
     >>> sorted(demo.scenarios)[:3]
     ['card_spend_7d', 'credit_score', 'debt_to_income']
-    >>> demo.time, demo.segment
-    ('timestamp', 'channel')
+    >>> demo.time, demo.segment, demo.roles
+    ('timestamp', 'channel', {'application_id': 'id', 'model_version': 'version'})
     """
 
     reference: pd.DataFrame
@@ -138,6 +142,9 @@ class DemoData:
     scenarios: dict[str, str]
     time: str = "timestamp"
     segment: str = "channel"
+    roles: dict[str, str] = field(
+        default_factory=lambda: {"application_id": "id", "model_version": "version"}
+    )
 
     def __repr__(self) -> str:
         return (

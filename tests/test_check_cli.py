@@ -157,12 +157,12 @@ def test_exit_2_on_bad_config(files, capsys):
 def test_exit_2_on_a_null_section_or_a_number_too_large_for_a_float(files, capsys):
     text = (files / "config.yaml").read_text()
     for old, new, message in (
-        ("rules: {}", "rules: ~", "rules: must be a mapping; got null"),
-        ("roles: {income", "roles: ~\nx: {income", "roles: must be a mapping; got null"),
+        ("rules: {}", "rules: ~", "rules: must be a mapping; got None (null)"),
+        ("roles: {income", "roles: ~\nx: {income", "roles: must be a mapping; got None (null)"),
         (
             "alpha: 0.01",
             "alpha: " + "9" * 400,
-            "alpha: must be a finite number; got an integer of 400 digits",
+            "alpha: must be a finite number in (0, 1); got an integer of 400 digits",
         ),
     ):
         assert old in text

@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from mlmon_widgets import cli
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -15,15 +17,67 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 def test_demo_prints_the_drift_and_quality_findings(capsys):
     assert cli.main(["demo", "--text"]) == 0
     out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 100  # fits a 100-column terminal
     assert "Drift per feature with the default thresholds" in out
     default, learned = out.split("With per-feature thresholds learned")
     income = next(line for line in default.splitlines() if line.startswith("income "))
     assert income.split()[1:3] == ["1", "0"]  # one critical day, no warning
     assert "2024-04-16" in income
+    # The learned table says why it differs: the false alarms each rule set implies.
+    header = next(line for line in learned.splitlines() if line.startswith("feature "))
+    assert "false alarms: default" in header and "learned rule" in header
     seasonal = next(line for line in learned.splitlines() if line.startswith("card_spend_7d "))
-    assert seasonal.split()[1] == "0"  # no critical day once thresholds come from history
-    assert re.search(r"employment_years\s+1\s+2024-04-08\s+1\.00", out)
+    rule, default_rate, learned_rate, critical = re.match(
+        r"card_spend_7d\s+(psi [\d.]+ / [\d.]+)\s+([\d.]+%)\s+([\d.]+%)\s+(\d+)", seasonal
+    ).groups()
+    assert critical == "0"  # no critical day once thresholds come from history
+    assert float(default_rate[:-1]) > 50 > float(learned_rate[:-1])  # the reference's own days
+    assert all(len(number) <= 4 for number in rule[4:].split(" / "))  # meaningful digits
+    assert re.search(r"employment_years\s+1\s+2024-04-08\s+1\b", out)
     assert "overseas" in out
+    assert "model_version 1.4.1 first seen" in out  # a retraining event, not a drift finding
+
+
+def test_demo_writes_a_config_and_a_batch_that_mlmon_check_reads(tmp_path, capsys):
+    config, batch = tmp_path / "monitoring.yaml", tmp_path / "batch.parquet"
+    assert cli.main(["demo", "--config", str(config), "--batch", str(batch)]) == 0
+    assert config.is_file() and batch.is_file()
+    capsys.readouterr()
+    code = cli.main(["check", str(config), str(batch)])
+    out = capsys.readouterr().out
+    assert code in (0, 1) and out.startswith("mlmon check: credit-risk 1.4.0, ")
+    assert "retraining events" in out  # the week holds the new model version
+
+
+def test_help_explains_exit_codes_options_and_defaults(capsys):
+    for argv in (["check", "--help"], ["demo", "--help"]):
+        with pytest.raises(SystemExit):
+            cli.main(argv)
+    out = capsys.readouterr().out
+    check_help, demo_help = out.split("usage: mlmon demo")
+    for text in ("exit status", "0  no unsuppressed alert", "1  at least one", "2  bad usage"):
+        assert text in check_help
+    for option in ("--time", "--format", "--fail-on"):
+        line = check_help[check_help.index(option + " ") :].split("\n\n")[0]
+        assert len(line.split()) > 3, option  # every option has its help
+    assert "(default: critical)" in check_help
+    assert "(default: 1D)" in demo_help and "(default: mlmon-demo)" in demo_help
+
+
+def test_check_into_a_closed_pipe_exits_with_its_verdict_quietly(tmp_path):
+    from mlmon_widgets.datasets import load_demo
+
+    config, batch = tmp_path / "monitoring.yaml", tmp_path / "batch.parquet"
+    cli.main(["demo", "--config", str(config)])
+    load_demo().production.to_parquet(batch)  # 90 days: about 100 KB of JSON, beyond a pipe
+    check = f"{sys.executable} -m mlmon_widgets.cli check {config} {batch} --format json"
+    command = f"{check} | head -1"
+    out = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=300
+    )
+    assert "Traceback" not in out.stderr and "BrokenPipeError" not in out.stderr, out.stderr
+    assert out.stdout.startswith("[{")
+    assert out.returncode == 1  # the verdict (alerts), never a crash
 
 
 def test_bad_window_is_a_one_line_error(capsys):

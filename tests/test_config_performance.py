@@ -198,7 +198,7 @@ LAT = (*PERF, "rules", "latency_p95")
 RULE = {"centre": 1, "sigma": 1}
 # (path, new value or DELETE, the refusal's reason, the schema refuses it too[, its path])
 BAD = [
-    ((*ACC, "sigma"), -1, "must be a finite number > 0; got -1.0", True),
+    ((*ACC, "sigma"), -1, "must be a finite number > 0; got -1", True),
     ((*ACC, "sigma"), 0, "must be a finite number > 0", True),
     ((*ACC, "sigma"), "0.1", "must be a number; got a string", True),
     ((*ACC, "sigma"), DELETE, "is required", True),
@@ -206,7 +206,7 @@ BAD = [
     ((*ACC, "critical"), 1.5, "must be >= warning (2 sigma); got 1.5", False),
     ((*ACC, "warning"), 0, "must be a finite number > 0", True),
     ((*ACC, "side"), "down", "must be one of {'lower', 'upper', 'both'}", True),
-    ((*ACC, "level"), 2, "unknown key 'level'", True),
+    ((*ACC, "level"), 2, "is not a known key; allowed keys are centre, sigma", True),
     (
         (*PERF, "rules", "auc"),
         RULE,
@@ -228,14 +228,14 @@ BAD = [
     ),
     ((*PERF, "label"), DELETE, "is required", True),
     ((*PERF, "label"), " ", "must be a non-empty string", True),
-    ((*PERF, "threshold"), 1.0, "must be >= 0 and < 1; got 1.0", True),
-    ((*PERF, "min_coverage"), 1.5, "must be >= 0 and <= 1", True),
+    ((*PERF, "threshold"), 1.0, "must be a finite number in [0, 1); got 1.0", True),
+    ((*PERF, "min_coverage"), 1.5, "must be a finite number in [0, 1]; got 1.5", True),
     ((*PERF, "min_rows"), 0, "must be an integer >= 1", True),
-    ((*PERF, "alerts"), {}, "unknown key 'alerts'", True),
+    ((*PERF, "alerts"), {}, "is not a known key; allowed keys are label", True),
     ((*LAT, "seasonal", 1), "x", "must be a number; got a string", True),
     ((*LAT, "seasonal"), [5.0], "needs one offset per phase", True),
     ((*LAT, "seasonal"), 5.0, "must be a list", True),
-    ((*LAT, "origin"), "yesterday", "must be an ISO-8601 time stamp", True),
+    ((*LAT, "origin"), "yesterday", "must be an ISO time stamp such as", True),
     ((*LAT, "origin"), DELETE, "is required with seasonal", False),
     ((*LAT, "relative", "lag"), 0, "must be an integer >= 1", True),
     ((*LAT, "relative", "lag"), DELETE, "is required", True),
@@ -248,11 +248,11 @@ BAD = [
         (*LAT, "seasonal"),
     ),
     (PERF, [], "must be a mapping; got a list", True),
-    (PERF, None, "must be a mapping; got null", True),
-    ((*PERF, "rules"), None, "must be a mapping; got null", True),
+    (PERF, None, "must be a mapping; got None (null)", True),
+    ((*PERF, "rules"), None, "must be a mapping; got None (null)", True),
     ((*PERF, "rules"), [], "must be a mapping; got a list", True),
-    ((*PERF, "min_rows"), 2.5, "must be an integer; got 2.5", True),
-    ((*LAT, "relative", "lag"), 7.5, "must be an integer; got 7.5", True),
+    ((*PERF, "min_rows"), 2.5, "must be an integer >= 1; got 2.5", True),
+    ((*LAT, "relative", "lag"), 7.5, "must be an integer >= 1; got 7.5", True),
     # A JSON number too large for a float: the schema cannot tell, the validator refuses it.
     ((*ACC, "centre"), 10**400, "must be a finite number; got an integer of 401", False),
     ((*LAT, "seasonal", 0), -(10**400), "must be a finite number", False),
@@ -487,11 +487,12 @@ def test_a_missing_column_that_is_also_a_baseline_feature_gets_one_alert():
 def test_a_batch_without_rows_still_alerts_on_missing_columns():
     empty = batch().iloc[:0].drop(columns=["defaulted", "score", "latency_ms"])
     alerts = evaluate(config(), empty)
-    assert sorted(alerts["feature"]) == ["defaulted", "latency_ms", "score"]
-    assert set(alerts["metric"]) == {"missing_column"}
+    assert sorted(alerts["feature"]) == ["(batch)", "defaulted", "latency_ms", "score"]
+    assert set(alerts["metric"]) == {"missing_column", "rows"}
     assert set(alerts["severity"]) == {"critical"}
     assert alerts["window_start"].isna().all()
-    assert evaluate(config(), batch().iloc[:0]).empty  # every column there: nothing to say
+    # Every column there, still no row: the pipeline alert alone.
+    assert evaluate(config(), batch().iloc[:0])["metric"].tolist() == ["rows"]
 
 
 def test_suppressions_and_persistence_apply():

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from mlmon_widgets.config import ConfigError, MonitoringConfig
-from mlmon_widgets.config._parts import WindowSpec
+from mlmon_widgets.config import WindowSpec
 from mlmon_widgets.engine import make_windows
 
 
@@ -111,7 +111,7 @@ def test_exported_configs_keep_the_grid_so_production_cuts_the_notebooks_weeks()
     )
     window = config.to_dict()["window"]
     assert window["timezone"] == "Europe/Paris"
-    assert pd.Timestamp(window["origin"]) == pd.Timestamp(chart._labels[0][0])
+    assert pd.Timestamp(window["origin"]) == pd.Timestamp(chart.points(chart.metrics[0]).index[0])
     # A batch starting mid-week, its times in UTC (as a CSV gives them): same weeks.
     batch = data[data.ts >= "2024-04-03 13:00"].assign(ts=lambda f: f.ts.dt.tz_localize("UTC"))
     alerts = evaluate(config, batch)

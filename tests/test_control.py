@@ -15,9 +15,8 @@ import pytest
 from scipy import integrate, stats
 from scipy.special import gammaln
 
-from mlmon_widgets.engine._control import (
-    C4,
-    D2,
+from mlmon_widgets.engine import (
+    NELSON_RULES,
     ControlChartResult,
     absolute_threshold,
     control_constants,
@@ -29,7 +28,10 @@ from mlmon_widgets.engine._control import (
     run_rules,
     xbar_chart,
 )
-from mlmon_widgets.engine._rules_runs import NELSON_RULES
+
+# Montgomery's d2 and c4 for n = 2..25, read through the public constants.
+D2 = {n: control_constants(n).d2 for n in range(2, 26)}
+C4 = {n: control_constants(n).c4 for n in range(2, 26)}
 
 # Montgomery, Table 9.1 (x_1..x_20 ~ N(10, 1), x_21..x_30 ~ N(11, 1)).
 MONTGOMERY_9_1 = [
@@ -570,7 +572,7 @@ def test_threshold_bad_input():
         relative_threshold([1.0, 2.0], direction="down")
     with pytest.raises(ValueError, match="lag must be an integer >= 1"):
         relative_threshold([1.0, 2.0], lag=0)
-    with pytest.raises(ValueError, match="fraction must be a finite number in \\(0"):
+    with pytest.raises(ValueError, match="fraction must be a finite number > 0"):
         relative_threshold([1.0, 2.0], fraction=0)
 
 
@@ -639,7 +641,7 @@ def test_nullable_integer_input_is_accepted():
         ({"baseline": True}, TypeError, "baseline must be None, an int"),
         ({"baseline": [1, 0, 1, 0, 1, 0, 1, 0]}, TypeError, "baseline must be an int or a boolean"),
         ({"baseline": [True] * 3}, ValueError, "one entry per point"),
-        ({"sigma": 0}, ValueError, "sigma must be a finite number in \\(0"),
+        ({"sigma": 0}, ValueError, "sigma must be a finite number > 0"),
         ({"target": float("nan")}, ValueError, "target must be a finite number"),
         ({"rules": [0]}, ValueError, "rule numbers from 1 to 8"),
     ],
@@ -665,7 +667,7 @@ def test_baseline_mask_series_must_share_the_index():
     [
         ({"lam": 0}, "lam must be a finite number in \\(0, 1\\]"),
         ({"lam": 1.5}, "lam must be a finite number in \\(0, 1\\]"),
-        ({"L": -1}, "L must be a finite number in \\(0"),
+        ({"L": -1}, "L must be a finite number > 0"),
     ],
 )
 def test_ewma_bad_parameters(kwargs, message):
@@ -674,9 +676,9 @@ def test_ewma_bad_parameters(kwargs, message):
 
 
 def test_cusum_bad_parameters():
-    with pytest.raises(ValueError, match="h must be a finite number in \\(0"):
+    with pytest.raises(ValueError, match="h must be a finite number > 0"):
         cusum_chart([1.0, 2.0, 3.0, 2.0, 1.0], h=0)
-    with pytest.raises(ValueError, match="k must be a finite number in \\[0"):
+    with pytest.raises(ValueError, match="k must be a finite number >= 0"):
         cusum_chart([1.0, 2.0, 3.0, 2.0, 1.0], k=-0.5)
     with pytest.raises(TypeError, match="k must be a number"):
         cusum_chart([1.0, 2.0, 3.0, 2.0, 1.0], k="0.5")
@@ -708,7 +710,7 @@ def test_individuals_revised_limits_leave_out_a_spike_in_the_baseline():
     assert revised.parameters["revised_out"] == [6]
     assert revised.baseline_size == 11
     assert any(
-        "1 baseline point(s) beyond the trial limits left out [6]" in n for n in revised.notes
+        "1 baseline point(s) beyond the trial limits left out (6)" in n for n in revised.notes
     )
     calm = individuals_chart(kept, baseline=11, revise=True)
     assert calm.parameters["revised_out"] == [] and calm.sigma == pytest.approx(revised.sigma)

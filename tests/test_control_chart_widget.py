@@ -15,7 +15,7 @@ from mlmon_widgets.engine import (
     performance_over_time,
 )
 from mlmon_widgets.widgets import ControlChart
-from mlmon_widgets.widgets._serialize import plain
+from mlmon_widgets.widgets._wire import plain
 
 from .performance_data import predictions
 

@@ -44,7 +44,7 @@ FLOAT_COLUMNS = [
     "shadow_score",
     "latency_ms",
 ]
-ROLES = {"application_id": "id"}
+ROLES = {"application_id": "id", "model_version": "version"}
 # Scenario days, 0-based from 2024-03-01 (the window index of daily drift windows).
 INCOME_BREAK = 46
 EMPLOYMENT_NULL = 38
@@ -147,13 +147,17 @@ def test_schema_and_dtypes(demo: DemoData) -> None:
 
 
 def test_engine_infers_the_intended_roles(demo: DemoData) -> None:
-    with pytest.warns(mm.RoleWarning, match="application_id"):
+    with pytest.warns(mm.RoleWarning) as caught:
         roles = mm.infer_roles(demo.reference)
-    assert roles["application_id"] == "id"
+    warned = sorted(str(w.message).split("'")[1] for w in caught)
+    assert warned == ["application_id", "model_version"]
+    assert roles == {**roles, **demo.roles} and roles["application_id"] == "id"
+    assert roles["model_version"] == "version"
     assert roles["timestamp"] == "datetime"
     assert roles["prediction"] == "boolean"
-    for column in ("channel", "region", "model_version"):
+    for column in ("channel", "region"):
         assert roles[column] == "categorical"
+    assert mm.infer_roles(demo.reference, roles=demo.roles)["model_version"] == "version"
     for column in [*FLOAT_COLUMNS, "num_open_accounts"]:
         assert roles[column] == "numeric"
 

@@ -279,7 +279,7 @@ def test_detect_leaves_the_detector_alone_and_uses_current_attributes():
     ph.threshold = 10.0  # attributes may be edited (as river allows); detect validates them
     assert len(ph.detect(stream)) > 1
     ph.threshold = -1.0
-    with pytest.raises(ValueError, match="threshold must be a number"):
+    with pytest.raises(ValueError, match="threshold must be a finite number > 0; got -1.0"):
         ph.detect(stream)
 
 
@@ -294,7 +294,7 @@ def test_detect_input_forms():
 @pytest.mark.parametrize(
     ("factory", "kwargs", "error", "message"),
     [
-        (ADWIN, {"delta": 0.0}, ValueError, r"delta must be a number in \(0.0, 1.0\); got 0.0"),
+        (ADWIN, {"delta": 0.0}, ValueError, r"delta must be a finite number in \(0, 1\); got 0.0"),
         (ADWIN, {"delta": 1.5}, ValueError, "delta must be"),
         (ADWIN, {"delta": "0.1"}, TypeError, "delta must be"),
         (ADWIN, {"clock": 0}, ValueError, "clock must be an integer >= 1; got 0"),
@@ -305,10 +305,10 @@ def test_detect_input_forms():
         (ADWIN, {"grace_period": True}, TypeError, "grace_period must be an integer"),
         (ADWIN, {"alpha": 0.1}, TypeError, "unexpected keyword argument 'alpha'"),
         (PageHinkley, {"min_instances": 0}, ValueError, "min_instances must be an integer"),
-        (PageHinkley, {"delta": -0.1}, ValueError, r"delta must be a number in \[0.0, inf\]"),
-        (PageHinkley, {"threshold": 0}, ValueError, "threshold must be a number in"),
+        (PageHinkley, {"delta": -0.1}, ValueError, r"delta must be a finite number >= 0; got -0.1"),
+        (PageHinkley, {"threshold": 0}, ValueError, "threshold must be a finite number > 0; got 0"),
         (PageHinkley, {"threshold": float("nan")}, ValueError, "threshold must be"),
-        (PageHinkley, {"alpha": 0.0}, ValueError, r"alpha must be a number in \(0.0, 1.0\]"),
+        (PageHinkley, {"alpha": 0.0}, ValueError, r"alpha must be a finite number in \(0, 1\]"),
         (PageHinkley, {"alpha": 1.01}, ValueError, "alpha must be"),
         (PageHinkley, {"mode": "Up"}, ValueError, "mode must be one of: {'both', 'up', 'down'}"),
     ],
@@ -324,13 +324,13 @@ def test_bad_values(detector):
         detector.update(float("nan"))
     with pytest.raises(ValueError, match="x must be a finite number; got inf"):
         detector.update(np.inf)
-    with pytest.raises(TypeError, match="x must be a finite number; got str '1'"):
+    with pytest.raises(TypeError, match="x must be a number; got a string \\('1'\\)"):
         detector.update("1")
     with pytest.raises(ValueError, match="values must be finite; position 2 is nan"):
         detector.detect([1.0, 2.0, np.nan])
     with pytest.raises(ValueError, match=r"values must be one-dimensional; got shape \(2, 2\)"):
         detector.detect(np.zeros((2, 2)))
-    with pytest.raises(TypeError, match="values must be a one-dimensional array of numbers"):
+    with pytest.raises(TypeError, match="values must hold numbers; got dtype"):
         detector.detect(["a", "b"])
     with pytest.raises(TypeError, match="detector must be a detector"):
         detect_changes([1.0, 2.0], detector="adwin")
@@ -493,7 +493,7 @@ def test_level_and_several_prediction_columns():
         (
             lambda t: prediction_drift_without_input_drift(t, "p", level="high"),
             ValueError,
-            "level must be one of: {'warning', 'critical'}; got 'high'",
+            "level must be one of \\{'warning', 'critical'\\}; got a string \\('high'\\)",
         ),
         (
             lambda t: prediction_drift_without_input_drift(t.assign(severity=["ok", "bad"]), "p"),

@@ -237,16 +237,22 @@ def test_row_windows_without_time():
     assert set(alerts["feature"]) == {"income"}
 
 
-def test_empty_data_has_no_alerts():
+def test_a_batch_without_rows_is_a_pipeline_alert_never_all_clear():
     alerts = evaluate(config(), production().iloc[:0])
     assert list(alerts.columns) == list(ALERT_COLUMNS)
-    assert alerts.empty
+    assert alerts[["feature", "domain", "metric", "severity"]].values.tolist() == [
+        ["(batch)", "data_quality", "rows", "critical"]
+    ]
+    assert "the batch has no rows" in alerts["message"].iloc[0]
+    warning = config(quality={"empty_batch": "warning"})
+    assert evaluate(warning, production().iloc[:0])["severity"].tolist() == ["warning"]
+    assert evaluate(config(quality={"empty_batch": "off"}), production().iloc[:0]).empty
 
 
 def test_a_batch_without_rows_still_alerts_on_missing_columns():
     alerts = evaluate(config(), production().iloc[:0].drop(columns=["flag", "age"]))
-    assert alerts["feature"].tolist() == ["age", "flag"]
-    assert set(alerts["metric"]) == {"missing_column"}
+    assert alerts["feature"].tolist() == ["(batch)", "age", "flag"]
+    assert set(alerts["metric"]) == {"missing_column", "rows"}
     assert set(alerts["severity"]) == {"critical"}
     assert alerts["window_start"].isna().all()
 
@@ -269,7 +275,7 @@ def test_a_batch_without_any_valid_timestamp_is_one_critical_alert():
     assert alerts["window_start"].isna().all()
     rows = config(window_spec={"window": None, "rows": 960})  # rows in time order
     assert evaluate(rows, data)["message"].str.contains("no valid timestamps").tolist() == [True]
-    assert evaluate(rows, data.iloc[:0]).empty
+    assert evaluate(rows, data.iloc[:0])["metric"].tolist() == ["rows"]  # no row at all
 
 
 def test_rows_without_timestamp_are_reported():

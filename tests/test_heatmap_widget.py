@@ -9,7 +9,7 @@ import traitlets
 
 import mlmon_widgets as mm
 from mlmon_widgets.widgets import DriftHeatmap
-from mlmon_widgets.widgets._serialize import unpack
+from mlmon_widgets.widgets._wire import unpack
 
 from .widget_comm import message_bytes
 
@@ -255,7 +255,7 @@ def test_thresholds_edited_in_the_view_arrive_validated(data):
         heatmap.thresholds = {"c": {"metric": "wasserstein", "warning": 0.1, "critical": 0.2}}
     with pytest.raises(traitlets.TraitError, match=r"warning .* must not exceed critical"):
         heatmap.thresholds = {"x": {"metric": "psi", "warning": 0.3, "critical": 0.2}}
-    with pytest.raises(traitlets.TraitError, match="alpha must be a number between 0 and 1"):
+    with pytest.raises(traitlets.TraitError, match="alpha must be a finite number in \\(0, 1\\)"):
         heatmap.alpha = 1.5
     with pytest.raises(traitlets.TraitError, match="correction must be one of"):
         heatmap.correction = "bh"
@@ -302,7 +302,7 @@ def test_suggest_from_history(data):
 
 
 def test_pack_round_trips_including_empty_arrays():
-    from mlmon_widgets.widgets._serialize import pack
+    from mlmon_widgets.widgets._wire import pack
 
     for array in (
         np.zeros((0, 3)),

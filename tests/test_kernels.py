@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from mlmon_widgets.engine._kernels import (
+from mlmon_widgets.engine._drift.kernels import (  # white-box: the kernels
     QuantileSketch,
     SortedReference,
     bin_counts,

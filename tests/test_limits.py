@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlmon_widgets.engine import LimitRule, RelativeRule, judge_limits, window_phases
-from mlmon_widgets.engine._limits import JUDGEMENT_COLUMNS
+from mlmon_widgets.engine import JUDGEMENT_COLUMNS
 
 # centre 0.9, sigma 0.01, lower side: warning limit 0.88, control (critical) limit 0.87
 ACCURACY = LimitRule(centre=0.9, sigma=0.01, side="lower")
@@ -225,7 +225,7 @@ def test_with_limit_moves_one_level_in_sigma():
     assert both.limits()["lower_critical"] == -8.0
     with pytest.raises(ValueError, match=r"lower_warning must lie below the centre 0.9; got 0.95"):
         ACCURACY.with_limit("lower_warning", 0.95)
-    with pytest.raises(ValueError, match=r"which must be lower_warning, .*got 'warning'"):
+    with pytest.raises(ValueError, match=r"which must be one of \{'lower_warning', .*got a string \('warning'\)"):
         ACCURACY.with_limit("warning", 0.85)
     with pytest.raises(TypeError, match=r"upper_critical must be a number"):
         ACCURACY.with_limit("upper_critical", "1")
@@ -236,25 +236,25 @@ def test_with_limit_moves_one_level_in_sigma():
 LEVELS = {"warning": 0.1, "critical": 0.2}
 # fmt: off
 BAD_RULES = [
-    ({"sigma": 0}, ValueError, r"^sigma must be a finite number > 0; got 0.0"),
+    ({"sigma": 0}, ValueError, r"^sigma must be a finite number > 0; got 0$"),
     ({"sigma": math.inf}, ValueError, r"^sigma must be a finite number > 0"),
-    ({"centre": "0.9"}, TypeError, r"^centre must be a number; got '0.9'"),
-    ({"centre": True}, TypeError, r"^centre must be a number; got True"),
-    ({"side": "down"}, ValueError, r"^side must be one of lower, upper, both; got 'down'"),
+    ({"centre": "0.9"}, TypeError, r"^centre must be a number; got a string \('0.9'\)"),
+    ({"centre": True}, TypeError, r"^centre must be a number; got a boolean \(True\)"),
+    ({"side": "down"}, ValueError, r"^side must be one of \{'lower', 'upper', 'both'\}; got a string \('down'\)"),
     ({"warning": -1}, ValueError, r"^warning must be a finite number > 0"),
     ({"warning": 3, "critical": 2}, ValueError, r"^critical must be >= warning \(3 sigma\); got 2"),
     ({"seasonal": (1.0,)}, ValueError, r"^seasonal needs one offset per phase"),
-    ({"seasonal": (1.0, "x")}, TypeError, r"^seasonal\[1\] must be a number; got 'x'"),
+    ({"seasonal": (1.0, "x")}, TypeError, r"^seasonal\[1\] must be a number; got a string \('x'\)"),
     ({"seasonal": 5}, TypeError, r"^seasonal must be a sequence of numbers; got 5"),
     ({"origin": "yesterday"}, ValueError, r"^origin must be an ISO time stamp"),
     ({"origin": ""}, ValueError, r"^origin must be an ISO time stamp"),
     ({"origin": "now"}, ValueError, r"^origin must be an ISO time stamp"),
-    ({"origin": pd.Timestamp("2024-01-01")}, TypeError, r"^origin must be an ISO time stamp str"),
+    ({"origin": pd.Timestamp("2024-01-01")}, TypeError, r"^origin must be a string; got a Timestamp \(an ISO time stamp"),
     ({"relative": 0.05}, TypeError, r"^relative must be a RelativeRule or None"),
     ({"relative": {"lag": 0, **LEVELS}}, ValueError, r"^relative.lag must be an integer >= 1"),
     ({"relative": {"lag": 1.5, **LEVELS}}, TypeError, r"^relative.lag must be an integer"),
     ({"relative": {"lag": 1, "warning": 0.2, "critical": 0.1}}, ValueError, r"^relative.critical"),
-    ({"relative": {"lag": 1, "warning": 0.1}}, ValueError, r"^relative needs lag, warning and c"),
+    ({"relative": {"lag": 1, "warning": 0.1}}, ValueError, r"^relative\['critical'\] is required"),
 ]
 # fmt: on
 
@@ -266,11 +266,11 @@ def test_bad_rules_are_refused_naming_the_field(change, error, message):
 
 
 def test_from_dict_names_unknown_and_missing_keys():
-    with pytest.raises(ValueError, match=r"^rule has unknown key 'level'; keys are centre, sigma"):
+    with pytest.raises(ValueError, match=r"^rule\['level'\] is not a known key; allowed keys are centre, sigma"):
         LimitRule.from_dict({"centre": 1, "sigma": 1, "level": 2})
-    with pytest.raises(ValueError, match=r"^rule needs centre and sigma; 'sigma' is missing"):
+    with pytest.raises(ValueError, match=r"^rule\['sigma'\] is required"):
         LimitRule.from_dict({"centre": 1})
-    with pytest.raises(TypeError, match=r"^rule must be a mapping; got list"):
+    with pytest.raises(TypeError, match=r"^rule must be a mapping; got a list"):
         LimitRule.from_dict([1, 2])  # type: ignore[arg-type]
 
 

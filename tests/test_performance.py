@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from mlmon_widgets.engine._performance import join_labels, performance_over_time
+from mlmon_widgets.engine import join_labels, performance_over_time
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_regression_needs_a_score(rng):
 
 
 def test_bootstrap_aucs_equal_ranking_each_resample():
-    from mlmon_widgets.engine._performance import _auc, _bootstrap_aucs
+    from mlmon_widgets.engine._performance.metrics import _auc, _bootstrap_aucs  # white-box
 
     rng = np.random.default_rng(11)
     for n, ties in ((300, False), (257, True), (40, True)):
@@ -229,7 +229,7 @@ def test_label_free_metrics_need_min_rows_rows_but_outages_still_show(scored):
 
 
 def test_min_coverage_above_one_is_refused(scored):
-    with pytest.raises(ValueError, match="min_coverage must be a number between 0 and 1"):
+    with pytest.raises(ValueError, match="min_coverage must be a finite number in \\[0, 1\\]; got 1.5"):
         performance_over_time(scored, label="y", score="score", rows=1000, min_coverage=1.5)
     table = performance_over_time(
         scored, label="y", score="score", rows=1000, min_coverage=1, n_bootstrap=0

@@ -2,27 +2,23 @@
 
 :class:`MonitoringConfig` holds the baseline, thresholds and alerting rules as plain data
 that round-trips exactly through YAML and JSON; :func:`evaluate` turns a config and a batch
-of production data into an alerts table. Uses the engine only; no widget library.
+of production data into an alerts table. This module is the config's one door: other
+layers import from here, never from ``mlmon_widgets.config._*``. Uses the engine's door
+only; no widget library.
 """
 
-from ._config import ALERT_LEVELS, MonitoringConfig
+from ..engine import ALERT_LEVELS, DOMAINS, LATENCY_METRICS, QUALITY_METRICS
+from ._alerting import Levels, Persistence, QualityThresholds, Routing
+from ._config import MonitoringConfig
 from ._data import read_data
 from ._errors import ConfigError
-from ._evaluate import ALERT_COLUMNS, evaluate
+from ._evaluate import ALERT_COLUMNS, evaluate, retraining_events
 from ._io import MAX_BYTES
-from ._parts import (
-    DOMAINS,
-    QUALITY_METRICS,
-    Levels,
-    ModelInfo,
-    Persistence,
-    QualityThresholds,
-    Routing,
-    WindowSpec,
-)
-from ._performance_rules import LATENCY_METRICS, PERFORMANCE_METRICS, PerformanceRules
+from ._model import ModelInfo
+from ._performance import PERFORMANCE_METRICS, PerformanceRules
 from ._suppressions import DAYS, OneOffSuppression, RecurringSuppression
 from ._version import SCHEMA_VERSION
+from ._window import WindowSpec
 
 __all__ = [
     "ALERT_COLUMNS",
@@ -47,4 +43,5 @@ __all__ = [
     "WindowSpec",
     "evaluate",
     "read_data",
+    "retraining_events",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..engine import Baseline
+from ..engine import BASELINE_FORMAT, FEATURE_KINDS, ROLES, VERSION, Baseline
 from ._checks import (
     check_int,
     check_keys,
@@ -15,7 +15,6 @@ from ._checks import (
     check_option,
     check_string,
 )
-from ._engine import BASELINE_FORMAT, FEATURE_KINDS, ROLES
 from ._errors import ConfigError, nested
 
 _COUNTS = ("n_rows", "n", "n_missing", "n_invalid")
@@ -40,6 +39,17 @@ def _counts(value: Any) -> list[int]:
     return out
 
 
+def _increasing(values: list[float], what: str) -> None:
+    """Refuse values that do not strictly increase (a hand-edited or corrupted baseline)."""
+    for i in range(1, len(values)):
+        if not values[i] > values[i - 1]:
+            raise ConfigError(
+                f"{what} must strictly increase; {values[i]!r} follows {values[i - 1]!r} "
+                "(refit the baseline with Baseline.fit rather than editing it)",
+                (i,),
+            )
+
+
 def _check_numeric(feature: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(check_keys(feature, required=_NUMERIC_KEYS))
     for key in ("n_rows", "n", "n_missing", "n_invalid", "n_nonfinite"):
@@ -51,6 +61,7 @@ def _check_numeric(feature: Mapping[str, Any]) -> dict[str, Any]:
                 check_number(feature[key])
     with nested("edges"):
         edges = _numbers(feature["edges"])
+        _increasing(edges, "bin edges")
     with nested("counts"):
         out["counts"] = counts = _counts(feature["counts"])
         if len(counts) != len(edges) + 1:
@@ -59,6 +70,7 @@ def _check_numeric(feature: Mapping[str, Any]) -> dict[str, Any]:
         sketch = dict(check_keys(feature["sketch"], required=("values", "lt", "le")))
         with nested("values"):
             values = _numbers(sketch["values"])
+            _increasing(values, "sketch values")
         for key in ("lt", "le"):
             with nested(key):
                 sketch[key] = _counts(sketch[key])
@@ -95,6 +107,7 @@ def check_baseline(value: Any) -> dict[str, Any]:
         check_keys(
             value,
             required=("format", "n_rows", "bins", "sketch_size", "roles", "dtypes", "features"),
+            optional=("versions",),
         )
     )
     if data["format"] != BASELINE_FORMAT:
@@ -131,11 +144,21 @@ def check_baseline(value: Any) -> dict[str, Any]:
                     raise ConfigError(
                         f"is a {kind} feature but baseline.roles gives {roles.get(name)!r}"
                     )
-                if kind == "numeric":
+                if kind == FEATURE_KINDS[0]:
                     features[name] = _check_numeric(feature)
                 else:
                     features[name] = _check_categorical(feature)
         data["features"] = features
+    if "versions" in data:
+        with nested("versions"):
+            versions = check_mapping(data["versions"])
+            for column, known in versions.items():
+                with nested(column):
+                    if roles.get(column) != VERSION:
+                        raise ConfigError(f"is not a column of role {VERSION!r} in baseline.roles")
+                    for i, label in enumerate(check_list(known)):
+                        with nested(i):
+                            check_string(label)
     missing = [c for c, r in roles.items() if r in FEATURE_KINDS and c not in features]
     if missing:
         raise ConfigError(f"has no summary of feature {missing[0]!r}", ("features",))

@@ -12,7 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import Baseline, Rule
+from ..engine import (
+    ALERT_LEVELS,
+    CORRECTIONS,
+    METRIC_KINDS,
+    OFF,
+    ROLES,
+    Baseline,
+    Rule,
+    describe,
+)
+from ._alerting import Persistence, QualityThresholds, Routing
 from ._baseline_check import check_baseline
 from ._checks import (
     check_int,
@@ -23,11 +33,10 @@ from ._checks import (
     check_option,
     check_string,
 )
-from ._engine import CORRECTIONS, METRIC_KINDS, ROLES
 from ._errors import ConfigError, nested
 from ._io import dump_yaml, read_json, read_yaml
-from ._parts import ModelInfo, Persistence, QualityThresholds, Routing, WindowSpec
-from ._performance_rules import PerformanceRules, rules_of
+from ._model import ModelInfo
+from ._performance import PerformanceRules, rules_of
 from ._schema import json_schema
 from ._suppressions import (
     OneOffSuppression,
@@ -36,9 +45,8 @@ from ._suppressions import (
     suppression_from_dict,
 )
 from ._version import SCHEMA_VERSION, check_schema_version
+from ._window import WindowSpec
 
-#: Severities that can raise an alert.
-ALERT_LEVELS = ("warning", "critical")
 _REQUIRED = ("schema_version", "model", "baseline", "window")
 _OPTIONAL = (
     "created_at",
@@ -65,29 +73,29 @@ def _utc_now() -> str:
 def _rule(value: Any, kind: str) -> Rule:
     if isinstance(value, Rule):
         rule = value
-    elif value == "off":
+    elif value == OFF:
         rule = Rule.off()
     elif value is False:
         raise ConfigError(
             "must be a rule or 'off'; got false (YAML reads a bare off as false: write 'off')"
         )
     else:
-        given = check_keys(value, required=("metric",), optional=("warning", "critical"))
+        given = check_keys(value, required=("metric",), optional=ALERT_LEVELS)
         with nested("metric"):
-            metric = check_option(given["metric"], (*METRIC_KINDS, "off"))
-        if metric == "off":
+            metric = check_option(given["metric"], (*METRIC_KINDS, OFF))
+        if metric == OFF:
             check_keys(given, required=("metric",))
             rule = Rule.off()
         else:
-            check_keys(given, required=("metric", "warning", "critical"))
+            check_keys(given, required=("metric", *ALERT_LEVELS))
             levels = {}
-            for name in ("warning", "critical"):
+            for name in ALERT_LEVELS:
                 with nested(name):
                     levels[name] = check_number(given[name], minimum=0)
-            if levels["warning"] > levels["critical"]:
+            warning, critical = (levels[name] for name in ALERT_LEVELS)
+            if warning > critical:
                 raise ConfigError(
-                    f"must be >= warning ({levels['warning']:g}); got {levels['critical']:g}",
-                    ("critical",),
+                    f"must be >= warning ({warning:g}); got {critical:g}", (ALERT_LEVELS[1],)
                 )
             rule = Rule(metric, **levels)
     if not rule.is_off and kind not in METRIC_KINDS[rule.metric]:
@@ -342,6 +350,29 @@ class MonitoringConfig:
         spec = WindowSpec(time=time, window=window, rows=rows, origin=origin, timezone=timezone)
         return cls(model=info, baseline=baseline, window=spec, **options)  # type: ignore[arg-type]
 
+    def with_performance(
+        self, performance: PerformanceRules | Mapping[str, Any], *, window: WindowSpec
+    ) -> MonitoringConfig:
+        """This config with its performance section replaced (drift rules, baseline kept).
+
+        ``window`` is the windows the performance limits were set on (a control chart's):
+        they must be this config's windows, on the same grid, since the limits are per
+        window.
+
+        Raises
+        ------
+        ValueError
+            If ``window`` cuts other windows than :attr:`window`.
+        """
+        if not self.window.same_windows(window):
+            raise ValueError(
+                f"the config has other windows ({self.window.to_dict()}) than the limits "
+                f"({window.to_dict()}): the limits are per window; build both on the same "
+                "windows"
+            )
+        section = performance.to_dict() if isinstance(performance, PerformanceRules) else performance
+        return MonitoringConfig.from_dict({**self.to_dict(), "performance": dict(section)})
+
     def baseline_object(self) -> Baseline:
         """The stored baseline as a :class:`~mlmon_widgets.engine.Baseline` (sketch only)."""
         return Baseline.from_dict(self.baseline)
@@ -361,7 +392,7 @@ class MonitoringConfig:
             "note": self.note,
             "roles": dict(self.roles),
             "window": self.window.to_dict(),
-            "rules": {f: "off" if r.is_off else r.to_dict() for f, r in self.rules.items()},
+            "rules": {f: OFF if r.is_off else r.to_dict() for f, r in self.rules.items()},
             "alpha": self.alpha,
             "correction": self.correction,
             "min_rows": self.min_rows,
@@ -391,7 +422,8 @@ class MonitoringConfig:
         given = check_keys(data, required=_REQUIRED, optional=_OPTIONAL)
         if "performance" in given and given["performance"] is None:
             raise ConfigError(
-                "must be a mapping; got null (leave the section out for no performance alerts)",
+                f"must be a mapping; got {describe(None)} (leave the section out for no "
+                "performance alerts)",
                 ("performance",),
             )
         return cls(**given)

@@ -8,13 +8,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engine import Baseline, Windows, classify, data_quality, make_windows, window_statistics
+from ..engine import (
+    DOMAINS,
+    Baseline,
+    Windows,
+    classify,
+    data_quality,
+    make_windows,
+    version_events,
+    window_statistics,
+)
 from ._config import MonitoringConfig
-from ._engine import DEFAULT_THRESHOLDS, METRIC_COLUMNS
-from ._parts import QUALITY_METRICS
+from ._drift_alerts import drift_alerts
 from ._performance_alerts import missing_columns, performance_alerts, performance_table
+from ._quality_alerts import empty_batch, missing_column, no_timestamps, quality_alerts
 from ._suppressions import Suppression
-from ._trend import breaches, persistence_text, trend
 
 #: Columns of the alerts table, in order.
 ALERT_COLUMNS = (
@@ -30,66 +38,7 @@ ALERT_COLUMNS = (
     "suppressed",
     "message",
 )
-_DOMAIN_ORDER = {"data_quality": 0, "drift": 1, "performance": 2, "latency": 3}
-
-
-def _drift_alerts(table: pd.DataFrame, config: MonitoringConfig) -> list[dict[str, Any]]:
-    records = []
-    for feature, group in table.groupby("feature", sort=False, observed=True):
-        group = group.sort_values("window", kind="stable")
-        severity = group["severity"].astype(str).to_numpy()
-        alerting, counts = breaches(severity, config)
-        if not alerting.any():
-            continue
-        rule = config.rules.get(str(feature))
-        kind = str(group["kind"].iloc[0])
-        levels = (
-            {rule.metric: (rule.warning, rule.critical)}
-            if rule is not None
-            else DEFAULT_THRESHOLDS[kind]
-        )
-        values = {m: group[METRIC_COLUMNS[m]].to_numpy(dtype=float) for m in levels}
-        windows = group["window"].to_numpy()
-        for i in np.flatnonzero(alerting):
-            sev = severity[i]
-            reached = {
-                m: (values[m][i], w if sev == "warning" else c) for m, (w, c) in levels.items()
-            }
-            metric = max(
-                reached,
-                key=lambda m: (
-                    reached[m][0] >= reached[m][1],
-                    reached[m][0] / reached[m][1] if reached[m][1] > 0 else np.inf,
-                ),
-            )
-            value, threshold = reached[metric]
-            records.append(
-                {
-                    "window": int(windows[i]),
-                    "feature": str(feature),
-                    "domain": "drift",
-                    "metric": metric,
-                    "value": float(value),
-                    "threshold": float(threshold),
-                    "severity": sev,
-                    "message": f"{metric} {value:.3g} >= {threshold:g} ({sev}); "
-                    f"{trend(values[metric], i)}{persistence_text(config, counts[i])}",
-                }
-            )
-    return records
-
-
-def _missing_column(column: str, window: int, what: str) -> dict[str, Any]:
-    return {
-        "window": window,
-        "feature": column,
-        "domain": "data_quality",
-        "metric": "missing_column",
-        "value": np.nan,
-        "threshold": np.nan,
-        "severity": "critical",
-        "message": f"column {column!r} is missing from the data (critical); {what}",
-    }
+_DOMAIN_ORDER = {domain: i for i, domain in enumerate(DOMAINS)}
 
 
 def _add_missing(records: list[dict[str, Any]], lost: dict[str, str]) -> None:
@@ -99,92 +48,17 @@ def _add_missing(records: list[dict[str, Any]], lost: dict[str, str]) -> None:
         if same:
             same[0]["message"] += f"; {what}"
         else:
-            records.append(_missing_column(column, -1, what))
+            records.append(missing_column(column, -1, what))
 
 
 def _absent(baseline: Baseline, data: pd.DataFrame, lost: dict[str, str]) -> list[dict[str, Any]]:
     """Missing-column alerts of the baseline's features and the performance columns."""
     records = [
-        _missing_column(c, -1, "its drift and quality are not checked")
+        missing_column(c, -1, "its drift and quality are not checked")
         for c in baseline.features
         if c not in data.columns
     ]
     _add_missing(records, lost)
-    return records
-
-
-def _no_timestamps(column: str, rows: int) -> dict[str, Any]:
-    return {
-        "window": -1,
-        "feature": column,
-        "domain": "data_quality",
-        "metric": "missing_rate",
-        "value": 1.0,
-        "threshold": np.nan,
-        "severity": "critical",
-        "message": f"column {column!r}: no valid timestamps: the data cannot be cut into "
-        f"windows (critical); its {rows:,} row(s) are not checked",
-    }
-
-
-def _reference_rate(baseline: Baseline, column: str, metric: str) -> float:
-    feature = baseline.features[column]
-    if metric not in ("missing_rate", "invalid_rate") or feature.n_rows == 0:
-        return 0.0
-    count = feature.n_missing if metric == "missing_rate" else feature.n_invalid
-    return count / feature.n_rows
-
-
-def _quality_alerts(
-    quality: pd.DataFrame, baseline: Baseline, config: MonitoringConfig
-) -> list[dict[str, Any]]:
-    records = []
-    for column, group in quality.groupby("column", sort=False, observed=True):
-        column = str(column)
-        if column not in baseline.features:
-            continue
-        group = group.sort_values("window", kind="stable")
-        windows = group["window"].to_numpy()
-        if (group["status"] == "missing").any():
-            records.append(_missing_column(column, -1, "its drift and quality are not checked"))
-            continue
-        judged = group["n"].to_numpy() >= config.min_rows
-        for metric in QUALITY_METRICS:
-            levels = getattr(config.quality, metric)
-            if levels is None or metric not in group:
-                continue
-            values = group[metric].to_numpy(dtype=float)
-            reference = _reference_rate(baseline, column, metric)
-            with np.errstate(invalid="ignore"):
-                level = (values >= reference + levels.warning).astype(np.int8) + (
-                    values >= reference + levels.critical
-                )
-            level[~judged | ~np.isfinite(values)] = 0
-            severity = np.array(["ok", "warning", "critical"], dtype=object)[level]
-            alerting, counts = breaches(severity, config)
-            for i in np.flatnonzero(alerting):
-                sev = str(severity[i])
-                extra = levels.warning if sev == "warning" else levels.critical
-                threshold = reference + extra
-                basis = f"; reference {reference:.3g} + {extra:g}" if reference > 0 else ""
-                message = (
-                    f"{metric} {values[i]:.3g} >= {threshold:.3g} ({sev}{basis}); "
-                    f"{trend(values, i)}{persistence_text(config, counts[i])}"
-                )
-                if metric == "unseen_share" and group["unseen_examples"].iloc[i]:
-                    message += f"; unseen: {group['unseen_examples'].iloc[i]}"
-                records.append(
-                    {
-                        "window": int(windows[i]),
-                        "feature": column,
-                        "domain": "data_quality",
-                        "metric": metric,
-                        "value": float(values[i]),
-                        "threshold": float(threshold),
-                        "severity": sev,
-                        "message": message,
-                    }
-                )
     return records
 
 
@@ -263,14 +137,16 @@ def evaluate(
     configured threshold (windows with fewer than ``min_rows`` rows are not judged); a
     configured column missing from ``data`` gives one critical alert, never an exception,
     however few rows the batch has. A batch with rows but not one valid timestamp in the
-    time column cannot be cut into windows: one critical ``missing_rate`` alert on it.
+    time column cannot be cut into windows: one critical ``missing_rate`` alert on it. A
+    batch without any row is a pipeline-health alert (``rows``, at the level of
+    ``quality.empty_batch``, critical by default), never "all clear".
 
     With a ``performance`` section, :func:`~mlmon_widgets.engine.performance_over_time`
     runs on the same windows with the section's columns and settings, and each metric's
     :class:`~mlmon_widgets.engine.LimitRule` is judged by
-    :func:`~mlmon_widgets.engine.judge_limits` (seasonal phases from
-    :func:`~mlmon_widgets.engine.window_phases` and the rule's ``origin``), as a control
-    chart in the notebook judges it: critical beyond the critical limit, warning when 2 of
+    :func:`~mlmon_widgets.engine.judge_metric` (seasonal phases from the windows' starts
+    and the rule's ``origin``), the function a control chart in the notebook judges it
+    with: critical beyond the critical limit, warning when 2 of
     the last 3 judged windows lie beyond the warning limit, or the relative check. Only
     windows with status ``ok`` are judged: a window whose labels are ``pending`` (coverage
     below ``min_coverage``) or with fewer than ``min_rows`` labelled rows never alerts on
@@ -342,7 +218,7 @@ def evaluate(
     time_column = arguments["time"]
     lost = missing_columns(section, data) if section is not None else {}
     if time_column is not None and time_column not in data.columns:
-        records = [_missing_column(time_column, -1, "the data cannot be cut into windows")]
+        records = [missing_column(time_column, -1, "the data cannot be cut into windows")]
         records += _absent(baseline, data, lost)
         return _finish(records, config, None, closed=closed, order=order)
     timeless = time_column is not None and not data[time_column].notna().any()
@@ -350,7 +226,9 @@ def evaluate(
     if windows is None or len(windows) == 0:  # no row to judge: only missing columns alert
         records = _absent(baseline, data, lost)
         if timeless and len(data):
-            records.append(_no_timestamps(time_column, len(data)))
+            records.append(no_timestamps(time_column, len(data)))
+        if len(data) == 0:
+            records += empty_batch(config)
         return _finish(records, config, windows, closed=closed, order=order)
     stats = window_statistics(baseline, data, windows, min_rows=config.min_rows)
     table = classify(
@@ -361,11 +239,34 @@ def evaluate(
         explain=False,
     )
     present = [c for c in baseline.features if c in data.columns]
-    records = _drift_alerts(table[table["feature"].isin(present)], config)
+    records = drift_alerts(table[table["feature"].isin(present)], config)
     quality = data_quality(baseline, data, **arguments)
-    records += _quality_alerts(quality, baseline, config)
+    records += quality_alerts(quality, baseline, config)
     if section is not None:
         _add_missing(records, lost)
         perf = performance_table(section, data, arguments)
         records += performance_alerts(config, perf, list(lost), time=time_column)
     return _finish(records, config, windows, closed=closed, order=order)
+
+
+def retraining_events(
+    config: MonitoringConfig, data: pd.DataFrame, *, time: str | None = None
+) -> pd.DataFrame:
+    """Model versions in ``data`` that the config's baseline does not have: retraining events.
+
+    A column of role ``version`` is never tested for drift (a new version is a retraining,
+    not drift); this lists each new version once, with the first window it appears in (see
+    :func:`~mlmon_widgets.engine.version_events`). ``mlmon check`` prints them after the
+    alerts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``column``, ``version``, ``window``, ``window_start``, ``rows`` and ``event``.
+    """
+    arguments = config.window.arguments(time)
+    data = config.window.localize(data, arguments["time"])
+    baseline = config.baseline_object()
+    if arguments["time"] is not None and arguments["time"] not in data.columns:
+        arguments = {**arguments, "time": None, "window": None, "rows": None, "origin": None}
+    return version_events(baseline, data, **arguments)

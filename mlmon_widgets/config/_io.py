@@ -53,6 +53,8 @@ def _where(mark: Any) -> str:
 def _yaml_error(err: yaml.YAMLError) -> ConfigError:
     problem = getattr(err, "problem", None) or str(err).splitlines()[0]
     mark = getattr(err, "problem_mark", None)
+    if "nesting depth" in problem:  # libyaml's own limit may come before this module's
+        return ConfigError(f"YAML nested deeper than {MAX_DEPTH} levels{_where(mark)}")
     if isinstance(err, yaml.constructor.ConstructorError) and "tag" in problem:
         return ConfigError(
             f"YAML tags such as {problem.split('tag')[-1].strip()} are not allowed "

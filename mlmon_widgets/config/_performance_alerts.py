@@ -10,10 +10,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engine import DataWarning, LimitRule, judge_limits, performance_over_time, window_phases
+from ..engine import (
+    BOTH,
+    LATENCY,
+    LATENCY_METRICS,
+    LOWER,
+    OK,
+    PERFORMANCE,
+    DataWarning,
+    LimitRule,
+    judge_metric,
+    performance_over_time,
+    trend,
+)
 from ._config import MonitoringConfig
-from ._performance_rules import LATENCY_METRICS, PerformanceRules
-from ._trend import breaches, persistence_text, trend
+from ._drift_alerts import alerting, persistence_text
+from ._performance import PerformanceRules
 
 
 def missing_columns(section: PerformanceRules, data: pd.DataFrame) -> dict[str, str]:
@@ -74,7 +86,7 @@ def judged_windows(group: pd.DataFrame) -> np.ndarray:
     A metric that needs labels is ``pending`` below ``min_coverage`` and
     ``insufficient_data`` below ``min_rows`` labelled rows; the others are always ``ok``.
     """
-    return (group["status"] == "ok").to_numpy()
+    return (group["status"] == OK).to_numpy()
 
 
 def _threshold(
@@ -86,7 +98,7 @@ def _threshold(
         return float(lower if row["value"] < lower else row[f"upper_{severity}"])
     assert rule.relative is not None
     share = getattr(rule.relative, severity) * abs(earlier)
-    below = rule.side == "lower" or (rule.side == "both" and row["value"] < earlier)
+    below = rule.side == LOWER or (rule.side == BOTH and row["value"] < earlier)
     return float(earlier - share if below else earlier + share)
 
 
@@ -108,22 +120,21 @@ def performance_alerts(
             continue
         values = group["value"].to_numpy(dtype=float)
         judged = judged_windows(group)
-        phases = window_phases(group["window_start"].to_numpy(), rule, config.window.window)
-        judgement = judge_limits(values, rule, phases=phases, judged=judged)
+        where = {"starts": group["window_start"].to_numpy(), "window": config.window.window}
+        judgement = judge_metric(values, rule, judged=judged, **where)
         severity = judgement["severity"].to_numpy(dtype=str)
-        alerting, counts = breaches(severity, config)
-        if not alerting.any():
+        alerts, counts = alerting(severity, config)
+        if not alerts.any():
             continue
         by_limits = severity
         if rule.relative is not None:
             plain = dataclasses.replace(rule, relative=None)
-            by_limits = judge_limits(values, plain, phases=phases, judged=judged)[
-                "severity"
-            ].to_numpy(dtype=str)
+            by_limits = judge_metric(values, plain, judged=judged, **where)["severity"]
+            by_limits = by_limits.to_numpy(dtype=str)
         shown = np.where(judged, values, np.nan)
-        domain = "latency" if metric in LATENCY_METRICS else "performance"
+        domain = LATENCY if metric in LATENCY_METRICS else PERFORMANCE
         feature = section.source(metric) or time or "index"
-        for i in np.flatnonzero(alerting):
+        for i in np.flatnonzero(alerts):
             sev = str(severity[i])
             lag = rule.relative.lag if rule.relative is not None else 0
             earlier = shown[i - lag] if 0 < lag <= i else np.nan

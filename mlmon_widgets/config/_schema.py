@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._engine import BASELINE_FORMAT, CORRECTIONS, FEATURE_KINDS, METRIC_KINDS, ROLES
-from ._parts import DOMAINS, ISO_STAMP, QUALITY_METRICS
-from ._performance_rules import PERFORMANCE_METRICS
+from ..engine import (
+    ALERT_LEVELS,
+    BASELINE_FORMAT,
+    CLASSIFICATION,
+    CORRECTIONS,
+    DOMAINS,
+    FEATURE_KINDS,
+    ISO_STAMP,
+    METRIC_KINDS,
+    OFF,
+    QUALITY_METRICS,
+    REGRESSION,
+    ROLES,
+    SIDES,
+    VERSION,
+)
+from ._performance import PERFORMANCE_METRICS
 from ._suppressions import DAYS
 from ._version import SCHEMA_VERSION
 
@@ -43,7 +57,7 @@ def _baseline() -> dict[str, Any]:
     counts = {k: _COUNT for k in ("n_rows", "n", "n_missing", "n_invalid")}
     numeric = _object(
         {
-            "kind": {"const": "numeric"},
+            "kind": {"const": FEATURE_KINDS[0]},
             "dtype": {"type": "string"},
             **counts,
             "n_nonfinite": _COUNT,
@@ -63,7 +77,7 @@ def _baseline() -> dict[str, Any]:
     numeric["required"] = list(numeric["properties"])
     categorical = _object(
         {
-            "kind": {"enum": [k for k in FEATURE_KINDS if k != "numeric"]},
+            "kind": {"enum": list(FEATURE_KINDS[1:])},
             "dtype": {"type": "string"},
             **counts,
             "labels": _array({"type": ["string", "number", "boolean"]}),
@@ -80,6 +94,10 @@ def _baseline() -> dict[str, Any]:
             "roles": _map({"enum": list(ROLES)}),
             "dtypes": _map({"type": "string"}),
             "features": _map({"oneOf": [numeric, categorical]}),
+            "versions": {
+                **_map(_array({"type": "string"})),
+                "description": f"the model versions of the reference, per column of role {VERSION!r}",
+            },
         },
         ("format", "n_rows", "bins", "sketch_size", "roles", "dtypes", "features"),
     )
@@ -104,9 +122,8 @@ def _performance() -> dict[str, Any]:
         {
             "centre": {"type": "number"},
             "sigma": positive,
-            "side": {"enum": ["lower", "upper", "both"]},
-            "warning": positive,
-            "critical": positive,
+            "side": {"enum": list(SIDES)},
+            **dict.fromkeys(ALERT_LEVELS, positive),
             # No profile ([]) or one offset per phase of a season (at least 2).
             "seasonal": _array({"type": "number"}, anyOf=[{"maxItems": 0}, {"minItems": 2}]),
             "origin": {"anyOf": [{"type": "string", "pattern": _ISO}, {"type": "null"}]},
@@ -115,10 +132,9 @@ def _performance() -> dict[str, Any]:
                     _object(
                         {
                             "lag": {"type": "integer", "minimum": 1},
-                            "warning": positive,
-                            "critical": positive,
+                            **dict.fromkeys(ALERT_LEVELS, positive),
                         },
-                        ("lag", "warning", "critical"),
+                        ("lag", *ALERT_LEVELS),
                     ),
                     {"type": "null"},
                 ]
@@ -146,11 +162,9 @@ def _performance() -> dict[str, Any]:
     )
     # Metric names depend on the task (a rule on mae is refused for a classifier); a section
     # without a task is a classifier's.
-    classifier, regression = (
-        list(PERFORMANCE_METRICS[t]) for t in ("classification", "regression")
-    )
+    classifier, regression = (list(PERFORMANCE_METRICS[t]) for t in (CLASSIFICATION, REGRESSION))
     section["description"] = _PERFORMANCE_CHECKS
-    section["if"] = {"required": ["task"], "properties": {"task": {"const": "regression"}}}
+    section["if"] = {"required": ["task"], "properties": {"task": {"const": REGRESSION}}}
     section["then"] = {"properties": {"rules": {"propertyNames": {"enum": regression}}}}
     section["else"] = {"properties": {"rules": {"propertyNames": {"enum": classifier}}}}
     return {"section": section, "limit_rule": limit_rule}
@@ -192,19 +206,15 @@ def json_schema() -> dict[str, Any]:
     """
     level = {"type": "number", "exclusiveMinimum": 0, "maximum": 1}
     performance = _performance()
-    levels = _object({"warning": level, "critical": level}, ("warning", "critical"))
+    levels = _object(dict.fromkeys(ALERT_LEVELS, level), ALERT_LEVELS)
     threshold = {"type": "number", "minimum": 0}
     rule = {
         "oneOf": [
-            {"const": "off"},
-            _object({"metric": {"const": "off"}}, ("metric",)),
+            {"const": OFF},
+            _object({"metric": {"const": OFF}}, ("metric",)),
             _object(
-                {
-                    "metric": {"enum": list(METRIC_KINDS)},
-                    "warning": threshold,
-                    "critical": threshold,
-                },
-                ("metric", "warning", "critical"),
+                {"metric": {"enum": list(METRIC_KINDS)}, **dict.fromkeys(ALERT_LEVELS, threshold)},
+                ("metric", *ALERT_LEVELS),
             ),
         ]
     }
@@ -263,11 +273,17 @@ def json_schema() -> dict[str, Any]:
             "alpha": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
             "correction": {"enum": list(CORRECTIONS)},
             "min_rows": {"type": "integer", "minimum": 1},
-            "alert_levels": _array({"enum": ["warning", "critical"]}, minItems=1, uniqueItems=True),
+            "alert_levels": _array({"enum": list(ALERT_LEVELS)}, minItems=1, uniqueItems=True),
             "quality": _object(
                 {
-                    m: {"oneOf": [{"const": "off"}, {"$ref": "#/$defs/levels"}]}
-                    for m in QUALITY_METRICS
+                    **{
+                        m: {"oneOf": [{"const": OFF}, {"$ref": "#/$defs/levels"}]}
+                        for m in QUALITY_METRICS
+                    },
+                    "empty_batch": {
+                        "enum": [*ALERT_LEVELS, OFF],
+                        "description": "severity of a batch without any row",
+                    },
                 }
             ),
             "routing": _object({d: _TEXT for d in DOMAINS}),

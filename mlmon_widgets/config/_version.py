@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._checks import check_int, show_value
+from ..engine import describe
+from ._checks import check_int
 from ._errors import ConfigError, nested
 
 #: The config format this version of mlmon_widgets writes and reads.
@@ -17,7 +18,7 @@ def check_schema_version(value: Any) -> int:
         version = check_int(value, minimum=1)
     if version > SCHEMA_VERSION:
         raise ConfigError(
-            f"schema_version {show_value(version)} is newer than this mlmon_widgets understands "
+            f"schema_version {describe(version)} is newer than this mlmon_widgets understands "
             f"({SCHEMA_VERSION}); upgrade mlmon_widgets"
         )
     return version

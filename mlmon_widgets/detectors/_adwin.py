@@ -6,7 +6,8 @@ from math import log, sqrt
 
 import numpy as np
 
-from ._base import DriftDetector, check_int, check_real, finite_value
+from ..engine import check_int, check_real
+from ._base import DriftDetector, finite_value
 
 _FIRST_CHUNK = 1024
 _CHECKS_PER_BLOCK = 1024

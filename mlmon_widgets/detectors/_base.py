@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import abc
 import inspect
-import math
 from collections.abc import Iterable
 from math import isfinite
 from typing import Any
 
 import numpy as np
+
+from ..engine import as_float_series, check_int, check_real
 
 
 class DriftDetector(abc.ABC):
@@ -126,41 +127,6 @@ def detect_changes(values: Iterable[float], detector: DriftDetector | None = Non
     return detector.detect(values)
 
 
-# --- validators: the message names the argument and says what was expected -----------------
-
-
-def check_int(name: str, value: Any, *, minimum: int) -> int:
-    """Return ``value`` as int if it is an integer >= ``minimum``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
-def check_real(
-    name: str,
-    value: Any,
-    *,
-    low: float = -math.inf,
-    high: float = math.inf,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """Return ``value`` as float if it is a finite number in the given interval."""
-    left = "(" if low_open else "["
-    right = ")" if high_open else "]"
-    expected = f"a number in {left}{low}, {high}{right}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{name} must be {expected}; got {value!r}")
-    number = float(value)
-    above = number > low if low_open else number >= low
-    below = number < high if high_open else number <= high
-    if not (math.isfinite(number) and above and below):
-        raise ValueError(f"{name} must be {expected}; got {value!r}")
-    return number
-
-
 def finite_value(x: Any) -> float:
     """``x`` as a float, or the error :meth:`update` gives for anything but a finite number."""
     try:
@@ -174,22 +140,9 @@ def finite_value(x: Any) -> float:
 
 def bad_value(x: Any) -> None:
     """Raise the error :meth:`update` gives for a value that is not a finite number."""
-    if isinstance(x, (str, bytes)) or not isinstance(x, (int, float, np.number)):
-        raise TypeError(f"x must be a finite number; got {type(x).__name__} {x!r}")
-    raise ValueError(f"x must be a finite number; got {x!r}")
+    check_real("x", x)
 
 
 def as_series(name: str, values: Any) -> np.ndarray:
-    """``values`` as a one-dimensional finite float64 array, or a ValueError naming ``name``."""
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be a one-dimensional array of numbers; {error}") from None
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional; got shape {array.shape}")
-    bad = ~np.isfinite(array)
-    if bad.any():
-        raise ValueError(
-            f"{name} must be finite; position {int(np.argmax(bad))} is {float(array[bad][0])!r}"
-        )
-    return array
+    """``values`` as a one-dimensional finite float64 array, or an error naming ``name``."""
+    return as_float_series(name, values, finite=True).to_numpy()

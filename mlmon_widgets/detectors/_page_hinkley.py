@@ -6,7 +6,8 @@ from math import inf
 
 import numpy as np
 
-from ._base import DriftDetector, check_int, check_real, finite_value
+from ..engine import check_int, check_real
+from ._base import DriftDetector, finite_value
 
 MODES = ("up", "down", "both")
 _FIRST_CHUNK = 256

@@ -6,15 +6,16 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-SEVERITIES = ("ok", "warning", "critical", "insufficient_data", "off")
-LEVELS = ("warning", "critical")
+from ..engine import ALERT_LEVELS, INSUFFICIENT_DATA, OK, SEVERITIES, check_option
+
 STATUSES = (
     "concept_drift_suspected",
     "explained_by_input_drift",
     "no_prediction_drift",
     "undetermined",
 )
-_RANK = {"ok": 0, "warning": 1, "critical": 2}
+SUSPECTED, EXPLAINED, NO_DRIFT, UNDETERMINED = STATUSES
+_RANK = {OK: 0, **{level: i + 1 for i, level in enumerate(ALERT_LEVELS)}}
 
 
 def prediction_drift_without_input_drift(
@@ -22,7 +23,7 @@ def prediction_drift_without_input_drift(
     prediction: str | Sequence[str],
     *,
     inputs: Sequence[str] | None = None,
-    level: str = "warning",
+    level: str = ALERT_LEVELS[0],
 ) -> pd.DataFrame:
     r"""Windows where the model's output drifts while none of its inputs does.
 
@@ -95,15 +96,12 @@ def prediction_drift_without_input_drift(
             f"table must have the columns 'window', 'feature' and 'severity' (as returned by "
             f"drift_over_time); missing {missing}"
         )
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of: {{'warning', 'critical'}}; got {level!r}")
+    check_option("level", level, ALERT_LEVELS)
     severity = table["severity"].astype(str)
     unknown = sorted(set(severity) - set(SEVERITIES))
     if unknown:
-        raise ValueError(
-            "table['severity'] must hold 'ok', 'warning', 'critical', 'insufficient_data' "
-            f"or 'off'; got {unknown}"
-        )
+        shown = ", ".join(repr(s) for s in SEVERITIES)
+        raise ValueError(f"table['severity'] must hold {shown}; got {unknown}")
     if table.duplicated(["window", "feature"]).any():
         raise ValueError("table must have at most one row per window and feature")
     features = list(dict.fromkeys(table["feature"]))
@@ -120,7 +118,7 @@ def prediction_drift_without_input_drift(
         pd.DataFrame({"window": table["window"], "feature": table["feature"], "sev": severity})
         .pivot(index="window", columns="feature", values="sev")
         .sort_index()
-        .fillna("insufficient_data")
+        .fillna(INSUFFICIENT_DATA)
     )
     rows = []
     for window, row in grid.iterrows():
@@ -129,22 +127,22 @@ def prediction_drift_without_input_drift(
         tested_inputs = any(row[f] in _RANK for f in watched)
         if out_drift:
             if drifted:
-                status = "explained_by_input_drift"
+                status = EXPLAINED
             elif untested or not tested_inputs:
-                status = "undetermined"
+                status = UNDETERMINED
             else:
-                status = "concept_drift_suspected"
+                status = SUSPECTED
         else:
-            status = "undetermined" if out_untested or out_sev is None else "no_prediction_drift"
+            status = UNDETERMINED if out_untested or out_sev is None else NO_DRIFT
         rows.append(
             {
                 "window": window,
-                "prediction_severity": out_sev or "insufficient_data",
-                "input_severity": in_sev or "insufficient_data",
+                "prediction_severity": out_sev or INSUFFICIENT_DATA,
+                "input_severity": in_sev or INSUFFICIENT_DATA,
                 "drifted_inputs": ", ".join(drifted),
                 "untested_inputs": len(untested),
                 "status": status,
-                "suspected": status == "concept_drift_suspected",
+                "suspected": status == SUSPECTED,
             }
         )
     result = pd.DataFrame(
@@ -184,5 +182,5 @@ def _summary(row: pd.Series, names: list[str], level: str) -> tuple[str | None, 
     tested = [n for n in names if row[n] in _RANK]
     worst = max(tested, key=lambda n: _RANK[row[n]], default=None)
     drifted = [n for n in tested if _RANK[row[n]] >= threshold]
-    untested = [n for n in names if row[n] == "insufficient_data"]
+    untested = [n for n in names if row[n] == INSUFFICIENT_DATA]
     return (row[worst] if worst is not None else None), drifted, untested

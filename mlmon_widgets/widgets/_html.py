@@ -22,9 +22,11 @@ _PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="generator" content="mlmon_widgets">
 <title>{title}</title>
-<style>body {{ margin: 16px; background: #fff; }}</style>
+<style>body {{ margin: 16px; background: #fff; font-family: system-ui, sans-serif; }}
+h1 {{ font-size: 18px; font-weight: 600; margin: 0 0 8px; }}</style>
 </head>
 <body>
+<h1 id="mlmon-title">{title}</h1>
 <div id="mlmon-root"></div>
 <script type="application/json" id="mlmon-state">{state}</script>
 <script type="application/json" id="mlmon-esm">{esm}</script>
@@ -80,12 +82,12 @@ def _script_json(value: Any) -> str:
 
 
 def widget_html(widget: Any, title: str) -> str:
-    """The HTML page of ``widget`` (an anywidget with ``_esm``)."""
+    """The HTML page of ``widget`` (an anywidget with ``_esm``), titled ``title``."""
     import ipywidgets
 
     state = {
-        name: getattr(widget, name)
-        for name in widget.trait_names(sync=True)
+        name: value
+        for name, value in widget.get_state().items()
         if not name.startswith(("_view", "_model", "_dom"))
         and name not in ("_esm", "_css", "layout", "tooltip", "tabbable")
         and not isinstance(getattr(widget, name), ipywidgets.Widget)

@@ -1,0 +1,77 @@
+"""Drift alerts of ``evaluate``: the windows whose classified severity alerts, with a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..engine import (
+    DEFAULT_THRESHOLDS,
+    DRIFT,
+    METRIC_COLUMNS,
+    WARNING,
+    persistent_alerts,
+    trend,
+)
+from ._config import MonitoringConfig
+
+
+def persistence_text(config: MonitoringConfig, count: int) -> str:
+    """``'; 2 of the last 3 windows breached'`` with persistence over several windows."""
+    m = config.persistence.m
+    return f"; {count} of the last {m} windows breached" if m > 1 else ""
+
+
+def alerting(severity: np.ndarray, config: MonitoringConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Which windows of one series alert under the config's levels and persistence."""
+    return persistent_alerts(
+        severity, levels=config.alert_levels, n=config.persistence.n, m=config.persistence.m
+    )
+
+
+def drift_alerts(table: pd.DataFrame, config: MonitoringConfig) -> list[dict[str, Any]]:
+    """Alert records of a classified drift table (one per alerting feature x window)."""
+    records = []
+    for feature, group in table.groupby("feature", sort=False, observed=True):
+        group = group.sort_values("window", kind="stable")
+        severity = group["severity"].astype(str).to_numpy()
+        alerts, counts = alerting(severity, config)
+        if not alerts.any():
+            continue
+        rule = config.rules.get(str(feature))
+        kind = str(group["kind"].iloc[0])
+        levels = {rule.metric: rule.levels()} if rule is not None else DEFAULT_THRESHOLDS[kind]
+        values = {m: group[METRIC_COLUMNS[m]].to_numpy(dtype=float) for m in levels}
+        windows = group["window"].to_numpy()
+        for i in np.flatnonzero(alerts):
+            sev = severity[i]
+            reached = {
+                m: (values[m][i], w if sev == WARNING else c) for m, (w, c) in levels.items()
+            }
+            metric = max(
+                reached,
+                key=lambda m: (
+                    reached[m][0] >= reached[m][1],
+                    reached[m][0] / reached[m][1] if reached[m][1] > 0 else np.inf,
+                ),
+            )
+            value, threshold = reached[metric]
+            records.append(
+                {
+                    "window": int(windows[i]),
+                    "feature": str(feature),
+                    "domain": DRIFT,
+                    "metric": metric,
+                    "value": float(value),
+                    "threshold": float(threshold),
+                    "severity": sev,
+                    "message": f"{metric} {value:.3g} >= {threshold:g} ({sev}); "
+                    f"{trend(values[metric], i)}{persistence_text(config, counts[i])}",
+                }
+            )
+    return records
+
+
+__all__ = ("alerting", "drift_alerts", "persistence_text")

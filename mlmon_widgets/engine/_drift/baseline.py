@@ -1,0 +1,379 @@
+"""The stored reference: what production needs to compare against, without the training data."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._data.columns import coded_column, label_counts, numeric_column
+from .kernels import QuantileSketch, SortedReference, bin_counts, quantile_edges
+from .._data.roles import infer_roles
+from .._vocabulary import FEATURE_KINDS, VERSION
+from .._validation import check_frame, check_positive_int
+
+#: Format tag written by :meth:`Baseline.to_dict`; bump when the layout changes (an optional
+#: ``versions`` key, the model versions of the reference, is read when present).
+BASELINE_FORMAT = "mlmon-baseline/1"
+
+
+def _float_or_none(value: float) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _none_to_nan(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+@dataclass(eq=False)
+class NumericFeature:
+    """Reference summary of one numeric feature.
+
+    ``n`` counts the finite values the statistics use; ``n_missing``, ``n_nonfinite``
+    (+/-inf) and ``n_invalid`` (values that are not numbers) are reported separately.
+    """
+
+    name: str
+    dtype: str
+    n_rows: int
+    n: int
+    n_missing: int
+    n_nonfinite: int
+    n_invalid: int
+    min: float
+    max: float
+    mean: float
+    std: float
+    edges: np.ndarray
+    counts: np.ndarray
+    sketch: QuantileSketch
+    kind: str = field(default="numeric", init=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "numeric",
+            "dtype": self.dtype,
+            "n_rows": self.n_rows,
+            "n": self.n,
+            "n_missing": self.n_missing,
+            "n_nonfinite": self.n_nonfinite,
+            "n_invalid": self.n_invalid,
+            "min": _float_or_none(self.min),
+            "max": _float_or_none(self.max),
+            "mean": _float_or_none(self.mean),
+            "std": _float_or_none(self.std),
+            "edges": [float(e) for e in self.edges],
+            "counts": [int(c) for c in self.counts],
+            "sketch": {
+                "values": [float(v) for v in self.sketch.values],
+                "lt": [int(v) for v in self.sketch.lt],
+                "le": [int(v) for v in self.sketch.le],
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, name: str, data: Mapping[str, Any]) -> NumericFeature:
+        sketch = data["sketch"]
+        return cls(
+            name=name,
+            dtype=str(data["dtype"]),
+            n_rows=int(data["n_rows"]),
+            n=int(data["n"]),
+            n_missing=int(data["n_missing"]),
+            n_nonfinite=int(data["n_nonfinite"]),
+            n_invalid=int(data["n_invalid"]),
+            min=_none_to_nan(data["min"]),
+            max=_none_to_nan(data["max"]),
+            mean=_none_to_nan(data["mean"]),
+            std=_none_to_nan(data["std"]),
+            edges=np.asarray(data["edges"], dtype=float),
+            counts=np.asarray(data["counts"], dtype=np.int64),
+            sketch=QuantileSketch(sketch["values"], sketch["lt"], sketch["le"], int(data["n"])),
+        )
+
+
+@dataclass(eq=False)
+class CategoricalFeature:
+    """Reference summary of one categorical or boolean feature: counts per category."""
+
+    name: str
+    kind: str  # 'categorical' or 'boolean'
+    dtype: str
+    n_rows: int
+    n: int
+    n_missing: int
+    n_invalid: int
+    labels: list
+    counts: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "dtype": self.dtype,
+            "n_rows": self.n_rows,
+            "n": self.n,
+            "n_missing": self.n_missing,
+            "n_invalid": self.n_invalid,
+            "labels": list(self.labels),
+            "counts": [int(c) for c in self.counts],
+        }
+
+    @classmethod
+    def from_dict(cls, name: str, data: Mapping[str, Any]) -> CategoricalFeature:
+        return cls(
+            name=name,
+            kind=str(data["kind"]),
+            dtype=str(data["dtype"]),
+            n_rows=int(data["n_rows"]),
+            n=int(data["n"]),
+            n_missing=int(data["n_missing"]),
+            n_invalid=int(data["n_invalid"]),
+            labels=list(data["labels"]),
+            counts=np.asarray(data["counts"], dtype=np.int64),
+        )
+
+
+FeatureSummary = NumericFeature | CategoricalFeature
+
+
+def fit_numeric(
+    name: str, series: pd.Series, *, bins: int, sketch_size: int
+) -> tuple[NumericFeature, np.ndarray]:
+    """Summarise a numeric reference column; also return its sorted finite values."""
+    column = numeric_column(series)
+    values = column.values
+    finite = values[np.isfinite(values)]
+    n_nan = int(np.isnan(values).sum())
+    n_invalid = 0 if column.invalid is None else int(column.invalid.sum())
+    ordered = np.sort(finite)
+    n = len(ordered)
+    edges = quantile_edges(ordered, bins)
+    feature = NumericFeature(
+        name=name,
+        dtype=str(series.dtype),
+        n_rows=len(values),
+        n=n,
+        n_missing=n_nan - n_invalid,
+        n_nonfinite=len(values) - n - n_nan,
+        n_invalid=n_invalid,
+        min=float(ordered[0]) if n else math.nan,
+        max=float(ordered[-1]) if n else math.nan,
+        mean=float(np.mean(finite)) if n else math.nan,
+        std=float(np.std(finite)) if n else math.nan,
+        edges=edges,
+        counts=bin_counts(ordered, edges),
+        sketch=QuantileSketch.from_sorted(ordered, sketch_size),
+    )
+    return feature, ordered
+
+
+def fit_categorical(name: str, series: pd.Series, kind: str) -> CategoricalFeature:
+    """Summarise a categorical or boolean reference column (categories by falling count)."""
+    column = coded_column(series, kind)
+    counts = label_counts(column, slice(None))
+    labels = column.labels
+    if kind == "boolean":
+        order = [labels.index(v) if v in labels else -1 for v in (False, True)]
+        counts = np.array([counts[i] if i >= 0 else 0 for i in order], dtype=np.int64)
+        labels = [False, True]
+    else:
+        order = sorted(range(len(labels)), key=lambda i: (-counts[i], str(labels[i])))
+        counts = counts[order] if order else np.zeros(0, dtype=np.int64)
+        labels = [labels[i] for i in order]
+    n_missing = int((column.codes == -1).sum())
+    n_invalid = int((column.codes == -2).sum())
+    return CategoricalFeature(
+        name=name,
+        kind=kind,
+        dtype=str(series.dtype),
+        n_rows=len(column.codes),
+        n=int(counts.sum()),
+        n_missing=n_missing,
+        n_invalid=n_invalid,
+        labels=labels,
+        counts=np.asarray(counts, dtype=np.int64),
+    )
+
+
+class Baseline:
+    """Everything production needs to compare data against a reference, without the data.
+
+    Per feature it stores the bin edges (reference quantiles k/B) and reference counts,
+    a quantile sketch of the ECDF, category frequencies, min/max, mean/std, missing counts
+    and the row count. :meth:`to_dict` / :meth:`from_dict` round-trip exactly through JSON.
+
+    A baseline fitted from a DataFrame also keeps that frame (not a copy) so that KS and
+    Wasserstein are computed exactly, as scipy would; a baseline read back with
+    :meth:`from_dict` has only the sketch, and results say so (``test_method='sketch'``),
+    unless the sketch is lossless (at most 2,048 distinct values or 10,000 rows), in which
+    case they are exact too.
+
+    Examples
+    --------
+    >>> import json, numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> ref = pd.DataFrame(
+    ...     {"income": rng.normal(50, 10, 1000), "region": rng.choice(["n", "s"], 1000)}
+    ... )
+    >>> baseline = Baseline.fit(ref)
+    >>> baseline.features["income"].edges.round(1)
+    array([37.4, 41.6, 44.4, 47. , 49.3, 51.8, 54.5, 57.7, 62.3])
+    >>> stored = json.dumps(baseline.to_dict())
+    >>> Baseline.from_dict(json.loads(stored)).to_dict() == baseline.to_dict()
+    True
+    """
+
+    def __init__(
+        self,
+        features: Mapping[str, FeatureSummary],
+        roles: Mapping[str, str],
+        dtypes: Mapping[str, str],
+        n_rows: int,
+        *,
+        bins: int = 10,
+        sketch_size: int = 2048,
+        reference: pd.DataFrame | None = None,
+    ):
+        self.features: dict[str, FeatureSummary] = dict(features)
+        self.roles: dict[str, str] = dict(roles)
+        self.dtypes: dict[str, str] = dict(dtypes)
+        self.n_rows = int(n_rows)
+        self.bins = int(bins)
+        self.sketch_size = int(sketch_size)
+        self._reference = reference
+        self._sorted: dict[str, SortedReference] = {}
+        #: Model versions seen in the reference, per column of role ``version``.
+        self.versions: dict[str, list[str]] = {}
+
+    def __repr__(self) -> str:
+        kinds = pd.Series([f.kind for f in self.features.values()]).value_counts().to_dict()
+        shown = ", ".join(f"{v} {k}" for k, v in kinds.items()) or "no features"
+        exact = "exact" if self._reference is not None else "sketch only"
+        return f"<Baseline: {self.n_rows} rows, {shown}; {exact}>"
+
+    @classmethod
+    def fit(
+        cls,
+        reference: pd.DataFrame,
+        *,
+        roles: Mapping[str, str] | None = None,
+        bins: int = 10,
+        sketch_size: int = 2048,
+        keep_reference: bool = True,
+    ) -> Baseline:
+        """Summarise ``reference`` once so that any number of windows can be compared to it.
+
+        Parameters
+        ----------
+        reference : pandas.DataFrame
+            The training or validation data.
+        roles : dict, optional
+            Column name -> role, overriding inference (see :func:`infer_roles`).
+        bins : int, default 10
+            Number of quantile bins B for numeric features (PSI, JS, KL).
+        sketch_size : int, default 2048
+            Resolution of the ECDF sketch; KS from the sketch is within about 1/sketch_size.
+        keep_reference : bool, default True
+            Keep the frame for exact KS and Wasserstein in this session.
+
+        Returns
+        -------
+        Baseline
+        """
+        check_frame("reference", reference)
+        bins = check_positive_int("bins", bins, minimum=2)
+        sketch_size = check_positive_int("sketch_size", sketch_size, minimum=16)
+        column_roles = infer_roles(reference, roles)
+        baseline = cls({}, column_roles, {}, len(reference), bins=bins, sketch_size=sketch_size)
+        baseline.dtypes = {c: str(reference[c].dtype) for c in reference.columns}
+        for name, role in column_roles.items():
+            if role == VERSION:
+                labels = coded_column(reference[name], "categorical").labels
+                baseline.versions[name] = sorted(str(v) for v in labels)
+            if role in FEATURE_KINDS:
+                feature, ordered = baseline._fit_one(reference[name], name)
+                baseline.features[name] = feature
+                if keep_reference and ordered is not None:
+                    baseline._sorted[name] = SortedReference(ordered)
+        if keep_reference:
+            baseline._reference = reference.copy(deep=False)
+        return baseline
+
+    def _fit_one(self, series: pd.Series, name: str) -> tuple[FeatureSummary, np.ndarray | None]:
+        role = self.roles[name]
+        if role == "numeric":
+            return fit_numeric(name, series, bins=self.bins, sketch_size=self.sketch_size)
+        return fit_categorical(name, series, role), None
+
+    @property
+    def exact(self) -> bool:
+        """Whether the reference data is at hand for exact KS and Wasserstein."""
+        return self._reference is not None
+
+    def sorted_reference(self, name: str) -> SortedReference | None:
+        """The sorted reference values of a numeric feature (cached), or None without data."""
+        if self._reference is None or self.roles.get(name) != "numeric":
+            return None
+        if name not in self._sorted:
+            values = numeric_column(self._reference[name]).values
+            self._sorted[name] = SortedReference(np.sort(values[np.isfinite(values)]))
+        return self._sorted[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; :meth:`from_dict` restores an equal baseline (sketch only)."""
+        return {
+            "format": BASELINE_FORMAT,
+            "n_rows": self.n_rows,
+            "bins": self.bins,
+            "sketch_size": self.sketch_size,
+            "roles": dict(self.roles),
+            "dtypes": dict(self.dtypes),
+            "features": {name: f.to_dict() for name, f in self.features.items()},
+            **({"versions": {k: list(v) for k, v in self.versions.items()}} if self.versions else {}),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Baseline:
+        """Rebuild a baseline from :meth:`to_dict` output.
+
+        Raises
+        ------
+        ValueError
+            If ``data`` is not a baseline of a known format.
+        """
+        if not isinstance(data, Mapping) or data.get("format") != BASELINE_FORMAT:
+            found = data.get("format") if isinstance(data, Mapping) else type(data).__name__
+            raise ValueError(
+                f"not a baseline of format {BASELINE_FORMAT!r} (found {found!r}); "
+                "create it with Baseline.to_dict()"
+            )
+        features: dict[str, FeatureSummary] = {}
+        for name, item in data["features"].items():
+            if item["kind"] == "numeric":
+                features[name] = NumericFeature.from_dict(name, item)
+            else:
+                features[name] = CategoricalFeature.from_dict(name, item)
+        baseline = cls(
+            features,
+            data["roles"],
+            data["dtypes"],
+            data["n_rows"],
+            bins=data["bins"],
+            sketch_size=data["sketch_size"],
+        )
+        baseline.versions = {k: [str(v) for v in vs] for k, vs in data.get("versions", {}).items()}
+        return baseline
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict(), allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Baseline:
+        """Inverse of :meth:`to_json`."""
+        return cls.from_dict(json.loads(text))

@@ -1,0 +1,348 @@
+"""The per-feature, per-window computation behind drift_table and drift_over_time.
+
+The loop is feature-major: a feature's reference is sorted and binned once (or taken from
+the baseline), its production column is converted once, and then every window is a slice.
+Each window's work is the sort of its own rows plus O(m log n) look-ups into the reference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from .baseline import Baseline, CategoricalFeature, FeatureSummary, NumericFeature
+from .._data.columns import CodedColumn, NumericColumn, coded_column, label_counts, numeric_column
+from .kernels import (
+    KS_EXACT_MAX_N,
+    SortedReference,
+    bin_counts,
+    binned_distances,
+    chi2_from_counts,
+    ks_pvalue_asymptotic,
+)
+from .._data.windows import Windows
+
+#: Columns of the per-window statistics, in output order.
+STAT_COLUMNS = (
+    "feature",
+    "kind",
+    "test",
+    "method",
+    "statistic",
+    "p_value",
+    "psi",
+    "js",
+    "kl",
+    "wasserstein",
+    "n_reference",
+    "n_current",
+    "n",
+    "missing_reference",
+    "missing_current",
+    "nonfinite_current",
+    "invalid_current",
+    "out_of_range",
+    "unseen_categories",
+    "unseen_share",
+    "insufficient",
+    "note",
+)
+
+
+class _Rows:
+    """Column-wise accumulator for result rows."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, list] = {c: [] for c in STAT_COLUMNS}
+        self.window: list[int] = []
+        self.pending: list[tuple[int, int, int]] = []  # (row, n1, n2) needing an asymptotic KS p
+
+    def add(self, window: int, **values: object) -> None:
+        row = len(self.window)
+        self.window.append(window)
+        for column in STAT_COLUMNS:
+            self.data[column].append(values.get(column, _DEFAULTS.get(column)))
+        if values.get("_pending_n") is not None:
+            n1, n2 = values["_pending_n"]  # type: ignore[misc]
+            self.pending.append((row, n1, n2))
+
+    def frame(self) -> pd.DataFrame:
+        if self.pending:
+            rows, n1, n2 = (np.asarray(v) for v in zip(*self.pending, strict=True))
+            d = np.asarray([self.data["statistic"][r] for r in rows], dtype=float)
+            for r, p in zip(rows, ks_pvalue_asymptotic(d, n1, n2), strict=True):
+                self.data["p_value"][r] = float(p)
+        out = pd.DataFrame(self.data)
+        out.insert(0, "window", np.asarray(self.window, dtype=np.int64))
+        for column in ("n_reference", "n_current", "n", "unseen_categories"):
+            out[column] = out[column].astype(np.int64)
+        return out
+
+
+_NAN = math.nan
+_DEFAULTS: dict[str, object] = {
+    "test": None,
+    "method": None,
+    "statistic": _NAN,
+    "p_value": _NAN,
+    "psi": _NAN,
+    "js": _NAN,
+    "kl": _NAN,
+    "wasserstein": _NAN,
+    "nonfinite_current": 0.0,
+    "invalid_current": 0.0,
+    "out_of_range": _NAN,
+    "unseen_categories": 0,
+    "unseen_share": _NAN,
+    "insufficient": False,
+    "note": "",
+}
+
+
+def _share(count: float, total: int) -> float:
+    return float(count) / total if total else _NAN
+
+
+def _numeric_window(
+    feature: NumericFeature,
+    exact: SortedReference | None,
+    column: NumericColumn,
+    rows: slice | np.ndarray,
+    min_rows: int,
+) -> dict[str, object]:
+    values = column.values[rows]
+    n_rows = len(values)
+    nan = np.isnan(values)
+    n_invalid = 0 if column.invalid is None else int(column.invalid[rows].sum())
+    finite = values[np.isfinite(values)]
+    n = len(finite)
+    out: dict[str, object] = {
+        "test": "ks",
+        "n_current": n,
+        "n": n_rows,
+        "missing_current": _share(int(nan.sum()) - n_invalid, n_rows),
+        "nonfinite_current": _share(n_rows - n - int(nan.sum()), n_rows),
+        "invalid_current": _share(n_invalid, n_rows),
+    }
+    if n == 0:
+        out.update(insufficient=True, note=_too_few("window", 0, min_rows))
+        return out
+    current = np.sort(finite)
+    below = np.searchsorted(current, feature.min, side="left")
+    above = n - np.searchsorted(current, feature.max, side="right")
+    out["out_of_range"] = (below + above) / n
+    if n < min_rows or feature.n < min_rows:
+        side, count = ("reference", feature.n) if feature.n < min_rows else ("window", n)
+        out.update(insufficient=True, note=_too_few(side, count, min_rows))
+        return out
+    counts = bin_counts(current, feature.edges)
+    out["psi"], out["js"], out["kl"] = binned_distances(feature.counts, counts)
+    sketch = feature.sketch
+    if exact is not None:
+        d, p, distance = exact.compare(current)
+        method = "exact"
+    elif sketch.lossless and max(feature.n, n) <= KS_EXACT_MAX_N:
+        d, p, distance = SortedReference(sketch.sample()).compare(current)
+        method = "exact"
+    else:
+        d, p = sketch.ks_statistic(current), None
+        method = "exact" if sketch.lossless else "sketch"
+        distance = sketch.wasserstein(current)
+    out.update(statistic=d, method=method)
+    if p is None:
+        out["_pending_n"] = (feature.n, n)
+    else:
+        out["p_value"] = p
+    if feature.std > 0:
+        out["wasserstein"] = distance / feature.std
+    else:
+        out["wasserstein"] = 0.0 if distance == 0 else math.inf
+        out["note"] = "reference is constant: any change is an infinite normed Wasserstein"
+    return out
+
+
+def _too_few(side: str, count: int, min_rows: int) -> str:
+    return f"{side} has {count} usable value(s), fewer than min_rows={min_rows}"
+
+
+class CategoricalAligner:
+    """Maps a production column's labels onto the baseline's categories once per feature."""
+
+    def __init__(self, feature: CategoricalFeature, column: CodedColumn):
+        position = {label: i for i, label in enumerate(feature.labels)}
+        self.to_reference = np.array(
+            [position.get(lab, -1) for lab in column.labels], dtype=np.int64
+        )
+        self.known = self.to_reference >= 0
+        self.k = len(feature.labels)
+
+    def split(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(counts aligned with the baseline's categories, counts of unseen labels)."""
+        aligned = np.bincount(
+            self.to_reference[self.known], weights=counts[self.known], minlength=self.k
+        ).astype(np.int64)
+        return aligned, counts[~self.known]
+
+
+def _merge_tail(
+    reference: np.ndarray, current: np.ndarray, max_categories: int
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Keep categories seen in either sample; merge all but the most frequent into one bin."""
+    present = (reference + current) > 0
+    reference, current = reference[present], current[present]
+    if len(reference) <= max_categories:
+        return reference, current, ""
+    order = np.argsort(-(reference + current), kind="stable")
+    keep, rest = order[: max_categories - 1], order[max_categories - 1 :]
+    note = (
+        f"{len(reference)} categories: the {len(rest)} least frequent merged into one bin "
+        f"(max_categories={max_categories})"
+    )
+    return (
+        np.append(reference[keep], reference[rest].sum()),
+        np.append(current[keep], current[rest].sum()),
+        note,
+    )
+
+
+def _categorical_window(
+    feature: CategoricalFeature,
+    aligner: CategoricalAligner,
+    column: CodedColumn,
+    rows: slice | np.ndarray,
+    min_rows: int,
+    max_categories: int,
+) -> dict[str, object]:
+    codes = column.codes[rows]
+    n_rows = len(codes)
+    counts = label_counts(column, rows)
+    aligned, unseen = aligner.split(counts)
+    n = int(counts.sum())
+    out: dict[str, object] = {
+        "test": "chi2",
+        "n_current": n,
+        "n": n_rows,
+        "missing_current": _share(int((codes == -1).sum()), n_rows),
+        "invalid_current": _share(int((codes == -2).sum()), n_rows),
+        "unseen_categories": int((unseen > 0).sum()),
+        "unseen_share": _share(int(unseen.sum()), n),
+    }
+    if n < min_rows or feature.n < min_rows:
+        side, count = ("reference", feature.n) if feature.n < min_rows else ("window", n)
+        out.update(insufficient=True, note=_too_few(side, count, min_rows))
+        return out
+    reference = np.concatenate([feature.counts, np.zeros(len(unseen), dtype=np.int64)])
+    current = np.concatenate([aligned, unseen])
+    reference, current, note = _merge_tail(reference, current, max_categories)
+    statistic, p_value, _ = chi2_from_counts(reference, current)
+    psi, js, kl = binned_distances(reference, current)
+    out.update(
+        method="exact",
+        statistic=statistic,
+        p_value=p_value,
+        psi=psi,
+        js=js,
+        kl=kl,
+        note=note,
+    )
+    return out
+
+
+def prepare_column(feature: FeatureSummary, series: pd.Series) -> NumericColumn | CodedColumn:
+    if feature.kind == "numeric":
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            values = np.full(len(series), np.nan)
+            return NumericColumn(values, invalid=~np.asarray(series.isna()))
+        return numeric_column(series)
+    return coded_column(series, feature.kind)
+
+
+#: Below this many values, numeric columns are converted in one call (small frames, e.g. the
+#: rows a live view appends); above, one column at a time keeps memory flat.
+_BLOCK_VALUES = 2_000_000
+
+
+def _numeric_block(
+    baseline: Baseline, production: pd.DataFrame, features: list[str]
+) -> dict[str, NumericColumn]:
+    """Plain numpy numeric columns of a small frame, converted to float64 in one call."""
+    dtypes = dict(zip(production.columns, production.dtypes, strict=True))  # no Series per column
+    names = [
+        n
+        for n in features
+        if n in dtypes
+        and baseline.roles.get(n) == "numeric"
+        and isinstance(dtypes[n], np.dtype)
+        and dtypes[n].kind in "fiu"
+    ]
+    if len(names) < 2 or len(production) * len(names) > _BLOCK_VALUES:
+        return {}
+    block = production[names].to_numpy(dtype=np.float64)
+    return {n: NumericColumn(values=block[:, i], invalid=None) for i, n in enumerate(names)}
+
+
+def compute(
+    baseline: Baseline,
+    reference: pd.DataFrame | None,
+    production: pd.DataFrame,
+    windows: Windows,
+    features: Iterable[str],
+    *,
+    min_rows: int,
+    max_categories: int,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Statistics for every feature x window (no severity yet).
+
+    With ``reference`` given, features are fitted here, one at a time, and their sorted
+    reference is used and dropped before the next feature (the baseline keeps the summary).
+    """
+    rows = _Rows()
+    features = list(features)
+    numeric = _numeric_block(baseline, production, features)
+    for done, name in enumerate(features):
+        if reference is not None:
+            summary, ordered = baseline._fit_one(reference[name], name)
+            baseline.features[name] = summary
+            exact = SortedReference(ordered) if ordered is not None else None
+        else:
+            summary = baseline.features[name]
+            exact = baseline.sorted_reference(name)
+        common = {
+            "feature": name,
+            "kind": summary.kind,
+            "n_reference": summary.n,
+            "missing_reference": _share(summary.n_missing, summary.n_rows),
+        }
+        if name not in production.columns:
+            for w in range(len(windows)):
+                n_rows = int(windows.ends[w] - windows.starts[w])
+                rows.add(
+                    w,
+                    **common,
+                    test="ks" if summary.kind == "numeric" else "chi2",
+                    n_current=0,
+                    n=n_rows,
+                    missing_current=1.0 if n_rows else _NAN,
+                    insufficient=True,
+                    note="column is missing from the current data",
+                )
+        else:
+            column = numeric.get(name) or prepare_column(summary, production[name])
+            if isinstance(summary, NumericFeature):
+                for w in range(len(windows)):
+                    stats = _numeric_window(summary, exact, column, windows.rows(w), min_rows)
+                    rows.add(w, **common, **stats)
+            else:
+                aligner = CategoricalAligner(summary, column)
+                for w in range(len(windows)):
+                    stats = _categorical_window(
+                        summary, aligner, column, windows.rows(w), min_rows, max_categories
+                    )
+                    rows.add(w, **common, **stats)
+        if progress is not None:
+            progress(done + 1)
+    return rows.frame()

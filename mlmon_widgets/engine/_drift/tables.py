@@ -1,0 +1,352 @@
+"""drift_table and drift_over_time: the engine's main entry points."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from .baseline import Baseline
+from .statistics import compute
+from .._data.progress import Progress
+from .._data.roles import infer_roles
+from .._vocabulary import CORRECTIONS, FEATURE_KINDS
+from .rules import RuleLike
+from .severity import classify
+from .._validation import (
+    check_frame,
+    check_names,
+    check_option,
+    check_positive_int,
+    check_probability,
+)
+from .._data.windows import Windows, make_windows
+
+#: Default minimum number of usable values on each side for a test to run.
+MIN_ROWS = 50
+#: Default cap on categories per feature before the rarest are merged into one bin.
+MAX_CATEGORIES = 100
+
+
+def _prepare(
+    reference: pd.DataFrame | Baseline,
+    roles: Mapping[str, str] | None,
+    bins: int,
+    features: Sequence[str] | None,
+) -> tuple[Baseline, pd.DataFrame | None, list[str]]:
+    """The baseline to compare against, the raw reference to fit from (if any) and the features."""
+    if isinstance(reference, Baseline):
+        if roles is not None:
+            raise ValueError("roles are fixed by the baseline; pass roles to Baseline.fit instead")
+        baseline, raw = reference, None
+        names = [n for n, r in baseline.roles.items() if r in FEATURE_KINDS]
+    else:
+        check_frame("reference", reference)
+        bins = check_positive_int("bins", bins, minimum=2)
+        column_roles = infer_roles(reference, roles)
+        baseline = Baseline(
+            {},
+            column_roles,
+            {c: str(reference[c].dtype) for c in reference.columns},
+            len(reference),
+            bins=bins,
+        )
+        raw = reference
+        names = [n for n, r in column_roles.items() if r in FEATURE_KINDS]
+    if features is not None:
+        if isinstance(features, str):
+            raise TypeError("features must be a list of column names, not a single string")
+        check_names("features", features, names)
+        names = [n for n in names if n in set(features)]
+    return baseline, raw, names
+
+
+def _run(
+    reference: pd.DataFrame | Baseline,
+    production: pd.DataFrame,
+    windows_of: object,
+    *,
+    roles: Mapping[str, str] | None,
+    alpha: float,
+    correction: str,
+    thresholds: Mapping[str, RuleLike] | None,
+    min_rows: int,
+    bins: int,
+    max_categories: int,
+    features: Sequence[str] | None,
+    progress: bool | None,
+) -> pd.DataFrame:
+    alpha = check_probability("alpha", alpha)
+    check_option("correction", correction, CORRECTIONS)
+    min_rows = check_positive_int("min_rows", min_rows)
+    max_categories = check_positive_int("max_categories", max_categories, minimum=2)
+    baseline, raw, names = _prepare(reference, roles, bins, features)
+    windows: Windows = windows_of() if callable(windows_of) else windows_of  # type: ignore[assignment]
+    with Progress(len(names), "drift", enabled=progress) as bar:
+        table = compute(
+            baseline,
+            raw,
+            production,
+            windows,
+            names,
+            min_rows=min_rows,
+            max_categories=max_categories,
+            progress=bar.update,
+        )
+    return classify(table, alpha=alpha, correction=correction, thresholds=thresholds)
+
+
+def window_statistics(
+    baseline: Baseline,
+    production: pd.DataFrame,
+    windows: Windows,
+    *,
+    min_rows: int = MIN_ROWS,
+    max_categories: int = MAX_CATEGORIES,
+    features: Sequence[str] | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """The statistics of :func:`drift_over_time` for given windows, before any severity.
+
+    This is the building block for incremental use (a live view computes only the windows
+    new rows touch, then runs :func:`classify` over everything it has): the baseline's
+    sorted reference is reused, nothing is corrected and no severity is assigned.
+
+    Parameters
+    ----------
+    baseline : Baseline
+        The reference summary (exact when it keeps its reference data).
+    production : pandas.DataFrame
+        Rows the windows index into.
+    windows : Windows
+        From :func:`make_windows`.
+    min_rows, max_categories, features, progress
+        As in :func:`drift_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per window x feature with ``window`` (position in ``windows``), ``feature``
+        and the statistics columns (``insufficient`` and ``note`` included).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> baseline = Baseline.fit(pd.DataFrame({"x": rng.normal(size=1000)}))
+    >>> prod = pd.DataFrame({"x": rng.normal(size=300)})
+    >>> stats = window_statistics(baseline, prod, make_windows(prod, rows=100))
+    >>> stats[["window", "feature", "n", "insufficient"]]
+       window feature    n  insufficient
+    0       0       x  100         False
+    1       1       x  100         False
+    2       2       x  100         False
+    >>> classify(stats)["severity"].tolist()
+    ['ok', 'ok', 'ok']
+    """
+    check_frame("production", production, allow_empty_rows=True)
+    min_rows = check_positive_int("min_rows", min_rows)
+    max_categories = check_positive_int("max_categories", max_categories, minimum=2)
+    _, _, names = _prepare(baseline, None, 10, features)
+    with Progress(len(names), "drift", enabled=progress) as bar:
+        return compute(
+            baseline,
+            None,
+            production,
+            windows,
+            names,
+            min_rows=min_rows,
+            max_categories=max_categories,
+            progress=bar.update,
+        )
+
+
+def drift_table(
+    reference: pd.DataFrame | Baseline,
+    current: pd.DataFrame,
+    *,
+    roles: Mapping[str, str] | None = None,
+    alpha: float = 0.01,
+    correction: str = "fdr_bh",
+    thresholds: Mapping[str, RuleLike] | None = None,
+    min_rows: int = MIN_ROWS,
+    bins: int = 10,
+    max_categories: int = MAX_CATEGORIES,
+    features: Sequence[str] | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Compare every feature of ``current`` with the reference: one row per feature.
+
+    Numeric features are tested with two-sample KS and measured with PSI, Jensen-Shannon,
+    smoothed KL and normed Wasserstein on the reference's quantile bins; categorical and
+    boolean features with chi-squared, PSI, JS and KL on category counts. Missing values
+    are left out of the statistics and reported as shares. The severity needs both gates:
+    the corrected p-value below ``alpha`` (the change is real) and an effect metric at a
+    threshold (the change matters); see DESIGN.md.
+
+    Parameters
+    ----------
+    reference : pandas.DataFrame or Baseline
+        Reference data, or a stored :class:`Baseline` (then KS comes from its sketch when
+        the sketch is lossy, and ``method`` says ``'sketch'``).
+    current : pandas.DataFrame
+        The data to check. Columns missing here get ``insufficient_data`` with a note;
+        columns new here are reported by :func:`data_quality`.
+    roles : dict, optional
+        Column -> role, overriding inference (only with a DataFrame reference).
+    alpha : float, default 0.01
+        Significance level of the corrected p-value.
+    correction : {'fdr_bh', 'bonferroni', 'holm', 'none'}, default 'fdr_bh'
+        Multiple-testing correction across all features.
+    thresholds : dict, optional
+        Feature -> :class:`Rule` (or dict, or ``'off'``), replacing the default rule.
+    min_rows : int, default 50
+        Fewer usable values than this on either side gives ``insufficient_data``.
+    bins : int, default 10
+        Quantile bins for numeric features (ignored with a Baseline, which has its own).
+    max_categories : int, default 100
+        Categories beyond this many (by combined frequency) are merged into one bin.
+    features : list of str, optional
+        Restrict to these features.
+    progress : bool, optional
+        Show a progress line (None: only in interactive sessions for slow runs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``feature``; columns ``kind``, ``test`` ('ks' or 'chi2'), ``method``
+        ('exact' or 'sketch'), ``statistic``, ``p_value``, ``p_adjusted``, ``psi``, ``js``,
+        ``kl``, ``wasserstein`` (normed by the reference std; numeric only),
+        ``n_reference``, ``n_current``, ``n``, ``missing_reference``, ``missing_current``,
+        ``nonfinite_current``, ``invalid_current``, ``out_of_range``,
+        ``unseen_categories``, ``unseen_share``, ``insufficient``, ``note``, ``rule``,
+        ``severity``, ``drifted`` and ``reason``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> def frame(mean):
+    ...     return pd.DataFrame(
+    ...         {"income": rng.normal(mean, 10, 5000), "region": rng.choice(["n", "s"], 5000)}
+    ...     )
+    >>> ref = frame(50)
+    >>> cur = frame(56)
+    >>> table = drift_table(ref, cur)
+    >>> table[["test", "severity"]]
+            test  severity
+    feature
+    income    ks  critical
+    region  chi2        ok
+    >>> print(table.loc["income", "reason"])
+    ks p_adj=3.59e-136 < 0.01 and psi=0.378 >= 0.25, wasserstein=0.624 >= 0.25
+    """
+    check_frame("current", current, allow_empty_rows=True)
+    table = _run(
+        reference,
+        current,
+        lambda: Windows.single(len(current)),
+        roles=roles,
+        alpha=alpha,
+        correction=correction,
+        thresholds=thresholds,
+        min_rows=min_rows,
+        bins=bins,
+        max_categories=max_categories,
+        features=features,
+        progress=progress,
+    )
+    return table.drop(columns="window").set_index("feature")
+
+
+def drift_over_time(
+    reference: pd.DataFrame | Baseline,
+    production: pd.DataFrame,
+    *,
+    time: str | None = None,
+    window: object | None = None,
+    rows: int | None = None,
+    step: object | None = None,
+    roles: Mapping[str, str] | None = None,
+    alpha: float = 0.01,
+    correction: str = "fdr_bh",
+    thresholds: Mapping[str, RuleLike] | None = None,
+    min_rows: int = MIN_ROWS,
+    bins: int = 10,
+    max_categories: int = MAX_CATEGORIES,
+    features: Sequence[str] | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Drift of every feature in every window of ``production``: one row per window x feature.
+
+    Windows are by time (``window`` a pandas offset such as ``'1D'`` or ``'6h'``, on the
+    ``time`` column or a DatetimeIndex) or by rows (``rows=N``); ``step`` makes them
+    sliding. Windows without enough rows are kept, as ``insufficient_data``, so gaps show.
+    The multiple-testing correction runs across all windows x features of the call. The
+    reference is sorted and binned once per feature and reused by every window.
+
+    Parameters
+    ----------
+    reference : pandas.DataFrame or Baseline
+        As in :func:`drift_table`.
+    production : pandas.DataFrame
+        Logged production data; rows without a timestamp are left out with a warning.
+    time : str, optional
+        Timestamp column (datetime dtype; unsorted is fine, it is sorted here).
+    window : str or pandas offset, optional
+        Time window length, e.g. ``'1D'``; windows start at the floor of the first time.
+    rows : int, optional
+        Row-count windows instead of time windows.
+    step : str, offset or int, optional
+        Sliding step (defaults to the window: tumbling windows); at most the window.
+    roles, alpha, correction, thresholds, min_rows, bins, max_categories, features, progress
+        As in :func:`drift_table`. Note that the correction runs over every window x
+        feature of the call: with ``'fdr_bh'`` a strong real drift somewhere makes the
+        gate a little easier to pass elsewhere (that is what controlling the false
+        discovery rate means); use ``'holm'`` or ``'bonferroni'`` to control the chance of
+        any false alarm instead.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``window`` (0, 1, ...), ``window_start``, ``window_end`` (timestamps, or row
+        positions without a time column; the end is exclusive for time windows and row
+        positions, the last row's time for row windows over time), ``feature`` and the
+        columns of :func:`drift_table`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> ref = pd.DataFrame({"x": rng.normal(size=3000)})
+    >>> t = pd.date_range("2024-01-01", periods=3000, freq="1min")
+    >>> prod = pd.DataFrame({"ts": t, "x": np.r_[rng.normal(size=1500), rng.normal(1, size=1500)]})
+    >>> res = drift_over_time(ref, prod, time="ts", window="12h")
+    >>> res[["window_start", "feature", "n", "severity"]]
+             window_start feature    n  severity
+    0 2024-01-01 00:00:00       x  720        ok
+    1 2024-01-01 12:00:00       x  720        ok
+    2 2024-01-02 00:00:00       x  720  critical
+    3 2024-01-02 12:00:00       x  720  critical
+    4 2024-01-03 00:00:00       x  120  critical
+    """
+    check_frame("production", production, allow_empty_rows=True)
+    windows = make_windows(production, time=time, window=window, rows=rows, step=step)
+    table = _run(
+        reference,
+        production,
+        windows,
+        roles=roles,
+        alpha=alpha,
+        correction=correction,
+        thresholds=thresholds,
+        min_rows=min_rows,
+        bins=bins,
+        max_categories=max_categories,
+        features=features,
+        progress=progress,
+    )
+    table.insert(1, "window_start", windows.labels_start[table["window"].to_numpy()])
+    table.insert(2, "window_end", windows.labels_end[table["window"].to_numpy()])
+    # Rows by window, then in the reference's column order.
+    return table.sort_values("window", kind="stable").reset_index(drop=True)

@@ -1,0 +1,376 @@
+"""The one vocabulary of mlmon_widgets: every layer and every front end reads it from here.
+
+Severities (their order, labels and colours), alert levels and routes, the two metric
+catalogues (drift effect metrics with their default thresholds; performance metrics with
+their direction, unit and range), corrections, limit names, sides, tasks, window statuses,
+roles and feature kinds are defined once, here. Code elsewhere uses these names instead of
+writing the words out (a test enforces it), and the front ends receive
+:func:`vocabulary` from Python instead of hard-coding any of it.
+
+To add a drift statistic or a performance metric, add it to its catalogue here first; see
+``docs/architecture.md`` for the other files to touch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+# ------------------------------------------------------------------ severities
+OK = "ok"
+WARNING = "warning"
+CRITICAL = "critical"
+INSUFFICIENT_DATA = "insufficient_data"
+OFF = "off"
+#: Severities of a judged window, in the order of their codes (``severity_codes``).
+SEVERITIES = (OK, WARNING, CRITICAL, INSUFFICIENT_DATA, OFF)
+#: Severities that raise an alert, least severe first.
+ALERT_LEVELS = (WARNING, CRITICAL)
+#: How bad a severity is, for "worst first" orderings (higher is worse).
+SEVERITY_RANK: Mapping[str, int] = MappingProxyType(
+    {OK: 0, INSUFFICIENT_DATA: 1, OFF: 1, WARNING: 3, CRITICAL: 4}
+)
+#: What people read for a severity.
+SEVERITY_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        OK: OK,
+        WARNING: WARNING,
+        CRITICAL: CRITICAL,
+        INSUFFICIENT_DATA: "too few rows",
+        OFF: "rule off",
+    }
+)
+#: Paul Tol's colour-blind-safe colours, readable on light and dark themes.
+SEVERITY_COLOURS: Mapping[str, str] = MappingProxyType(
+    {
+        OK: "#88CCEE",
+        WARNING: "#DDAA33",
+        CRITICAL: "#BB5566",
+        INSUFFICIENT_DATA: "#BBBBBB",
+        OFF: "#DDDDDD",
+    }
+)
+
+# ------------------------------------------------------------------ window statuses
+PENDING = "pending"
+#: Status of a performance window: scored, labels still pending, or too few rows.
+WINDOW_STATUSES = (OK, PENDING, INSUFFICIENT_DATA)
+#: What people read for a window status.
+STATUS_LABELS: Mapping[str, str] = MappingProxyType(
+    {OK: "scored", PENDING: "labels pending", INSUFFICIENT_DATA: "too few labelled rows"}
+)
+#: Status of a column in a data-quality table.
+QUALITY_STATUSES = (OK, "dtype_changed", "missing", "new")
+#: Data-quality rates that can alert (each as an increase over the reference's own rate).
+QUALITY_METRICS = ("missing_rate", "invalid_rate", "out_of_range", "unseen_share")
+
+# ------------------------------------------------------------------ alert routes
+DATA_QUALITY = "data_quality"
+DRIFT = "drift"
+PERFORMANCE = "performance"
+LATENCY = "latency"
+#: Alert domains and the route key each goes to by default.
+ROUTES: Mapping[str, str] = MappingProxyType(
+    {
+        DATA_QUALITY: "data-engineering",
+        DRIFT: "ml-engineering",
+        PERFORMANCE: "ml-engineering",
+        LATENCY: "platform",
+    }
+)
+DOMAINS = tuple(ROUTES)
+
+# ------------------------------------------------------------------ tests and corrections
+#: Multiple-testing corrections (statsmodels ``multipletests`` methods, and none).
+CORRECTIONS = ("fdr_bh", "bonferroni", "holm", "none")
+
+# ------------------------------------------------------------------ columns
+#: Roles a column can have. ``version`` is the model version: a new value is a retraining
+#: event, recorded, never tested for drift.
+VERSION = "version"
+ROLES = ("numeric", "categorical", "boolean", "datetime", "id", VERSION, "ignore")
+#: Roles whose columns are compared for drift.
+FEATURE_KINDS = ("numeric", "categorical", "boolean")
+
+# ------------------------------------------------------------------ control limits
+#: Which deviations from the centre are bad (and raise alerts).
+SIDES = ("lower", "upper", "both")
+LOWER, UPPER, BOTH = SIDES
+#: The four limits of a window.
+LIMIT_NAMES = ("lower_warning", "lower_critical", "upper_warning", "upper_critical")
+#: Kinds of model a performance section describes.
+TASKS = ("classification", "regression")
+CLASSIFICATION, REGRESSION = TASKS
+
+
+# ------------------------------------------------------------------ drift metrics
+@dataclass(frozen=True)
+class DriftMetric:
+    """One drift effect metric: where its value is stored and how it is judged by default.
+
+    Attributes
+    ----------
+    name : str
+        The name rules and configs use.
+    column : str
+        The drift table column holding its value.
+    label : str
+        What people read.
+    kinds : tuple of str
+        Feature kinds it applies to.
+    defaults : mapping
+        Feature kind -> (warning, critical) of the default rule (a kind missing here: the
+        metric is not part of that kind's default rule).
+    scale : float
+        Top of a colour scale of the metric (twice its usual critical threshold).
+    """
+
+    name: str
+    column: str
+    label: str
+    kinds: tuple[str, ...]
+    defaults: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    scale: float = 1.0
+
+
+_ALL_KINDS = FEATURE_KINDS
+_NUMERIC = ("numeric",)
+#: The drift effect metrics, by name.
+DRIFT_METRICS: Mapping[str, DriftMetric] = MappingProxyType(
+    {
+        "psi": DriftMetric(
+            "psi",
+            "psi",
+            "PSI",
+            _ALL_KINDS,
+            {kind: (0.1, 0.25) for kind in _ALL_KINDS},
+            scale=0.5,
+        ),
+        "js": DriftMetric(
+            "js",
+            "js",
+            "Jensen-Shannon",
+            _ALL_KINDS,
+            {"categorical": (0.1, 0.2), "boolean": (0.1, 0.2)},
+            scale=0.4,
+        ),
+        "kl": DriftMetric("kl", "kl", "KL divergence (smoothed)", _ALL_KINDS, scale=0.5),
+        "wasserstein": DriftMetric(
+            "wasserstein",
+            "wasserstein",
+            "Wasserstein (normed)",
+            _NUMERIC,
+            {"numeric": (0.1, 0.25)},
+            scale=0.5,
+        ),
+        "ks": DriftMetric("ks", "statistic", "KS statistic D", _NUMERIC, scale=0.5),
+    }
+)
+#: Drift metric names in catalogue order.
+DRIFT_METRIC_NAMES = tuple(DRIFT_METRICS)
+PSI, JS, KL, WASSERSTEIN, KS = DRIFT_METRIC_NAMES
+#: Drift metric -> the feature kinds it applies to.
+METRIC_KINDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {m.name: m.kinds for m in DRIFT_METRICS.values()}
+)
+#: Drift metric -> the drift table column holding its value.
+METRIC_COLUMNS: Mapping[str, str] = MappingProxyType(
+    {m.name: m.column for m in DRIFT_METRICS.values()}
+)
+#: Feature kind -> {metric: (warning, critical)}: the default rule of each kind.
+DEFAULT_THRESHOLDS: Mapping[str, Mapping[str, tuple[float, float]]] = MappingProxyType(
+    {
+        kind: MappingProxyType(
+            {m.name: m.defaults[kind] for m in DRIFT_METRICS.values() if kind in m.defaults}
+        )
+        for kind in FEATURE_KINDS
+    }
+)
+#: The p-value shown on a -log10 scale (a view of the test, not an effect metric).
+NEGLOG10P = "neglog10p"
+#: What a heatmap can colour its cells by: the severity, an effect metric or the p-value.
+COLOUR_BY = ("severity", "psi", "js", "wasserstein", NEGLOG10P)
+
+
+# ------------------------------------------------------------------ performance metrics
+@dataclass(frozen=True)
+class PerformanceMetric:
+    """One performance metric of :func:`performance_over_time`.
+
+    Attributes
+    ----------
+    name, label : str
+        The name configs use and what people read.
+    tasks : tuple of str
+        Tasks it is computed for.
+    side : {'lower', 'upper', 'both'}
+        Which deviation is bad (the side whose limits alert by default).
+    needs_labels : bool
+        Computed only from labelled rows (pending until labels arrive).
+    needs_scores : bool
+        Needs probabilities (``score``), not only the predicted classes.
+    unit : str
+        Unit of its values (empty for shares and scores).
+    low, high : float
+        The range its values can take.
+    """
+
+    name: str
+    label: str
+    tasks: tuple[str, ...]
+    side: str
+    needs_labels: bool = False
+    needs_scores: bool = False
+    unit: str = ""
+    low: float = 0.0
+    high: float = 1.0
+
+
+ACCURACY = "accuracy"
+PRECISION = "precision"
+RECALL = "recall"
+F1 = "f1"
+ROC_AUC = "roc_auc"
+LOG_LOSS = "log_loss"
+CALIBRATION_ERROR = "calibration_error"
+POSITIVE_RATE = "positive_rate"
+MEAN_SCORE = "mean_score"
+CONFIDENCE = "confidence"
+MAE = "mae"
+RMSE = "rmse"
+BIAS = "bias"
+MEAN_PREDICTION = "mean_prediction"
+#: The share of rows without a usable prediction.
+MISSING_PREDICTION = "missing_prediction"
+#: The metric counting a window's rows.
+ROW_COUNT = "rows"
+LATENCY_P50 = "latency_p50"
+LATENCY_P95 = "latency_p95"
+LATENCY_P99 = "latency_p99"
+
+_C, _R, _B = (CLASSIFICATION,), (REGRESSION,), TASKS
+_INF = math.inf
+
+
+def _metric(name: str, label: str, tasks: tuple[str, ...], side: str, **kw: Any) -> tuple:
+    return name, PerformanceMetric(name, label, tasks, side, **kw)
+
+
+_LABELS = {"needs_labels": True}
+_SCORES = {"needs_labels": True, "needs_scores": True}
+#: The performance metrics, by name, in the order performance_over_time reports them.
+PERFORMANCE_METRICS: Mapping[str, PerformanceMetric] = MappingProxyType(
+    dict(
+        [
+            _metric(ACCURACY, ACCURACY, _C, LOWER, **_LABELS),
+            _metric(PRECISION, PRECISION, _C, LOWER, **_LABELS),
+            _metric(RECALL, RECALL, _C, LOWER, **_LABELS),
+            _metric(F1, "F1", _C, LOWER, **_LABELS),
+            _metric(ROC_AUC, "ROC AUC", _C, LOWER, **_SCORES),
+            _metric(LOG_LOSS, "log loss", _C, UPPER, **_SCORES, high=_INF),
+            _metric(CALIBRATION_ERROR, "calibration error", _C, UPPER, **_SCORES),
+            _metric(POSITIVE_RATE, "positive rate", _C, BOTH),
+            _metric(MEAN_SCORE, "mean score", _C, BOTH, needs_scores=True),
+            _metric(CONFIDENCE, CONFIDENCE, _C, BOTH, needs_scores=True, low=0.5),
+            _metric(MAE, "MAE", _R, UPPER, **_LABELS, high=_INF),
+            _metric(RMSE, "RMSE", _R, UPPER, **_LABELS, high=_INF),
+            _metric(BIAS, BIAS, _R, BOTH, **_LABELS, low=-_INF, high=_INF),
+            _metric(MEAN_PREDICTION, "mean prediction", _R, BOTH, low=-_INF, high=_INF),
+            _metric(MISSING_PREDICTION, "missing predictions", _B, UPPER),
+            _metric(ROW_COUNT, "rows", _B, BOTH, high=_INF),
+            _metric(LATENCY_P50, "latency p50", _B, UPPER, unit="ms", high=_INF),
+            _metric(LATENCY_P95, "latency p95", _B, UPPER, unit="ms", high=_INF),
+            _metric(LATENCY_P99, "latency p99", _B, UPPER, unit="ms", high=_INF),
+        ]
+    )
+)
+#: Latency percentiles (they need a latency column and alert in the latency domain).
+LATENCY_METRICS = (LATENCY_P50, LATENCY_P95, LATENCY_P99)
+#: The latency percentiles, as numbers.
+LATENCY_PERCENTILES = tuple(int(m.rpartition("_p")[2]) for m in LATENCY_METRICS)
+#: Metrics that need labels.
+LABELLED = frozenset(m.name for m in PERFORMANCE_METRICS.values() if m.needs_labels)
+#: Classification metrics that need probabilities (``score``), not only classes.
+SCORE_METRICS = tuple(
+    m.name for m in PERFORMANCE_METRICS.values() if m.needs_scores and m.tasks == _C
+)
+
+
+def task_metrics(task: str) -> tuple[str, ...]:
+    """Every metric of a task, in report order.
+
+    Examples
+    --------
+    >>> task_metrics("regression")[:3]
+    ('mae', 'rmse', 'bias')
+    """
+    return tuple(m.name for m in PERFORMANCE_METRICS.values() if task in m.tasks)
+
+
+def labelled_metrics(task: str) -> tuple[str, ...]:
+    """The metrics of a task that need labels, in report order."""
+    return tuple(m for m in task_metrics(task) if m in LABELLED)
+
+
+def bad_side(metric: str) -> str:
+    """Which side of ``metric`` is bad: ``'lower'``, ``'upper'`` or ``'both'``."""
+    known = PERFORMANCE_METRICS.get(metric)
+    return known.side if known is not None else BOTH
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def vocabulary() -> dict[str, Any]:
+    """The vocabulary as plain JSON data, for the front ends.
+
+    Examples
+    --------
+    >>> words = vocabulary()
+    >>> words["severities"][:3], words["severity_colours"]["critical"]
+    (['ok', 'warning', 'critical'], '#BB5566')
+    """
+    return _plain(
+        {
+            "severities": SEVERITIES,
+            "alert_levels": ALERT_LEVELS,
+            "severity_labels": SEVERITY_LABELS,
+            "severity_colours": SEVERITY_COLOURS,
+            "statuses": WINDOW_STATUSES,
+            "status_labels": STATUS_LABELS,
+            "corrections": CORRECTIONS,
+            "sides": SIDES,
+            "limit_names": LIMIT_NAMES,
+            "colour_by": COLOUR_BY,
+            "drift_metrics": {
+                m.name: {
+                    "column": m.column,
+                    "label": m.label,
+                    "kinds": m.kinds,
+                    "defaults": m.defaults,
+                    "scale": m.scale,
+                }
+                for m in DRIFT_METRICS.values()
+            },
+            "neglog10p": {"label": "-log10 p", "scale": 20.0},
+            "performance_metrics": {
+                m.name: {
+                    "label": m.label,
+                    "side": m.side,
+                    "needs_labels": m.needs_labels,
+                    "unit": m.unit,
+                }
+                for m in PERFORMANCE_METRICS.values()
+            },
+        }
+    )
