@@ -1,55 +1,44 @@
 // ControlChart front end: one SVG panel per metric (points, interval, centre, warning and
 // control limits, pending windows shaded, run-rule violations and change points marked).
 // Python computes every number; this file draws and reports what the user does: a dragged
-// limit (a message), a typed rule, a detector setting, a segment, a clicked point (traits).
-import { el, fmt, svg } from "./lib/dom.js";
-import { installStyle } from "./lib/style.js";
+// limit (an action), a typed rule, a detector setting, a segment, a clicked point (traits).
+// Words (severities, statuses, sides, limit names, detectors) come from the vocabulary.
+import { seriesChart } from "./lib/charts.js";
+import { el, svg } from "./lib/dom.js";
+import { dragVertically } from "./lib/drag.js";
 import { errorArea } from "./lib/errors.js";
+import { fmt } from "./lib/format.js";
+import { tablesOf } from "./lib/live.js";
+import { installStyle } from "./lib/style.js";
+import { tooltip } from "./lib/tooltip.js";
+import { installSeverityColours, vocabularyOf } from "./lib/vocabulary.js";
 
 const W = 760;
 const H = 210;
-const M = { top: 14, right: 16, bottom: 30, left: 56 };
-const LIMITS = ["lower_critical", "lower_warning", "upper_warning", "upper_critical"];
-const SEVERITY_NAMES = ["ok", "warning", "critical", "not judged"];
-const STATUS_NAMES = ["scored", "labels pending", "too few labelled rows"];
-const DETECTOR_PARAMS = { adwin: [["delta", 0.002]], page_hinkley: [["threshold", 50], ["delta", 0.005]] };
 
 class ControlChartView {
   constructor(model, root) {
     const started = performance.now();
     this.model = model;
     this.root = root;
+    this.words = vocabularyOf(model);
+    this.store = tablesOf(model);
     this.renders = 0;
     this.patches = 0;
-    this.load();
+    this.loads = 0;
     this.build();
     this.drawAll();
     root.dataset.renderMs = (performance.now() - started).toFixed(1);
     root.dataset.ready = "1";
   }
 
-  load() {
-    this.loads = (this.loads || 0) + 1;
-    this.root.dataset.loads = String(this.loads);
-    this.readModel();
-  }
-
-  readModel() {
-    // The model holds the state (patches are applied to it too), so every view of the
-    // widget and the notebook's saved state show the same thing.
-    this.windows = this.model.get("_windows");
-    this.panels = this.model.get("_panels");
-    this.changes = this.model.get("_changes");
-  }
-
-  /** Redraw once after a burst of model changes (one message may change several traits). */
+  /** Redraw once after a burst of changes (one update may change several traits). */
   schedule(toolbar = false) {
     this.toolbarDirty = this.toolbarDirty || toolbar;
     if (this.pending) return;
     this.pending = true;
     queueMicrotask(() => {
       this.pending = false;
-      this.readModel();
       if (this.toolbarDirty) this.buildToolbar();
       this.toolbarDirty = false;
       this.drawAll();
@@ -66,25 +55,48 @@ class ControlChartView {
       if (event.key === "Enter" && event.target instanceof HTMLInputElement) event.target.blur();
     });
     installStyle(root);
+    installSeverityColours(root, this.words);
     this.toolbar = el("div", "mlmon-toolbar");
+    this.status = el("div", "mlmon-status mlmon-detector-note");
     this.body = el("div", "mlmon-panels");
-    this.tooltip = el("div", "mlmon-tooltip");
     this.error = errorArea(this.model);
-    root.append(this.error, this.toolbar, this.body, this.tooltip);
+    root.append(this.error, this.toolbar, this.status, this.body);
+    this.tip = tooltip(root);
     this.buildToolbar();
     this.handlers = [];
-    const listen = (event, fn) => { this.model.on(event, fn); this.handlers.push([event, fn]); };
+    const listen = (event, fn) => {
+      this.model.on(event, fn);
+      this.handlers.push([event, fn]);
+    };
     for (const name of ["segment", "detector", "_segments", "_available", "metrics"]) {
       listen(`change:${name}`, () => this.buildToolbar());
     }
-    for (const name of ["_panels", "_windows", "selected", "rules"]) listen(`change:${name}`, () => this.schedule());
+    for (const name of ["_panels", "selected", "rules"]) listen(`change:${name}`, () => this.schedule());
     listen("change:_changes", () => this.schedule(true));
-    listen("msg:custom", (msg) => this.onMessage(msg));
+    this.stop = this.store.subscribe(({ reset }) => {
+      if (reset) this.loads += 1;
+      else this.patches += 1;
+      this.root.dataset.loads = String(this.loads);
+      this.root.dataset.patches = String(this.patches);
+      this.schedule(true);
+    });
   }
 
   dispose() {
     this.error.dispose();
+    this.stop();
     for (const [event, fn] of this.handlers) this.model.off(event, fn);
+  }
+
+  save(values) {
+    for (const [k, v] of Object.entries(values)) this.model.set(k, v);
+    this.model.save_changes();
+  }
+
+  /** Ask Python to do something (a synced trait; the nonce makes every request a change). */
+  ask(action) {
+    this.asked = (this.asked || 0) + 1;
+    this.save({ _action: { ...action, nonce: `${Date.now()}-${this.asked}` } });
   }
 
   buildToolbar() {
@@ -117,38 +129,42 @@ class ControlChartView {
         if (next.length) this.save({ metrics: next });
         else box.checked = true;
       });
-      label.append(box, document.createTextNode(m));
+      label.append(box, document.createTextNode(this.words.metricLabel(m)));
       metrics.appendChild(label);
     }
     const more = el("details", "mlmon-more");
     more.open = this.metricsOpen || false;
-    more.addEventListener("toggle", () => { this.metricsOpen = more.open; });
+    more.addEventListener("toggle", () => {
+      this.metricsOpen = more.open;
+    });
     more.append(el("summary", null, `metrics (${shown.size})`), metrics);
     bar.appendChild(more);
     bar.appendChild(this.detectorControls());
+    const changes = this.model.get("_changes") || {};
+    this.status.textContent = changes.note || "";
   }
 
   detectorControls() {
-    const spec = this.model.get("detector") || { kind: "off" };
+    const detectors = this.words.detectors || {};
+    const spec = this.model.get("detector") || {};
     const box = el("span", "mlmon-detector");
     const kind = el("select", "mlmon-detector-kind");
     kind.setAttribute("aria-label", "detector");
-    for (const [value, text] of [["adwin", "ADWIN"], ["page_hinkley", "Page-Hinkley"], ["off", "no detector"]]) {
+    const none = this.words.rule_off;
+    for (const [value, text] of [...Object.entries(detectors).map(([k, d]) => [k, d.label]), [none, "no detector"]]) {
       const option = el("option", null, text);
       option.value = value;
       kind.appendChild(option);
     }
     kind.value = spec.kind;
     kind.addEventListener("change", () => {
-      const params = Object.fromEntries(DETECTOR_PARAMS[kind.value] || []);
+      const params = detectors[kind.value]?.params || {};
       this.save({ detector: { kind: kind.value, ...params } });
     });
     box.append(el("span", null, "detector"), kind);
-    for (const [name] of DETECTOR_PARAMS[spec.kind] || []) {
+    for (const name of Object.keys(detectors[spec.kind]?.params || {})) {
       const input = document.createElement("input");
-      input.type = "number";
-      input.step = "any";
-      input.className = "mlmon-param";
+      Object.assign(input, { type: "number", step: "any", className: "mlmon-param" });
       input.dataset.param = name;
       input.value = String(spec[name]);
       input.setAttribute("aria-label", `detector ${name}`);
@@ -158,124 +174,73 @@ class ControlChartView {
       });
       box.append(el("span", null, name), input);
     }
-    box.appendChild(el("span", "mlmon-hint mlmon-detector-note", this.changes?.note || ""));
     return box;
-  }
-
-  save(values) {
-    for (const [k, v] of Object.entries(values)) this.model.set(k, v);
-    this.model.save_changes();
-  }
-
-  onMessage(msg) {
-    if (msg.type === "reload") {
-      this.load();
-      this.buildToolbar();
-      this.drawAll();
-      return;
-    }
-    if (msg.type === "redraw") {
-      this.drawAll();
-      return;
-    }
-    if (msg.type === "panels") {
-      const panels = this.model.get("_panels").slice();
-      for (const [i, panel] of Object.entries(msg.panels)) panels[Number(i)] = panel;
-      this.store({ _panels: panels });
-      return;
-    }
-    if (msg.type !== "patch") return;
-    const first = msg.first;
-    const windows = {};
-    const old = this.model.get("_windows");
-    for (const key of Object.keys(old)) windows[key] = old[key].slice(0, first).concat(msg.windows[key]);
-    const before = this.model.get("_panels");
-    const panels = msg.panels.map((patch, i) => {
-      const prior = before[i] || {};
-      const out = {};
-      for (const [key, value] of Object.entries(patch)) {
-        if (key === "violations") out[key] = (prior[key] || []).filter((v) => v.window < first).concat(value);
-        else out[key] = Array.isArray(value) && Array.isArray(prior[key]) ? prior[key].slice(0, first).concat(value) : value;
-      }
-      return out;
-    });
-    this.store({ _windows: windows, _panels: panels, _changes: msg.changes });
-  }
-
-  /**
-   * Put patched values into the model's own objects, in place: every view and the saved
-   * notebook see them, and (unlike model.set) they are not queued to be sent back to the
-   * kernel with the next edit. Applying a patch twice (one per view) gives the same state.
-   */
-  store(values) {
-    for (const [key, value] of Object.entries(values)) {
-      const target = this.model.get(key);
-      if (Array.isArray(target)) target.splice(0, target.length, ...value);
-      else {
-        for (const k of Object.keys(target)) delete target[k];
-        Object.assign(target, value);
-      }
-    }
-    this.patches += 1;
-    this.root.dataset.patches = String(this.patches);
-    this.readModel();
-    this.buildToolbar();
-    this.drawAll();
   }
 
   // ------------------------------------------------------------------ panels
   drawAll() {
     this.renders += 1;
+    this.panels = this.model.get("_panels") || [];
+    this.labels = this.store.column("windows", "label")?.data ?? [];
     this.root.dataset.renders = String(this.renders);
     this.root.dataset.panels = String(this.panels.length);
-    this.root.dataset.windows = String(this.windows.label.length);
-    const nodes = this.panels.map((panel) => this.drawPanel(panel));
+    this.root.dataset.windows = String(this.labels.length);
+    const nodes = this.panels.filter((p) => this.store.tables[`panel:${p.metric}`]).map((p) => this.drawPanel(p));
     this.body.replaceChildren(...nodes);
+  }
+
+  /** The columns of a panel's table: {value, ci_low, ..., severity, status, reason}. */
+  columns(metric) {
+    const table = this.store.tables[`panel:${metric}`];
+    const out = {};
+    for (const [key, column] of Object.entries(table.columns)) out[key] = column.data;
+    out.length = table.length;
+    return out;
   }
 
   drawPanel(panel) {
     const box = el("div", "mlmon-panel");
     box.dataset.metric = panel.metric;
     const head = el("div", "mlmon-panel-head");
-    head.appendChild(el("strong", null, panel.metric));
-    const bt = panel.backtest;
-    if (bt) {
-      const text = `${bt.critical} critical, ${bt.warning} warning window(s)` + (bt.in_baseline ? `; ${bt.in_baseline} in the baseline period` : "");
+    head.appendChild(el("strong", null, panel.label || panel.metric));
+    if (panel.counts) {
+      const [warning, critical] = this.words.alert_levels;
+      const counts = panel.counts;
+      const text = `${counts[critical]} ${critical}, ${counts[warning]} ${warning} window(s)` + (counts.in_baseline ? `; ${counts.in_baseline} in the baseline period` : "");
       const summary = el("span", "mlmon-hint mlmon-backtest", ` · ${text}`);
-      summary.dataset.critical = String(bt.critical);
-      summary.dataset.warning = String(bt.warning);
+      summary.dataset.critical = String(counts[critical]);
+      summary.dataset.warning = String(counts[warning]);
       head.appendChild(summary);
     }
     box.appendChild(head);
     if (panel.note) box.appendChild(el("div", "mlmon-hint mlmon-note", panel.note));
     if (panel.rule) box.appendChild(this.ruleEditor(panel));
-    box.appendChild(this.chart(panel));
+    box.appendChild(this.chart(panel, this.columns(panel.metric)));
     return box;
   }
 
   ruleEditor(panel) {
     const rule = panel.rule;
+    const [warningName, criticalName] = this.words.alert_levels;
     const row = el("div", "mlmon-rule");
     const side = el("select", "mlmon-side");
     side.setAttribute("aria-label", `${panel.metric} alerting side`);
-    for (const [value, text] of [["lower", "alert when low"], ["upper", "alert when high"], ["both", "alert both ways"]]) {
-      const option = el("option", null, text);
+    for (const value of this.words.sides) {
+      const option = el("option", null, this.words.side_labels[value]);
       option.value = value;
       side.appendChild(option);
     }
     side.value = rule.side;
     const number = (value, label, step, data) => {
       const input = document.createElement("input");
-      input.type = "number";
-      input.step = step;
-      input.min = "0";
+      Object.assign(input, { type: "number", step, min: "0" });
       input.value = value === undefined || value === null ? "" : String(Number(Number(value).toPrecision(4)));
       Object.assign(input.dataset, data);
       input.setAttribute("aria-label", label);
       return input;
     };
     const inputs = {};
-    for (const name of ["warning", "critical"]) {
+    for (const name of this.words.alert_levels) {
       inputs[name] = number(rule[name], `${panel.metric} ${name} limit in sigma`, "0.1", { level: name });
     }
     // The relative check beside the limits: "more than 5% below the value 7 windows ago".
@@ -287,250 +252,138 @@ class ControlChartView {
     relOn.setAttribute("aria-label", `${panel.metric} relative check`);
     const relative = {
       lag: number(rel ? rel.lag : 7, `${panel.metric} relative lag in windows`, "1", { relative: "lag" }),
-      warning: number(rel ? 100 * rel.warning : 5, `${panel.metric} relative warning in percent`, "1", { relative: "warning" }),
-      critical: number(rel ? 100 * rel.critical : 10, `${panel.metric} relative critical in percent`, "1", { relative: "critical" }),
+      [warningName]: number(rel ? 100 * rel[warningName] : 5, `${panel.metric} relative ${warningName} in percent`, "1", { relative: warningName }),
+      [criticalName]: number(rel ? 100 * rel[criticalName] : 10, `${panel.metric} relative ${criticalName} in percent`, "1", { relative: criticalName }),
     };
     for (const input of Object.values(relative)) input.disabled = !rel;
     const apply = () => {
-      const next = { ...rule, side: side.value, warning: Number(inputs.warning.value), critical: Number(inputs.critical.value) };
+      const next = { ...rule, side: side.value };
+      for (const name of this.words.alert_levels) next[name] = Number(inputs[name].value);
       delete next.relative;
       if (relOn.checked) {
-        next.relative = {
-          lag: Math.round(Number(relative.lag.value)),
-          warning: Number(relative.warning.value) / 100,
-          critical: Number(relative.critical.value) / 100,
-        };
+        next.relative = { lag: Math.round(Number(relative.lag.value)) };
+        for (const name of this.words.alert_levels) next.relative[name] = Number(relative[name].value) / 100;
       }
       this.save({ rules: { ...this.model.get("rules"), [panel.metric]: next } });
     };
-    for (const input of [side, inputs.warning, inputs.critical, relOn, ...Object.values(relative)]) {
-      input.addEventListener("change", apply);
-    }
+    for (const input of [side, ...Object.values(inputs), relOn, ...Object.values(relative)]) input.addEventListener("change", apply);
     const relLabel = el("label", "mlmon-check");
     relLabel.append(relOn, document.createTextNode("vs"));
-    row.append(side, el("span", null, "warning"), inputs.warning, el("span", null, "σ, control"), inputs.critical,
+    row.append(side, el("span", null, warningName), inputs[warningName], el("span", null, "σ, control"), inputs[criticalName],
       el("span", "mlmon-hint", `σ · centre ${fmt(rule.centre, 4)}, σ ${fmt(rule.sigma, 3)}${rule.seasonal ? `, season of ${rule.seasonal.length}` : ""}`),
-      relLabel, relative.lag, el("span", null, "windows ago: warning"), relative.warning, el("span", null, "%, critical"), relative.critical, el("span", null, "%"));
+      relLabel, relative.lag, el("span", null, `windows ago: ${warningName}`), relative[warningName], el("span", null, `%, ${criticalName}`), relative[criticalName], el("span", null, "%"));
     return row;
   }
 
-  chart(panel) {
-    const n = panel.values.length;
-    const w = W - M.left - M.right;
-    const h = H - M.top - M.bottom;
-    const all = [];
-    for (const key of ["values", "ci_low", "ci_high", "centre", ...LIMITS]) {
-      for (const v of panel[key] || []) if (v !== null && Number.isFinite(v)) all.push(v);
-    }
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of all) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    if (!all.length) { lo = 0; hi = 1; }
-    if (hi - lo < 1e-12) { lo -= 0.5; hi += 0.5; }
-    const pad = (hi - lo) * 0.06;
-    lo -= pad;
-    hi += pad;
-    const sx = (i) => M.left + (n > 1 ? (i / (n - 1)) * w : w / 2);
-    const sy = (v) => M.top + h - ((v - lo) / (hi - lo)) * h;
-    const step = n > 1 ? w / (n - 1) : w;
-    const root = svg("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "mlmon-chart mlmon-cc" });
-    // Baseline period and pending windows behind everything.
+  chart(panel, c) {
+    const n = c.length;
+    const values = Array.from(c.value);
+    const pending = this.words.statuses.indexOf(this.words.pending);
+    const bands = [];
     if (panel.baseline > 0) {
-      const x1 = Math.min(M.left + w, sx(Math.min(panel.baseline, n) - 1) + step / 2);
-      const band = svg("rect", { x: M.left, y: M.top, width: Math.max(0, x1 - M.left), height: h, class: "mlmon-baseline" });
-      band.appendChild(svg("title", {}, `baseline: the first ${panel.baseline} windows set the centre and sigma`));
-      root.appendChild(band);
+      bands.push({ from: 0, to: Math.min(panel.baseline, n) - 1, cls: "mlmon-baseline", title: `baseline: the first ${panel.baseline} windows set the centre and sigma` });
     }
     if (panel.labelled) {
-      panel.status.forEach((s, i) => {
-        if (s !== 1) return;
-        const x0 = Math.max(M.left, sx(i) - step / 2);
-        const x1 = Math.min(M.left + w, sx(i) + step / 2);
-        const rect = svg("rect", { x: x0, y: M.top, width: Math.max(1, x1 - x0), height: h, class: "mlmon-pending", "data-pending": i });
-        rect.appendChild(svg("title", {}, `${this.windows.label[i]}: labels pending (coverage ${fmt(100 * (panel.coverage[i] ?? 0), 3)}%), not scored`));
-        root.appendChild(rect);
-      });
-    }
-    // Axes.
-    for (const v of [lo + pad, (lo + hi) / 2, hi - pad]) {
-      root.appendChild(svg("line", { x1: M.left - 3, x2: M.left + w, y1: sy(v), y2: sy(v), class: "mlmon-grid" }));
-      root.appendChild(svg("text", { x: M.left - 5, y: sy(v) + 3, "text-anchor": "end", class: "mlmon-tick" }, fmt(v, 3)));
-    }
-    const labels = this.windows.label;
-    const ticks = n <= 1 ? [0] : [0, Math.floor((n - 1) / 2), n - 1];
-    for (const i of ticks) {
-      if (i >= labels.length) continue;
-      root.appendChild(svg("text", { x: sx(i), y: H - 10, "text-anchor": i === 0 ? "start" : i === n - 1 ? "end" : "middle", class: "mlmon-tick" }, labels[i]));
-    }
-    // Confidence intervals.
-    for (let i = 0; i < n; i++) {
-      const a = panel.ci_low[i];
-      const b = panel.ci_high[i];
-      if (a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b)) continue;
-      root.appendChild(svg("line", { x1: sx(i), x2: sx(i), y1: sy(a), y2: sy(b), class: "mlmon-ci" }));
-    }
-    // Centre and limits: step paths (they follow a seasonal pattern), each with a drag handle.
-    const pathOf = (values) => {
-      let d = "";
       for (let i = 0; i < n; i++) {
-        const v = values[i];
-        if (v === null || !Number.isFinite(v)) continue;
-        d += `${d ? "L" : "M"}${sx(i) - (i === 0 ? 0 : step / 2)},${sy(v)}H${sx(i) + (i === n - 1 ? 0 : step / 2)}`;
+        if (c.status[i] !== pending) continue;
+        bands.push({ from: i, to: i, cls: "mlmon-pending", title: `${this.labels[i]}: labels pending (coverage ${fmt(100 * (c.coverage[i] || 0), 3)}%), not scored`, data: { "data-pending": i } });
       }
-      return d;
-    };
-    if (panel.centre) root.appendChild(svg("path", { d: pathOf(panel.centre), class: "mlmon-centre", "data-line": "centre" }));
-    const handles = [];
-    for (const name of LIMITS) {
-      const values = panel[name];
-      if (!values || !values.some((v) => v !== null && Number.isFinite(v))) continue;
-      const d = pathOf(values);
-      const line = svg("path", { d, class: `mlmon-limit mlmon-${name.endsWith("critical") ? "critical" : "warning"}-line`, "data-limit": name });
-      root.appendChild(line);
-      handles.push([name, d, line, values]);
     }
-    // Handles over the lines, control limits last: on top where the two lines are close.
-    handles.sort((a, b) => Number(a[0].endsWith("critical")) - Number(b[0].endsWith("critical")));
-    for (const [name, d, line, values] of handles) {
-      const level = name.endsWith("critical") ? "control" : "warning";
-      const handle = svg("path", { d, class: "mlmon-threshold-handle", "data-handle": name });
-      const first = values.find((v) => v !== null && Number.isFinite(v));
-      handle.appendChild(svg("title", {}, `${name.replace("_", " ")} (${level} limit) ${fmt(first, 4)}: drag to move`));
-      root.appendChild(handle);
-      this.enableDrag(root, handle, line, panel, name, { sy, lo, hi, h, sx, n });
+    const lines = [{ name: "centre", values: Array.from(c.centre), cls: "mlmon-centre", data: { "data-line": "centre" } }];
+    const order = [...this.words.limit_names].sort((a, b) => Number(a.endsWith(this.words.alert_levels[1])) - Number(b.endsWith(this.words.alert_levels[1])));
+    for (const name of order) {
+      const level = name.endsWith(this.words.alert_levels[1]) ? this.words.alert_levels[1] : this.words.alert_levels[0];
+      const limit = Array.from(c[name]);
+      const first = limit.find(Number.isFinite);
+      const kind = level === this.words.alert_levels[1] ? "control" : level;
+      lines.push({ name, values: limit, cls: `mlmon-limit mlmon-${level}-line`, data: { "data-limit": name }, drag: true, title: `${name.replace("_", " ")} (${kind} limit) ${fmt(first, 4)}: drag to move` });
     }
-    // The series and its points, coloured by the alert they raise.
-    let d = "";
-    for (let i = 0; i < n; i++) {
-      const v = panel.values[i];
-      if (v === null || !Number.isFinite(v)) continue;
-      const prev = i > 0 ? panel.values[i - 1] : null;
-      d += `${d && prev !== null && Number.isFinite(prev) ? "L" : "M"}${sx(i)},${sy(v)}`;
-    }
-    root.appendChild(svg("path", { d, class: "mlmon-series" }));
     const selected = this.model.get("selected");
+    const alerting = new Set(this.words.alert_levels.map((s) => this.words.severities.indexOf(s)));
+    const chart = seriesChart({
+      values,
+      labels: this.labels,
+      width: W,
+      height: H,
+      ciLow: Array.from(c.ci_low),
+      ciHigh: Array.from(c.ci_high),
+      lines,
+      bands,
+      cls: "mlmon-cc",
+      points: {
+        r: (i) => (alerting.has(c.severity[i]) ? 4 : 2.6),
+        cls: (i) => `mlmon-point mlmon-sev-${c.severity[i]}${c.status[i] === pending ? " mlmon-unscored" : ""}${selected && selected.metric === panel.metric && selected.window === i ? " mlmon-point-selected" : ""}`,
+        data: (i) => ({ "data-window": i, "data-severity": this.words.severity(c.severity[i]) ?? "", tabindex: -1 }),
+      },
+    });
     const byWindow = new Map();
-    for (const v of panel.violations) {
+    for (const v of panel.violations || []) {
       if (!byWindow.has(v.window)) byWindow.set(v.window, []);
       byWindow.get(v.window).push(v);
     }
-    for (let i = 0; i < n; i++) {
-      const v = panel.values[i];
-      if (v === null || !Number.isFinite(v)) continue;
-      const sev = panel.severity[i];
-      const dot = svg("circle", {
-        cx: sx(i), cy: sy(v), r: sev === 1 || sev === 2 ? 4 : 2.6,
-        class: `mlmon-point mlmon-sev-${sev}${panel.status[i] === 1 ? " mlmon-unscored" : ""}`,
-        "data-window": i, "data-severity": SEVERITY_NAMES[sev] || "",
-        tabindex: -1,
-      });
-      if (selected && selected.metric === panel.metric && selected.window === i) dot.classList.add("mlmon-point-selected");
-      dot.addEventListener("mouseenter", (event) => this.showTip(event, this.describe(panel, i, byWindow.get(i))));
-      dot.addEventListener("mouseleave", () => this.hideTip());
+    for (const [i, dot] of chart.points) {
+      dot.addEventListener("mouseenter", (event) => this.tip.show(event, this.describe(panel, c, i, byWindow.get(i))));
+      dot.addEventListener("mouseleave", () => this.tip.hide());
       dot.addEventListener("click", () => this.save({ selected: { metric: panel.metric, window: i } }));
-      root.appendChild(dot);
     }
     // Run-rule violations: a marker above the point; change points: a vertical line.
     for (const [i, list] of byWindow) {
-      const v = panel.values[i];
-      if (v === null || !Number.isFinite(v)) continue;
-      const y = Math.max(M.top + 2, sy(v) - 10);
-      const marker = svg("path", { d: `M${sx(i) - 4},${y - 6}h8l-4,6z`, class: "mlmon-violation", "data-violation": i });
-      marker.addEventListener("mouseenter", (event) => this.showTip(event, list.map((x) => `Nelson rule ${x.rule}: ${x.description}`)));
-      marker.addEventListener("mouseleave", () => this.hideTip());
-      root.appendChild(marker);
+      if (!Number.isFinite(values[i])) continue;
+      const y = Math.max(chart.top + 2, chart.sy(values[i]) - 10);
+      const marker = svg("path", { d: `M${chart.sx(i) - 4},${y - 6}h8l-4,6z`, class: "mlmon-violation", "data-violation": i });
+      marker.addEventListener("mouseenter", (event) => this.tip.show(event, list.map((x) => `Nelson rule ${x.rule}: ${x.description}`)));
+      marker.addEventListener("mouseleave", () => this.tip.hide());
+      chart.root.appendChild(marker);
     }
-    for (const c of this.changes?.points || []) {
-      if (c.window < 0 || c.window >= n) continue;
-      const line = svg("line", { x1: sx(c.window), x2: sx(c.window), y1: M.top, y2: M.top + h, class: "mlmon-change", "data-change": c.window });
-      line.addEventListener("mouseenter", (event) => this.showTip(event, [`${labels[c.window]}`, c.reason]));
-      line.addEventListener("mouseleave", () => this.hideTip());
-      root.appendChild(line);
+    for (const change of this.model.get("_changes")?.points || []) {
+      if (change.window < 0 || change.window >= n) continue;
+      const x = chart.sx(change.window);
+      const line = svg("line", { x1: x, x2: x, y1: chart.top, y2: chart.top + chart.height, class: "mlmon-change", "data-change": change.window });
+      line.addEventListener("mouseenter", (event) => this.tip.show(event, [`${this.labels[change.window]}`, change.reason]));
+      line.addEventListener("mouseleave", () => this.tip.hide());
+      chart.root.appendChild(line);
     }
-    return root;
+    const w = W - 50 - 14;
+    for (const { name, handle, nodes } of chart.handles) {
+      dragVertically(chart.root, handle, nodes, ({ dy, x }) => {
+        const window = Math.max(0, Math.min(n - 1, Math.round(((x - 50) / w) * (n - 1))));
+        const value = c[name][window] - (dy / chart.height) * (chart.hi - chart.lo);
+        if (!Number.isFinite(value)) return;
+        this.ask({ kind: "move_limit", metric: panel.metric, which: name, value: Number(value.toPrecision(6)), window });
+      });
+    }
+    return chart.root;
   }
 
-  describe(panel, i, violations) {
-    const lines = [`${this.windows.label[i]} · ${panel.metric} ${fmt(panel.values[i], 4)}`];
-    const a = panel.ci_low[i];
-    const b = panel.ci_high[i];
-    if (a !== null && b !== null && Number.isFinite(a)) lines.push(`95% interval ${fmt(a, 4)} – ${fmt(b, 4)}`);
-    if (!panel.n[i]) lines.push("no rows in this window");
-    else lines.push(`${fmt(panel.n[i], 6)} rows${panel.labelled ? `, label coverage ${fmt(100 * (panel.coverage[i] ?? 0), 3)}%` : ""} · ${STATUS_NAMES[panel.status[i]]}`);
-    const sev = panel.severity[i];
-    lines.push(`alert: ${SEVERITY_NAMES[sev]}${panel.reasons[i] ? ` (${panel.reasons[i]})` : ""}`);
+  describe(panel, c, i, violations) {
+    const lines = [`${this.labels[i]} · ${panel.label || panel.metric} ${fmt(c.value[i], 4)}`];
+    if (Number.isFinite(c.ci_low[i]) && Number.isFinite(c.ci_high[i])) lines.push(`95% interval ${fmt(c.ci_low[i], 4)} – ${fmt(c.ci_high[i], 4)}`);
+    if (!c.n[i]) lines.push("no rows in this window");
+    else lines.push(`${fmt(c.n[i], 6)} rows${panel.labelled ? `, label coverage ${fmt(100 * (c.coverage[i] || 0), 3)}%` : ""} · ${this.words.status_labels[this.words.statuses[c.status[i]]]}`);
+    const severity = this.words.severity(c.severity[i]);
+    const shown = severity === this.words.insufficient ? "not judged" : severity;
+    lines.push(`alert: ${shown}${c.reason[i] ? ` (${c.reason[i]})` : ""}`);
     for (const v of violations || []) lines.push(`Nelson rule ${v.rule}: ${v.description}`);
-    for (const c of this.changes?.points || []) if (c.window === i) lines.push(c.reason);
+    for (const change of this.model.get("_changes")?.points || []) if (change.window === i) lines.push(change.reason);
     return lines;
   }
-
-  showTip(event, lines) {
-    const tip = this.tooltip;
-    tip.replaceChildren(...lines.map((line) => el("div", null, line)));
-    const box = this.root.getBoundingClientRect();
-    tip.style.left = `${event.clientX - box.left + 12}px`;
-    tip.style.top = `${event.clientY - box.top + 12}px`;
-    tip.style.display = "block";
-  }
-
-  hideTip() {
-    this.tooltip.style.display = "none";
-  }
-
-  enableDrag(root, handle, line, panel, name, geo) {
-    handle.addEventListener("pointerdown", (event) => {
-      handle.setPointerCapture(event.pointerId);
-      const box = root.getBoundingClientRect();
-      const scale = root.viewBox.baseVal.height / box.height;
-      const startY = (event.clientY - box.top) * scale;
-      const startX = (event.clientX - box.left) * (root.viewBox.baseVal.width / box.width);
-      const window = Math.max(0, Math.min(geo.n - 1, Math.round(((startX - M.left) / (W - M.left - M.right)) * (geo.n - 1))));
-      let dy = 0;
-      const move = (e) => {
-        dy = (e.clientY - box.top) * scale - startY;
-        for (const node of [handle, line]) node.setAttribute("transform", `translate(0 ${dy})`);
-      };
-      const cancel = () => {
-        handle.removeEventListener("pointermove", move);
-        handle.removeEventListener("pointerup", up);
-        handle.removeEventListener("pointercancel", cancel);
-        for (const node of [handle, line]) node.removeAttribute("transform");
-      };
-      const up = () => {
-        handle.removeEventListener("pointermove", move);
-        handle.removeEventListener("pointerup", up);
-        handle.removeEventListener("pointercancel", cancel);
-        const base = panel[name][window];
-        const value = base - (dy / geo.h) * (geo.hi - geo.lo);
-        if (Math.abs(dy) < 1 || !Number.isFinite(value)) {
-          for (const node of [handle, line]) node.removeAttribute("transform");
-          return;
-        }
-        this.model.send({ type: "limit", metric: panel.metric, which: name, value: Number(value.toPrecision(6)), window });
-      };
-      handle.addEventListener("pointermove", move);
-      handle.addEventListener("pointerup", up);
-      handle.addEventListener("pointercancel", cancel);
-      event.preventDefault();
-    });
-  }
 }
 
-function render({ model, el: root }) {
-  try {
-    const view = new ControlChartView(model, root);
-    return () => view.dispose();
-  } catch (err) {
-    root.replaceChildren();
-    const box = document.createElement("div");
-    box.className = "mlmon-error mlmon-error-visible";
-    box.textContent = `ControlChart could not render: ${err && err.message ? err.message : err}`;
-    root.appendChild(box);
-    throw err;
-  }
-}
-
-export default { render };
+export default {
+  initialize({ model }) {
+    tablesOf(model); // one store per model, patched even while no view shows it
+  },
+  render({ model, el: root }) {
+    try {
+      const view = new ControlChartView(model, root);
+      return () => view.dispose();
+    } catch (err) {
+      root.replaceChildren();
+      const box = document.createElement("div");
+      box.className = "mlmon-error mlmon-error-visible";
+      box.textContent = `ControlChart could not render: ${err && err.message ? err.message : err}`;
+      root.appendChild(box);
+      throw err;
+    }
+  },
+};

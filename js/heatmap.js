@@ -1,30 +1,31 @@
 // DriftHeatmap front end: features x windows on a canvas, a detail pane in SVG.
 // Python computes everything; this file only draws, and reports what the user does
-// (selected cell, metric, filter) back through synced traits.
-import { unpack, pack } from "./lib/binary.js";
-import { ecdf, groupedBars, metricOverTime } from "./lib/charts.js";
-import { NO_DATA, SEVERITIES, SEVERITY_COLORS, SEVERITY_LABELS, hatch, sequential, sequentialGradient } from "./lib/colors.js";
-import { el, fmt } from "./lib/dom.js";
-import { installStyle } from "./lib/style.js";
+// (selected cell, metric, filter, rules, "suggest from history") back through synced traits.
+// Words (severities, metrics, corrections) come from the vocabulary Python sends.
+import { dragVertically } from "./lib/drag.js";
+import { ecdf, groupedBars, seriesChart } from "./lib/charts.js";
+import { NO_DATA, hatch, sequential } from "./lib/colors.js";
+import { el } from "./lib/dom.js";
 import { errorArea } from "./lib/errors.js";
+import { fmt } from "./lib/format.js";
+import { gradientLegend, severityLegend } from "./lib/legend.js";
+import { tablesOf } from "./lib/live.js";
+import { installStyle } from "./lib/style.js";
+import { tooltip } from "./lib/tooltip.js";
+import { installSeverityColours, vocabularyOf } from "./lib/vocabulary.js";
 
-const METRICS = ["severity", "psi", "js", "wasserstein", "neglog10p"];
-const METRIC_LABELS = {
-  severity: "severity",
-  psi: "PSI",
-  js: "Jensen-Shannon",
-  wasserstein: "Wasserstein (normed)",
-  neglog10p: "-log10 p",
-};
 const CELL_H = 16;
 const LABEL_W = 170;
 const HEAD_H = 22;
+const SEVERITY = "severity"; // the colour choice that shows the judged severity
 
 class HeatmapView {
-  constructor(model, el) {
+  constructor(model, root) {
     const started = performance.now();
     this.model = model;
-    this.root = el;
+    this.root = root;
+    this.words = vocabularyOf(model);
+    this.store = tablesOf(model);
     this.focus = null; // {row, col} in data coordinates
     this.renders = 0;
     this.patches = 0;
@@ -41,24 +42,23 @@ class HeatmapView {
 
   // ------------------------------------------------------------------ data
   load() {
-    const cells = this.model.get("_cells");
-    const windows = this.model.get("_windows");
-    this.rows = this.model.get("_rows");
-    this.labels = windows.label.slice();
-    this.starts = windows.start.slice();
-    this.ends = windows.end.slice();
+    const names = this.store.column("features", "name");
+    this.rows = names ? names.data : [];
+    this.labels = this.store.column("windows", "label")?.data ?? [];
     this.nRows = this.rows.length;
-    this.nCols = this.labels.length;
-    this.data = {};
-    for (const m of METRICS) {
-      const key = m === "severity" ? "severity" : m;
-      this.data[m] = cells[key] ? unpack(cells[key]).slice() : null;
-    }
-    this.scale = this.model.get("_scale");
+    this.nCols = this.store.length("windows");
+  }
+
+  grid(metric) {
+    return this.store.column("cells", metric)?.data;
   }
 
   value(metric, row, col) {
-    return this.data[metric][col * this.nRows + row];
+    return this.grid(metric)[col * this.nRows + row];
+  }
+
+  scaleOf(metric) {
+    return this.words.drift_metrics?.[metric]?.scale ?? this.words.neglog10p.scale;
   }
 
   visibleRows() {
@@ -71,6 +71,25 @@ class HeatmapView {
   }
 
   // ------------------------------------------------------------------ DOM
+  select_(className, options, value, onChange, label) {
+    const box = el("label", "mlmon-label", label);
+    const select = el("select", className);
+    for (const [key, text] of options) {
+      const option = el("option", null, text);
+      option.value = key;
+      select.appendChild(option);
+    }
+    select.value = value;
+    select.addEventListener("change", () => onChange(select.value));
+    box.appendChild(select);
+    return [box, select];
+  }
+
+  save(values) {
+    for (const [k, v] of Object.entries(values)) this.model.set(k, v);
+    this.model.save_changes();
+  }
+
   build() {
     const root = this.root;
     root.classList.add("mlmon-widget", "mlmon-heatmap");
@@ -81,62 +100,34 @@ class HeatmapView {
       if (event.key === "Enter" && event.target instanceof HTMLInputElement) event.target.blur();
     });
     installStyle(root);
+    installSeverityColours(root, this.words);
     const toolbar = el("div", "mlmon-toolbar");
-    const metricLabel = el("label", "mlmon-label", "colour by ");
-    this.metricSelect = el("select", "mlmon-metric");
-    for (const m of METRICS) {
-      const option = el("option", null, METRIC_LABELS[m]);
-      option.value = m;
-      this.metricSelect.appendChild(option);
-    }
-    this.metricSelect.value = this.model.get("metric");
-    this.metricSelect.addEventListener("change", () => {
-      this.model.set("metric", this.metricSelect.value);
-      this.model.save_changes();
-    });
-    metricLabel.appendChild(this.metricSelect);
+    const colours = this.words.colour_by.map((m) => [m, m === SEVERITY ? SEVERITY : this.words.metricLabel(m)]);
+    let metricBox;
+    [metricBox, this.metricSelect] = this.select_("mlmon-metric", colours, this.model.get("metric"), (v) => this.save({ metric: v }), "colour by ");
     this.filterInput = el("input", "mlmon-filter");
     this.filterInput.type = "search";
     this.filterInput.placeholder = "filter features";
     this.filterInput.setAttribute("aria-label", "filter features by name");
     this.filterInput.value = this.model.get("filter");
-    this.filterInput.addEventListener("input", () => {
-      this.model.set("filter", this.filterInput.value);
-      this.model.save_changes();
-    });
+    this.filterInput.addEventListener("input", () => this.save({ filter: this.filterInput.value }));
     this.count = el("span", "mlmon-count");
     const alphaLabel = el("label", "mlmon-label", "alpha ");
     this.alphaInput = el("input", "mlmon-alpha");
-    this.alphaInput.type = "number";
-    this.alphaInput.min = "0.0001";
-    this.alphaInput.max = "0.5";
-    this.alphaInput.step = "0.001";
+    Object.assign(this.alphaInput, { type: "number", min: "0.0001", max: "0.5", step: "0.001" });
     this.alphaInput.value = String(this.model.get("alpha"));
     this.alphaInput.addEventListener("change", () => {
       const value = Number(this.alphaInput.value);
-      if (value > 0 && value < 1) {
-        this.model.set("alpha", value);
-        this.model.save_changes();
-      }
+      if (value > 0 && value < 1) this.save({ alpha: value });
     });
     alphaLabel.appendChild(this.alphaInput);
-    const correctionLabel = el("label", "mlmon-label", "correction ");
-    this.correctionSelect = el("select", "mlmon-correction");
-    for (const c of ["fdr_bh", "bonferroni", "holm", "none"]) {
-      const option = el("option", null, c);
-      option.value = c;
-      this.correctionSelect.appendChild(option);
-    }
-    this.correctionSelect.value = this.model.get("correction");
-    this.correctionSelect.addEventListener("change", () => {
-      this.model.set("correction", this.correctionSelect.value);
-      this.model.save_changes();
-    });
-    correctionLabel.appendChild(this.correctionSelect);
+    let correctionBox;
+    const corrections = this.words.corrections.map((c) => [c, c]);
+    [correctionBox, this.correctionSelect] = this.select_("mlmon-correction", corrections, this.model.get("correction"), (v) => this.save({ correction: v }), "correction ");
     const suggestAll = el("button", "mlmon-suggest-all", "suggest all from history");
     suggestAll.title = "thresholds for every feature from the metric's spread over reference chunks";
-    suggestAll.addEventListener("click", () => this.model.send({ type: "suggest", feature: null }));
-    toolbar.append(metricLabel, this.filterInput, alphaLabel, correctionLabel, suggestAll, this.count);
+    suggestAll.addEventListener("click", () => this.ask({ kind: "suggest", feature: null }));
+    toolbar.append(metricBox, this.filterInput, alphaLabel, correctionBox, suggestAll, this.count);
     this.legend = el("div", "mlmon-legend");
     this.backtest = el("div", "mlmon-backtest");
     this.error = errorArea(this.model);
@@ -154,20 +145,24 @@ class HeatmapView {
     this.cellsBox.append(this.canvas, this.overlay);
     table.append(corner, this.head, this.labelsBox, this.cellsBox);
     this.scroll.appendChild(table);
-    this.tooltip = el("div", "mlmon-tooltip");
-    this.tooltip.setAttribute("role", "tooltip");
     this.live = el("div", "mlmon-sr");
     this.live.setAttribute("aria-live", "polite");
     this.detail = el("div", "mlmon-detail");
-    root.append(toolbar, this.legend, this.backtest, this.error, this.scroll, this.tooltip, this.live, this.detail);
-
+    root.append(toolbar, this.legend, this.backtest, this.error, this.scroll, this.live, this.detail);
+    this.tip = tooltip(root);
     this.overlay.addEventListener("mousemove", (e) => this.hover(e));
-    this.overlay.addEventListener("mouseleave", () => (this.tooltip.style.display = "none"));
+    this.overlay.addEventListener("mouseleave", () => this.tip.hide());
     this.overlay.addEventListener("click", (e) => {
       const cell = this.cellAt(e);
       if (cell) this.select(cell.row, cell.col);
     });
     this.scroll.addEventListener("keydown", (e) => this.key(e));
+  }
+
+  /** Ask Python to do something (a synced trait; the nonce makes every request a change). */
+  ask(action) {
+    this.asked = (this.asked || 0) + 1;
+    this.save({ _action: { ...action, nonce: `${Date.now()}-${this.asked}` } });
   }
 
   layout() {
@@ -199,9 +194,13 @@ class HeatmapView {
         return label;
       }),
     );
-    this.count.textContent = `${this.visible.length} of ${this.nRows} features, ${this.nCols} windows`;
+    this.updateCount();
     this.root.dataset.rows = String(this.visible.length);
     this.root.dataset.cellWidth = String(this.cw);
+  }
+
+  updateCount() {
+    this.count.textContent = `${this.visible.length} of ${this.nRows} features, ${this.nCols} windows`;
     this.root.dataset.cols = String(this.nCols);
   }
 
@@ -234,12 +233,14 @@ class HeatmapView {
   }
 
   colour(metric, row, col) {
-    const severity = SEVERITIES[this.value("severity", row, col)];
-    if (severity === undefined || severity === "insufficient_data") return this.hatch;
-    if (metric === "severity") return SEVERITY_COLORS[severity];
+    const code = this.value(SEVERITY, row, col);
+    const severity = this.words.severity(code);
+    // Too few rows (or no statistics) is hatched whatever colours the cells.
+    if (code === NO_DATA || severity === undefined || severity === this.words.insufficient) return this.hatch;
+    if (metric === SEVERITY) return this.words.severityColour(code);
     const v = this.value(metric, row, col);
     if (!Number.isFinite(v)) return Number.isNaN(v) ? this.hatch : sequential(1, 1);
-    return sequential(v, this.scale[metric]);
+    return sequential(v, this.scaleOf(metric));
   }
 
   drawHead() {
@@ -256,26 +257,9 @@ class HeatmapView {
 
   drawLegend() {
     const metric = this.model.get("metric");
-    const items = [];
-    if (metric === "severity") {
-      for (const s of SEVERITIES) {
-        const item = el("span", "mlmon-legend-item");
-        const swatch = el("span", `mlmon-swatch${s === "insufficient_data" ? " mlmon-hatched" : ""}`);
-        if (s !== "insufficient_data") swatch.style.background = SEVERITY_COLORS[s];
-        item.append(swatch, el("span", null, SEVERITY_LABELS[s]));
-        item.dataset.severity = s;
-        items.push(item);
-      }
-    } else {
-      const item = el("span", "mlmon-legend-item");
-      const bar = el("span", "mlmon-gradient");
-      bar.style.background = sequentialGradient();
-      item.append(el("span", null, "0"), bar, el("span", null, `≥ ${fmt(this.scale[metric])} ${METRIC_LABELS[metric]}`));
-      items.push(item);
-      const none = el("span", "mlmon-legend-item");
-      none.append(el("span", "mlmon-swatch mlmon-hatched"), el("span", null, "too few rows / no data"));
-      items.push(none);
-    }
+    const items = metric === SEVERITY
+      ? severityLegend(this.words, { hatched: [this.words.insufficient] })
+      : gradientLegend(this.scaleOf(metric), this.words.metricLabel(metric), "too few rows / no data");
     this.legend.replaceChildren(...items);
   }
 
@@ -291,8 +275,7 @@ class HeatmapView {
       ctx.lineWidth = 2;
       ctx.strokeRect(cell.col * this.cw + 1, i * CELL_H + 1, Math.max(this.cw - 2, 2), CELL_H - 3);
     };
-    const selected = this.selectedCell();
-    mark(selected, getComputedStyle(this.root).color, []);
+    mark(this.selectedCell(), getComputedStyle(this.root).color, []);
     if (this.focus && document.activeElement === this.scroll) mark(this.focus, "#4477AA", [3, 2]);
   }
 
@@ -306,23 +289,16 @@ class HeatmapView {
   }
 
   describe(row, col) {
-    const severity = SEVERITIES[this.value("severity", row, col)] ?? "no data";
+    const code = this.value(SEVERITY, row, col);
     const metric = this.model.get("metric");
-    const shown = metric === "severity" ? "psi" : metric;
-    return `${this.rows[row]} · ${this.labels[col]} · ${SEVERITY_LABELS[severity] ?? severity} · ${METRIC_LABELS[shown]} ${fmt(this.value(shown, row, col))}`;
+    const shown = metric === SEVERITY ? this.words.colour_by[1] : metric;
+    return `${this.rows[row]} · ${this.labels[col]} · ${this.words.severityLabel(code)} · ${this.words.metricLabel(shown)} ${fmt(this.value(shown, row, col))}`;
   }
 
   hover(event) {
     const cell = this.cellAt(event);
-    if (!cell) {
-      this.tooltip.style.display = "none";
-      return;
-    }
-    this.tooltip.textContent = this.describe(cell.row, cell.col);
-    const box = this.root.getBoundingClientRect();
-    this.tooltip.style.left = `${event.clientX - box.left + 12}px`;
-    this.tooltip.style.top = `${event.clientY - box.top + 12}px`;
-    this.tooltip.style.display = "block";
+    if (!cell) return this.tip.hide();
+    this.tip.show(event, [this.describe(cell.row, cell.col)]);
   }
 
   key(event) {
@@ -361,8 +337,7 @@ class HeatmapView {
 
   select(row, col) {
     this.focus = { row, col };
-    this.model.set("selected", { feature: this.rows[row], window: col, label: this.labels[col] });
-    this.model.save_changes();
+    this.save({ selected: { feature: this.rows[row], window: col, label: this.labels[col] } });
     this.drawOverlay();
   }
 
@@ -373,47 +348,53 @@ class HeatmapView {
       this.backtest.textContent = "";
       return;
     }
+    const [warning, critical] = this.words.alert_levels;
     const fa = b.false_alarm === null || b.false_alarm === undefined ? "" : ` · false-alarm rate on ${b.chunks} reference chunks: ${fmt(100 * b.false_alarm, 2)}%`;
-    this.backtest.textContent = `backtest over ${b.windows} windows: ${b.critical} critical, ${b.warning} warning${fa}`;
-    this.backtest.dataset.critical = String(b.critical);
-    this.backtest.dataset.warning = String(b.warning);
+    this.backtest.textContent = `backtest over ${b.windows} windows: ${b[critical]} ${critical}, ${b[warning]} ${warning}${fa}`;
+    this.backtest.dataset.critical = String(b[critical]);
+    this.backtest.dataset.warning = String(b[warning]);
   }
 
   setRule(feature, rule) {
     const rules = { ...(this.model.get("thresholds") || {}) };
     if (rule === null) delete rules[feature];
     else rules[feature] = rule;
-    this.model.set("thresholds", rules);
-    this.model.save_changes();
+    this.save({ thresholds: rules });
+  }
+
+  /** Warning and critical of `metric` in force for the shown feature, or its default. */
+  levelsOf(detail, metric) {
+    const entry = this.words.drift_metrics[metric];
+    return detail.thresholds?.[entry.column] ?? entry.defaults?.[detail.kind] ?? [null, null];
   }
 
   ruleEditor(detail, chartMetric) {
     const feature = detail.feature;
+    const off = this.words.rule_off;
     const current = (this.model.get("thresholds") || {})[feature];
+    const [warningName, criticalName] = this.words.alert_levels;
     const box = el("div", "mlmon-rule");
-    const numeric = detail.kind === "numeric";
-    const metrics = ["psi", "js", "kl", ...(numeric ? ["wasserstein", "ks"] : [])];
+    const metrics = Object.entries(this.words.drift_metrics).filter(([, m]) => m.kinds.includes(detail.kind)).map(([name]) => name);
     const select = el("select", "mlmon-rule-metric");
-    for (const [value, label] of [["default", "default rule"], ...metrics.map((m) => [m, m]), ["off", "off"]]) {
+    for (const [value, label] of [["default", "default rule"], ...metrics.map((m) => [m, m]), [off, off]]) {
       const option = el("option", null, label);
       option.value = value;
       select.appendChild(option);
     }
-    select.value = current === undefined ? "default" : current === "off" ? "off" : current.metric;
-    const limits = (m) => detail.thresholds?.[m === "ks" ? "statistic" : m] ?? [0.1, 0.25];
-    const shown = current && current !== "off" ? [current.warning, current.critical] : limits(chartMetric);
+    select.value = current === undefined ? "default" : current === off || current?.metric === off ? off : current.metric;
+    const ruled = current && current !== off && current.metric !== off;
+    const byChart = this.words.drift_metrics[chartMetric] ? chartMetric : metrics[0];
+    const shown = ruled ? [current[warningName], current[criticalName]] : this.levelsOf(detail, byChart);
     const warning = el("input", "mlmon-rule-warning");
     const critical = el("input", "mlmon-rule-critical");
     for (const [input, v] of [[warning, shown[0]], [critical, shown[1]]]) {
-      input.type = "number";
-      input.min = "0";
-      input.step = "any";
+      Object.assign(input, { type: "number", min: "0", step: "any" });
       input.value = v === null || v === undefined ? "" : String(v);
     }
     const apply = () => {
       const metric = select.value;
       if (metric === "default") return this.setRule(feature, null);
-      if (metric === "off") return this.setRule(feature, "off");
+      if (metric === off) return this.setRule(feature, off);
       const w = Number(warning.value);
       const c = Number(critical.value);
       if (!(Number.isFinite(w) && Number.isFinite(c) && w >= 0 && w <= c)) {
@@ -422,11 +403,11 @@ class HeatmapView {
         return;
       }
       warning.setCustomValidity("");
-      this.setRule(feature, { metric, warning: w, critical: c });
+      this.setRule(feature, { metric, [warningName]: w, [criticalName]: c });
     };
     select.addEventListener("change", () => {
-      if (select.value !== "default" && select.value !== "off") {
-        const [w, c] = limits(select.value);
+      if (select.value !== "default" && select.value !== off) {
+        const [w, c] = this.levelsOf(detail, select.value);
         warning.value = String(w ?? "");
         critical.value = String(c ?? "");
       }
@@ -435,51 +416,42 @@ class HeatmapView {
     warning.addEventListener("change", apply);
     critical.addEventListener("change", apply);
     const suggest = el("button", "mlmon-suggest", "suggest from history");
-    suggest.addEventListener("click", () => this.model.send({ type: "suggest", feature, metric: chartMetric === "neglog10p" ? "psi" : chartMetric }));
+    suggest.addEventListener("click", () => this.ask({ kind: "suggest", feature, metric: this.words.drift_metrics[chartMetric] ? chartMetric : null }));
     const stats = this.model.get("_backtest")?.features?.[feature];
-    const summary = stats ? el("span", "mlmon-hint", `${stats.critical} critical, ${stats.warning} warning in this view${Number.isFinite(stats.false_alarm) ? `; false-alarm rate on reference chunks ${fmt(100 * stats.false_alarm, 2)}%` : ""}`) : null;
-    box.append(el("span", null, "rule:"), select, el("span", null, "warning"), warning, el("span", null, "critical"), critical, suggest, ...(summary ? [summary] : []));
+    const summary = stats ? el("span", "mlmon-hint", `${stats[criticalName]} ${criticalName}, ${stats[warningName]} ${warningName} in this view${Number.isFinite(stats.false_alarm) ? `; false-alarm rate on reference chunks ${fmt(100 * stats.false_alarm, 2)}%` : ""}`) : null;
+    box.append(el("span", null, "rule:"), select, el("span", null, warningName), warning, el("span", null, criticalName), critical, suggest, ...(summary ? [summary] : []));
     return box;
   }
 
-  enableDrag(chart, feature, metric) {
-    if (!["psi", "js", "wasserstein"].includes(metric)) return;
-    const top = Number(chart.dataset.top);
-    const plotTop = Number(chart.dataset.plotTop);
-    const height = Number(chart.dataset.plotHeight);
-    const valueAt = (event) => {
-      const box = chart.getBoundingClientRect();
-      const y = (event.clientY - box.top) * (chart.viewBox.baseVal.height / box.height);
-      return Math.max(0, ((plotTop + height - y) / height) * top);
-    };
-    for (const handle of chart.querySelectorAll("[data-handle]")) {
-      const name = handle.dataset.handle;
-      const line = chart.querySelector(`[data-threshold='${name}']`);
-      handle.addEventListener("pointerdown", (event) => {
-        handle.setPointerCapture(event.pointerId);
-        const move = (e) => {
-          const y = plotTop + height - (valueAt(e) / top) * height;
-          for (const node of [handle, line]) {
-            node.setAttribute("y1", String(y));
-            node.setAttribute("y2", String(y));
-          }
-        };
-        const up = (e) => {
-          handle.removeEventListener("pointermove", move);
-          handle.removeEventListener("pointerup", up);
-          const lines = Object.fromEntries(
-            Array.from(chart.querySelectorAll("[data-handle]")).map((h) => [h.dataset.handle, ((plotTop + height - Number(h.getAttribute("y1"))) / height) * top]),
-          );
-          lines[name] = valueAt(e);
-          const warning = Number(Math.min(lines.warning ?? lines.critical, lines.critical ?? lines.warning).toPrecision(4));
-          const critical = Number(Math.max(lines.warning ?? lines.critical, lines.critical ?? lines.warning).toPrecision(4));
-          this.setRule(feature, { metric, warning, critical });
-        };
-        handle.addEventListener("pointermove", move);
-        handle.addEventListener("pointerup", up);
-        event.preventDefault();
+  /** The metric over all windows, its rule's lines draggable (they set the feature's rule). */
+  metricChart(detail, metric, selected) {
+    const row = this.rows.indexOf(detail.feature);
+    const values = Array.from({ length: this.nCols }, (_, c) => this.value(metric, row, c));
+    const levels = detail.thresholds?.[metric] ?? [];
+    const rule = Object.entries(this.words.drift_metrics).find(([, m]) => m.column === metric)?.[0];
+    const lines = this.words.alert_levels.map((name, k) => ({
+      name,
+      values: values.map(() => levels[k]),
+      cls: `mlmon-${name}-line`,
+      title: rule ? `drag to set the ${name} threshold (${fmt(levels[k])})` : `${name} ${fmt(levels[k])}`,
+      drag: Boolean(rule) && Number.isFinite(levels[k]),
+      data: { "data-threshold": name },
+    }));
+    const label = this.words.metricLabel(metric);
+    const chart = seriesChart({ values, labels: this.labels, lines, zero: true, selected, title: `${label} over all windows`, yLabel: label });
+    chart.root.classList.add("mlmon-metric-chart");
+    chart.root.dataset.metric = metric;
+    for (const { name, handle, nodes } of chart.handles) {
+      dragVertically(chart.root, handle, nodes, ({ dy, y }) => {
+        const value = (y0) => Math.max(0, chart.lo + ((chart.top + chart.height - y0) / chart.height) * (chart.hi - chart.lo));
+        const moved = { ...Object.fromEntries(this.words.alert_levels.map((n, k) => [n, levels[k]])), [name]: value(y + dy) };
+        const [w, c] = this.words.alert_levels.map((n) => moved[n]).filter(Number.isFinite);
+        const warning = Number(Math.min(w, c ?? w).toPrecision(4));
+        const critical = Number(Math.max(w, c ?? w).toPrecision(4));
+        this.setRule(detail.feature, { metric: rule, [this.words.alert_levels[0]]: warning, [this.words.alert_levels[1]]: critical });
       });
     }
+    return chart.root;
   }
 
   // ------------------------------------------------------------------ detail pane
@@ -498,12 +470,12 @@ class HeatmapView {
     }
     const title = el("div", "mlmon-detail-title");
     title.append(el("strong", null, detail.feature), el("span", null, ` · ${detail.label} · `));
-    const badge = el("span", "mlmon-badge", SEVERITY_LABELS[detail.severity] ?? detail.severity);
-    badge.style.background = SEVERITY_COLORS[detail.severity] ?? "transparent";
+    const badge = el("span", "mlmon-badge", this.words.severityLabel(detail.severity));
+    badge.style.background = this.words.severityColour(detail.severity) ?? "transparent";
     title.appendChild(badge);
     const reason = el("div", "mlmon-reason", detail.reason);
     const numbers = el("table", "mlmon-numbers");
-    for (const [name, value] of detail.numbers) {
+    for (const [name, value] of detail.numbers || []) {
       const tr = el("tr");
       tr.append(el("th", null, name), el("td", null, typeof value === "number" ? fmt(value) : value));
       numbers.appendChild(tr);
@@ -511,19 +483,12 @@ class HeatmapView {
     const charts = el("div", "mlmon-charts");
     if (detail.bars) charts.appendChild(groupedBars(detail.bars.labels, detail.bars.reference, detail.bars.current, { title: detail.bars.title }));
     if (detail.ecdf) charts.appendChild(ecdf(detail.ecdf.x, detail.ecdf.reference, detail.ecdf.current, detail.ecdf.gap, { title: "ECDF, KS gap marked" }));
-    const metric = this.model.get("metric") === "severity" ? detail.default_metric : this.model.get("metric");
-    const row = this.rows.indexOf(detail.feature);
-    if (row >= 0 && this.data[metric]) {
-      const values = Array.from({ length: this.nCols }, (_, c) => this.value(metric, row, c));
-      const limits = detail.thresholds?.[metric] ?? [];
-      const chart = metricOverTime(values, this.labels, { warning: limits[0], critical: limits[1], selected: selected.col, metric: METRIC_LABELS[metric], title: `${METRIC_LABELS[metric]} over all windows` });
-      chart.classList.add("mlmon-metric-chart");
-      chart.dataset.metric = metric;
-      this.enableDrag(chart, detail.feature, metric);
-      charts.appendChild(chart);
+    const metric = this.model.get("metric") === SEVERITY ? detail.default_metric : this.model.get("metric");
+    if (this.rows.includes(detail.feature) && this.grid(metric) && detail.kind) {
+      charts.appendChild(this.metricChart(detail, metric, selected.col));
     }
     const note = detail.message ? el("p", "mlmon-hint", detail.message) : null;
-    const editor = this.ruleEditor(detail, metric);
+    const editor = detail.kind ? this.ruleEditor(detail, metric) : null;
     this.detail.replaceChildren(...[title, reason, editor, note, el("div", "mlmon-detail-body")].filter(Boolean));
     this.detail.lastChild.append(numbers, charts);
     this.detail.dataset.feature = detail.feature;
@@ -531,62 +496,35 @@ class HeatmapView {
   }
 
   // ------------------------------------------------------------------ live updates
-  patch(content, buffers) {
+  /** A change of the tables: a reset redraws everything, a patch the columns it touched. */
+  onTables({ reset, ops }) {
+    if (reset) {
+      this.load();
+      this.layout();
+      this.drawAll();
+      this.drawDetail();
+      return;
+    }
     const started = performance.now();
-    const newCols = content.n_windows;
-    const first = content.first;
-    const F = this.nRows;
-    if (newCols > this.nCols) {
-      for (const m of METRICS) {
-        if (!this.data[m]) continue;
-        const grown = m === "severity" ? new Uint8Array(newCols * F).fill(NO_DATA) : new Float32Array(newCols * F).fill(NaN);
-        grown.set(this.data[m]);
-        this.data[m] = grown;
-      }
-    }
-    this.labels.length = first;
-    this.starts.length = first;
-    this.ends.length = first;
-    this.labels.push(...content.windows.label);
-    this.starts.push(...content.windows.start);
-    this.ends.push(...content.windows.end);
-    for (const m of METRICS) {
-      const spec = content.block[m];
-      if (!spec || !this.data[m]) continue;
-      this.data[m].set(unpack({ ...spec, buffer: buffers[spec.buffer] }), first * F);
-    }
-    const changed = content.changed ? unpack({ ...content.changed.index, buffer: buffers[content.changed.index.buffer] }) : [];
-    const values = content.changed ? unpack({ ...content.changed.severity, buffer: buffers[content.changed.severity.buffer] }) : [];
+    const before = this.nCols;
+    this.load();
     const touched = new Set();
-    for (let k = 0; k < changed.length; k++) {
-      this.data.severity[changed[k]] = values[k];
-      touched.add(Math.floor(changed[k] / F));
+    for (const op of ops) {
+      if (op.table !== "cells") continue;
+      if (op.op === "splice") for (let c = op.start; c < this.nCols; c++) touched.add(c);
+      // Cells of earlier windows whose severity changed: their columns.
+      if (op.op === "scatter") for (const k of op.index) touched.add(Math.floor(k / this.nRows));
     }
-    const grew = newCols > this.capacity;
-    this.nCols = newCols;
     this.patches += 1;
     this.root.dataset.patches = String(this.patches);
-    // Keep the model's own copy current so saved state and new views agree.
-    const shape = [this.nCols, F];
-    const cells = { shape };
-    for (const m of METRICS) if (this.data[m]) cells[m] = pack(this.data[m], shape);
-    // In place (not model.set): a set value would be sent back to the kernel with the next edit.
-    const stored = { _cells: cells, _windows: { label: this.labels.slice(), start: this.starts.slice(), end: this.ends.slice() } };
-    for (const [key, value] of Object.entries(stored)) {
-      const target = this.model.get(key);
-      for (const k of Object.keys(target)) delete target[k];
-      Object.assign(target, value);
-    }
-    if (grew) {
+    if (this.nCols > this.capacity || this.nCols < before) {
       const { scrollLeft, scrollTop } = this.scroll;
       this.layout();
       this.drawAll();
       this.scroll.scrollLeft = scrollLeft;
       this.scroll.scrollTop = scrollTop;
     } else {
-      this.count.textContent = `${this.visible.length} of ${this.nRows} features, ${this.nCols} windows`;
-      this.root.dataset.cols = String(this.nCols);
-      for (let c = first; c < this.nCols; c++) touched.add(c);
+      this.updateCount();
       for (const c of touched) this.drawColumn(c);
       this.drawHead();
       this.drawOverlay();
@@ -597,6 +535,9 @@ class HeatmapView {
 }
 
 export default {
+  initialize({ model }) {
+    tablesOf(model); // one store per model, patched even while no view shows it
+  },
   render({ model, el: root }) {
     let view;
     try {
@@ -627,30 +568,17 @@ export default {
       },
       "change:alpha": () => (view.alphaInput.value = String(model.get("alpha"))),
       "change:correction": () => (view.correctionSelect.value = model.get("correction")),
-      "change:_scale": () => {
-        view.scale = model.get("_scale");
-        view.drawAll();
-      },
-    };
-    const onMessage = (content, buffers) => {
-      if (content?.type === "patch") view.patch(content, buffers);
-      if (content?.type === "reload") {
-        view.load();
-        view.layout();
-        view.drawAll();
-        view.drawDetail();
-      }
     };
     for (const [event, fn] of Object.entries(handlers)) model.on(event, fn);
-    model.on("msg:custom", onMessage);
+    const stop = view.store.subscribe((change) => view.onTables(change));
     // Canvas text takes the theme's colour when drawn: redraw when JupyterLab's theme changes.
     const themeWatch = new MutationObserver(() => view.drawAll());
     themeWatch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light"] });
     return () => {
       themeWatch.disconnect();
+      stop();
       view?.error?.dispose();
       for (const [event, fn] of Object.entries(handlers)) model.off(event, fn);
-      model.off("msg:custom", onMessage);
     };
   },
 };

@@ -255,7 +255,9 @@ def _parser() -> argparse.ArgumentParser:
     run_demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
     run_demo.add_argument("--dry-run", action="store_true", help="print the command only")
     run_demo.add_argument(
-        "--batch", metavar="PATH", help="write the last week of the demo's production (.parquet, .csv)"
+        "--batch",
+        metavar="PATH",
+        help="write the last week of the demo's production (.parquet, .csv)",
     )
     run_demo.add_argument(
         "--config", metavar="PATH", help="write a monitoring config of the demo (.yaml, .json)"

@@ -306,9 +306,19 @@ def test_json_schema_is_draft_2020_12_and_accepts_a_full_config():
 DELETE = object()
 BAD = [
     (("rules", "income", "warning"), "0.1", "rules.income.warning: must be a number", True),
-    (("rules", "income", "warning"), -0.1, "rules.income.warning: must be a finite number >= 0; got -0.1", True),
+    (
+        ("rules", "income", "warning"),
+        -0.1,
+        "rules.income.warning: must be a finite number >= 0; got -0.1",
+        True,
+    ),
     (("rules", "income", "critical"), 0.01, "rules.income.critical: must be >= warning", False),
-    (("rules", "income", "level"), 1, "rules.income.level: is not a known key; allowed keys are metric, warning, critical", True),
+    (
+        ("rules", "income", "level"),
+        1,
+        "rules.income.level: is not a known key; allowed keys are metric, warning, critical",
+        True,
+    ),
     (
         ("rules", "region"),
         {"metric": "wasserstein", "warning": 0.1, "critical": 0.2},
@@ -354,7 +364,12 @@ BAD = [
     (("created_at",), "2024-05-01 12:00", "created_at: must be an ISO-8601 UTC", True),
     (("roles", "income"), "categorical", "roles.income: is 'categorical' but the baseline", False),
     (("roles", "new"), "label", "roles.new: must be one of", True),
-    (("quality", "missing_rate", "warning"), 0, "quality.missing_rate.warning: must be a finite number > 0; got 0", True),
+    (
+        ("quality", "missing_rate", "warning"),
+        0,
+        "quality.missing_rate.warning: must be a finite number > 0; got 0",
+        True,
+    ),
     (
         ("quality", "missing_rate", "critical"),
         2,

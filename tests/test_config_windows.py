@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlmon_widgets.config import ConfigError, MonitoringConfig
-from mlmon_widgets.config import WindowSpec
+from mlmon_widgets.config import ConfigError, MonitoringConfig, WindowSpec
 from mlmon_widgets.engine import make_windows
 
 

@@ -279,7 +279,7 @@ def test_detect_leaves_the_detector_alone_and_uses_current_attributes():
     ph.threshold = 10.0  # attributes may be edited (as river allows); detect validates them
     assert len(ph.detect(stream)) > 1
     ph.threshold = -1.0
-    with pytest.raises(ValueError, match="threshold must be a finite number > 0; got -1.0"):
+    with pytest.raises(ValueError, match=r"threshold must be a finite number > 0; got -1\.0"):
         ph.detect(stream)
 
 

@@ -40,25 +40,55 @@ def data(rng):
 
 
 def grids(widget) -> dict[str, np.ndarray]:
-    return {k: unpack(v) for k, v in widget._cells.items() if k != "shape"}
+    """The cell grids as the front end holds them (windows x features)."""
+    state = widget.get_state()["_tables"]["tables"]["cells"]["columns"]
+    return {k: unpack(v) for k, v in state.items()}
+
+
+def rows_of(widget) -> list[str]:
+    return widget.columns_of("features")["name"]
+
+
+def labels_of(widget) -> list[str]:
+    return widget.columns_of("windows")["label"]
+
+
+def patches(channel) -> list[dict]:
+    """The patch messages a widget sent, with each operation's arrays read from the buffers."""
+    out = []
+    for message in channel.custom():
+        content, buffers = message["data"]["content"], message["buffers"]
+        assert content["type"] == "patch"
+        for op in content["ops"]:
+            for key in ("index", "values"):
+                if key in op:
+                    op[key] = np.frombuffer(bytes(buffers[op[key]["buffer"]]), op[key]["dtype"])
+            for name, column in op.get("columns", {}).items():
+                if isinstance(column, dict):
+                    raw = bytes(buffers[column["buffer"]])
+                    op["columns"][name] = np.frombuffer(raw, column["dtype"]).reshape(
+                        column["shape"]
+                    )
+        out.append(content)
+    return out
 
 
 def test_state_matches_drift_over_time(data):
     ref, prod = data
     heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
     table = mm.drift_over_time(ref, prod, time="ts", window="1D")
-    assert heatmap._rows[0] == "x"  # worst first
-    assert heatmap._cells["shape"] == [20, 3]
+    assert rows_of(heatmap)[0] == "x"  # worst first
     cells = grids(heatmap)
+    assert cells["severity"].shape == (20, 3)
     for feature in ("x", "y", "c"):
-        col = heatmap._rows.index(feature)
+        col = rows_of(heatmap).index(feature)
         expected = table[table["feature"] == feature].sort_values("window")
         np.testing.assert_allclose(
             cells["psi"][:, col], expected["psi"].astype("float32"), rtol=1e-6
         )
         codes = expected["severity"].astype(str).map(SEVERITY_CODES).to_numpy()
         np.testing.assert_array_equal(cells["severity"][:, col], codes)
-    assert heatmap._windows["label"][0] == "2024-01-01"
+    assert labels_of(heatmap)[0] == "2024-01-01"
     pd.testing.assert_frame_equal(
         heatmap.table.drop(columns=["reason"]), table.drop(columns=["reason"]), check_dtype=False
     )
@@ -70,8 +100,11 @@ def test_first_render_sends_binary_arrays(data, recording):
     opened = recording[-1].messages
     buffers = [b for m in opened for b in m["buffers"]]
     assert len(buffers) >= 5  # psi, js, wasserstein, -log10 p, severity as binary
-    assert heatmap._cells["severity"]["dtype"] == "uint8"
-    assert heatmap._cells["psi"]["dtype"] == "float32"
+    cells = heatmap.get_state()["_tables"]["tables"]["cells"]["columns"]
+    assert cells["severity"]["dtype"] == "uint8"
+    assert cells["psi"]["dtype"] == "float32"
+    vocabulary = heatmap._vocabulary
+    assert vocabulary["severities"] == list(mm.engine.SEVERITIES)  # words come from the engine
 
 
 def test_unknown_keyword_and_bad_metric(data):
@@ -124,7 +157,7 @@ def test_python_failures_show_in_the_error_area(data, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("mlmon_widgets.widgets._heatmap.feature_detail", boom)
+    monkeypatch.setattr("mlmon_widgets.widgets._heatmap.cell_detail", boom)
     heatmap.selected = {"feature": "x", "window": 3}
     assert "showing the selected cell failed: RuntimeError: disk on fire" in heatmap._error
     monkeypatch.undo()
@@ -140,16 +173,13 @@ def test_append_sends_only_the_touched_windows(data, recording):
     first_render = sum(message_bytes(m) for m in channel.messages)
     channel.clear()
     heatmap.append(later.iloc[:100])
-    custom = channel.custom()
-    assert len(custom) == 1  # one patch ...
-    full_state = {"_cells", "_windows", "_rows"}
-    assert not [
-        m for m in channel.updates() if full_state & set(m["data"]["state"])
-    ]  # ... no full state
+    sent = patches(channel)
+    assert len(sent) == 1  # one patch ...
+    assert not [m for m in channel.updates() if "_tables" in m["data"]["state"]]  # no full state
     assert [set(m["data"]["state"]) for m in channel.updates()] == [{"_backtest"}]
-    patch = custom[0]["data"]["content"]
-    assert patch["type"] == "patch" and patch["first"] == 15 and patch["n_windows"] == 16
-    assert patch["block"]["psi"]["shape"] == [1, 3]
+    ops = {(op["table"], op["op"]): op for op in sent[0]["ops"]}
+    assert ops[("windows", "splice")]["start"] == 15 == ops[("cells", "splice")]["start"]
+    assert ops[("cells", "splice")]["columns"]["psi"].shape == (1, 3)  # the last window only
     assert sum(message_bytes(m) for m in channel.messages) < 0.05 * first_render
     # The result equals a heatmap built from all the rows at once.
     whole = DriftHeatmap(ref, prod.iloc[: 24 * 6 * 15 + 130], time="ts", window="1D")
@@ -158,19 +188,29 @@ def test_append_sends_only_the_touched_windows(data, recording):
         np.testing.assert_array_equal(grids(heatmap)[name], grid)
 
 
-def test_append_reports_cells_whose_severity_changes_through_the_correction(data, recording):
-    ref, prod = data
-    heatmap = DriftHeatmap(ref, prod.iloc[:500], time="ts", window="1D", correction="bonferroni")
+def test_append_reports_cells_whose_severity_changes_through_the_correction(rng, recording):
+    # Day 1 shifted by a fifth of a sd: critical among 6 Bonferroni tests, not among 40.
+    ref = pd.DataFrame({"x": rng.normal(size=3000), "y": rng.normal(size=3000)})
+    ts = pd.date_range("2024-01-01", periods=144 * 20, freq="10min")
+    prod = pd.DataFrame({"ts": ts, "x": rng.normal(size=len(ts)), "y": rng.normal(size=len(ts))})
+    prod.loc[(prod["ts"] >= "2024-01-02") & (prod["ts"] < "2024-01-03"), "x"] += 0.2
+    heatmap = DriftHeatmap(
+        ref, prod.iloc[: 144 * 3], time="ts", window="1D", correction="bonferroni"
+    )
     before = grids(heatmap)["severity"].copy()
+    assert before[1, rows_of(heatmap).index("x")] == SEVERITY_CODES["critical"]
     recording[-1].clear()
-    heatmap.append(prod.iloc[500:])
-    patch = recording[-1].custom()[0]["data"]["content"]
+    heatmap.append(prod.iloc[144 * 3 :])
+    (patch,) = patches(recording[-1])
     after = grids(heatmap)["severity"]
-    first = patch["first"]
+    ops = {(op["table"], op["op"]): op for op in patch["ops"]}
+    first = ops[("cells", "splice")]["start"]
     changed = np.flatnonzero(before[:first].ravel() != after[:first].ravel())
-    buffers = recording[-1].custom()[0]["buffers"]
-    sent = np.frombuffer(bytes(buffers[patch["changed"]["index"]["buffer"]]), dtype=np.uint32)
-    np.testing.assert_array_equal(sent, changed)
+    assert len(changed) > 0
+    np.testing.assert_array_equal(ops[("cells", "scatter")]["index"], changed)
+    np.testing.assert_array_equal(
+        ops[("cells", "scatter")]["values"], after[:first].ravel()[changed]
+    )
 
 
 def test_out_of_order_rows_recompute_everything(data, recording):
@@ -178,7 +218,8 @@ def test_out_of_order_rows_recompute_everything(data, recording):
     heatmap = DriftHeatmap(ref, prod.iloc[1000:], time="ts", window="1D")
     recording[-1].clear()
     heatmap.append(prod.iloc[:1000])
-    assert [m["data"]["content"]["type"] for m in recording[-1].custom()] == ["reload"]
+    assert recording[-1].custom() == []  # not a patch: every table sent again
+    assert [m for m in recording[-1].updates() if "_tables" in m["data"]["state"]]
     whole = DriftHeatmap(ref, prod, time="ts", window="1D")
     pd.testing.assert_frame_equal(heatmap.table, whole.table)
 
@@ -189,14 +230,14 @@ def test_row_windows_and_append(data):
     heatmap.append(prod.drop(columns="ts").iloc[1050:1500])
     whole = DriftHeatmap(ref, prod.drop(columns="ts").iloc[:1500], rows=200)
     pd.testing.assert_frame_equal(heatmap.table, whole.table)
-    assert heatmap._windows["label"][0] == "rows 0–200"
+    assert labels_of(heatmap)[0] == "rows 0–200"
 
 
 def test_from_frame_has_numbers_but_no_distributions(data):
     ref, prod = data
     table = mm.drift_over_time(ref, prod, time="ts", window="1D")
     heatmap = DriftHeatmap.from_frame(table)
-    assert heatmap._cells["shape"] == [20, 3]
+    assert grids(heatmap)["severity"].shape == (20, 3)
     heatmap.selected = {"feature": "x", "window": 12}
     assert heatmap._detail["bars"] is None
     assert "distributions need the data" in heatmap._detail["message"]
@@ -211,7 +252,7 @@ def test_feature_names_travel_as_data(rng):
     ref = pd.DataFrame({name: rng.normal(size=500)})
     prod = pd.DataFrame({name: rng.normal(size=500)})
     heatmap = DriftHeatmap(ref, prod, rows=100)
-    assert heatmap._rows == [name]
+    assert rows_of(heatmap) == [name]
 
 
 # ---------------------------------------------------------------- thresholds set by hand
@@ -219,18 +260,17 @@ def test_thresholds_from_python_recolour_and_send_only_changed_cells(data, recor
     ref, prod = data
     heatmap = DriftHeatmap(ref, prod, time="ts", window="1D")
     before = grids(heatmap)["severity"].copy()
-    x = heatmap._rows.index("x")
+    x = rows_of(heatmap).index("x")
     assert set(before[9:, x]) == {SEVERITY_CODES["critical"]}
     assert heatmap._backtest["features"]["x"]["critical"] == 11
     recording[-1].clear()
     heatmap.thresholds = {"x": {"metric": "psi", "warning": 50.0, "critical": 100.0}}
     after = grids(heatmap)["severity"]
     assert set(after[9:, x]) == {SEVERITY_CODES["ok"]}
-    patch = recording[-1].custom()[0]["data"]["content"]
-    assert patch["first"] == 20 and patch["changed"]["index"]["shape"][0] == int(
-        (before != after).sum()
-    )
-    assert not [m for m in recording[-1].updates() if "_cells" in m["data"].get("state", {})]
+    (patch,) = patches(recording[-1])
+    assert [(op["table"], op["op"]) for op in patch["ops"]] == [("cells", "scatter")]
+    assert len(patch["ops"][0]["index"]) == int((before != after).sum())
+    assert not [m for m in recording[-1].updates() if "_tables" in m["data"].get("state", {})]
     assert heatmap._backtest["features"]["x"]["critical"] == 0
     pd.testing.assert_series_equal(
         heatmap.table["severity"],
@@ -294,7 +334,7 @@ def test_suggest_from_history(data):
     assert rule["metric"] == "psi" and rule["warning"] == pytest.approx(
         suggestions.loc["y", "warning"]
     )
-    heatmap._on_front_end_message(heatmap, {"type": "suggest", "feature": None}, [])
+    heatmap.set_state({"_action": {"kind": "suggest", "feature": None, "nonce": "1"}})
     assert set(heatmap.thresholds) == {"x", "y", "c"}
     assert heatmap._error == ""
     with pytest.raises(ValueError, match="not in this heatmap"):
@@ -382,8 +422,8 @@ def test_append_after_a_gap_shows_the_empty_days(rng, small_ref):
         small_ref, pd.concat([first, later], ignore_index=True), time="ts", window="1D"
     )
     pd.testing.assert_frame_equal(heatmap.table, whole.table)
-    assert heatmap._windows["label"] == whole._windows["label"]
-    assert len(heatmap._windows["label"]) == 11
+    assert labels_of(heatmap) == labels_of(whole)
+    assert len(labels_of(heatmap)) == 11
 
 
 def test_append_to_an_empty_heatmap(rng, small_ref):
@@ -397,7 +437,7 @@ def test_append_to_an_empty_heatmap(rng, small_ref):
         time="ts",
         window="1D",
     )
-    assert len(heatmap._windows["label"]) == len(whole._windows["label"]) == 3
+    assert len(labels_of(heatmap)) == len(labels_of(whole)) == 3
 
 
 def test_out_of_order_append_clears_the_selection_and_recounts(rng, small_ref):
@@ -405,7 +445,7 @@ def test_out_of_order_append_clears_the_selection_and_recounts(rng, small_ref):
     heatmap.selected = {"feature": "x", "window": 0}
     heatmap.append(_days(rng, "2024-01-01", 2, shift=2.0))
     assert heatmap.selected is None and heatmap._detail == {}
-    assert heatmap._backtest["windows"] == heatmap._n_windows() == 7
+    assert heatmap._backtest["windows"] == len(labels_of(heatmap)) == 7
     assert heatmap._backtest["critical"] == int((heatmap.table["severity"] == "critical").sum()) > 0
 
 

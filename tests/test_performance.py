@@ -229,7 +229,9 @@ def test_label_free_metrics_need_min_rows_rows_but_outages_still_show(scored):
 
 
 def test_min_coverage_above_one_is_refused(scored):
-    with pytest.raises(ValueError, match="min_coverage must be a finite number in \\[0, 1\\]; got 1.5"):
+    with pytest.raises(
+        ValueError, match=r"min_coverage must be a finite number in \[0, 1\]; got 1\.5"
+    ):
         performance_over_time(scored, label="y", score="score", rows=1000, min_coverage=1.5)
     table = performance_over_time(
         scored, label="y", score="score", rows=1000, min_coverage=1, n_bootstrap=0

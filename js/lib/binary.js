@@ -1,5 +1,6 @@
-// Arrays from Python travel as {dtype, shape, buffer} with the buffer a DataView
-// (ipywidgets binary transfer); this turns them into typed arrays without copying.
+// Arrays from Python travel as {dtype, shape, buffer}: in a widget's state the buffer is a
+// DataView (ipywidgets' binary transfer), in a patch message an index into the message's
+// buffers. These turn them into typed arrays without copying, and back.
 
 const TYPES = {
   float32: Float32Array,
@@ -9,11 +10,11 @@ const TYPES = {
   uint32: Uint32Array,
 };
 
-/** Typed array view of a packed array ({dtype, shape, buffer}). */
-export function unpack(packed) {
+/** Typed array view of a packed array ({dtype, shape, buffer}); `buffers` resolves an index. */
+export function unpack(packed, buffers = []) {
   const Type = TYPES[packed.dtype];
   if (!Type) throw new Error(`unsupported dtype ${packed.dtype}`);
-  const view = packed.buffer;
+  const view = typeof packed.buffer === "number" ? buffers[packed.buffer] : packed.buffer;
   const buffer = view.buffer ?? view;
   const offset = view.byteOffset ?? 0;
   const length = (view.byteLength ?? buffer.byteLength) / Type.BYTES_PER_ELEMENT;
@@ -21,8 +22,15 @@ export function unpack(packed) {
   return new Type(buffer.slice(offset, offset + length * Type.BYTES_PER_ELEMENT));
 }
 
-/** A packed array (for a local model.set) from a typed array. */
+/** A packed array (as a widget's state holds it) from a typed array. */
 export function pack(array, shape) {
   const dtype = Object.keys(TYPES).find((k) => array instanceof TYPES[k]);
   return { dtype, shape, buffer: new DataView(array.buffer, array.byteOffset, array.byteLength) };
+}
+
+/** A typed array of `length` elements of the same type as `like`, filled with `fill`. */
+export function allocate(like, length, fill) {
+  const out = new like.constructor(length);
+  if (fill !== undefined) out.fill(fill);
+  return out;
 }

@@ -1,20 +1,7 @@
-// Colour-blind-safe colours (Paul Tol's palettes) that read on light and dark themes.
+// Rendering scales: Tol's colour-blind-safe sequential palette and a hatch for no data.
+// (Severity colours are vocabulary: they come from Python, see vocabulary.js.)
 
-export const SEVERITIES = ["ok", "warning", "critical", "insufficient_data", "off"];
-export const SEVERITY_LABELS = {
-  ok: "ok",
-  warning: "warning",
-  critical: "critical",
-  insufficient_data: "too few rows",
-  off: "rule off",
-};
-export const SEVERITY_COLORS = {
-  ok: "#88CCEE",
-  warning: "#DDAA33",
-  critical: "#BB5566",
-  insufficient_data: "#BBBBBB",
-  off: "#DDDDDD",
-};
+/** Cells without statistics (a window before a feature existed). */
 export const NO_DATA = 255;
 
 // Tol's sequential "YlOrBr" (colour-blind safe, monotone in lightness).

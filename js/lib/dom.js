@@ -24,12 +24,3 @@ export function cssVar(node, name, fallback) {
   const value = getComputedStyle(node).getPropertyValue(name).trim();
   return value || fallback;
 }
-
-/** Format a number for people: NaN as an em dash, small values in exponent form. */
-export function fmt(value, digits = 3) {
-  if (value === null || value === undefined || Number.isNaN(value)) return "—";
-  if (!Number.isFinite(value)) return value > 0 ? "∞" : "-∞";
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(2);
-  return Number(value.toPrecision(digits)).toString();
-}

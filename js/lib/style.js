@@ -8,6 +8,8 @@ const CSS = `
   color: var(--mlmon-fg); background: var(--mlmon-bg); font-family: var(--jp-ui-font-family, system-ui, sans-serif);
   font-size: var(--jp-ui-font-size1, 13px); position: relative; }
 .mlmon-toolbar { display: flex; gap: 12px; align-items: center; margin: 4px 0; flex-wrap: wrap; }
+.mlmon-control .mlmon-toolbar { flex-wrap: nowrap; white-space: nowrap; }
+.mlmon-status { color: var(--mlmon-muted); font-size: 11px; margin: 0 0 4px; min-height: 14px; }
 .mlmon-toolbar select, .mlmon-toolbar input { color: var(--mlmon-fg); background: var(--mlmon-bg);
   border: 1px solid var(--mlmon-border); border-radius: 3px; padding: 2px 4px; font: inherit; }
 .mlmon-count, .mlmon-hint { color: var(--mlmon-muted); }
@@ -32,8 +34,8 @@ const CSS = `
 .mlmon-cells, .mlmon-overlay { display: block; }
 .mlmon-overlay { position: absolute; left: 0; top: 0; cursor: pointer; }
 .mlmon-tooltip { display: none; position: absolute; z-index: 10; pointer-events: none; background: var(--mlmon-bg);
-  border: 1px solid var(--mlmon-border); padding: 3px 6px; border-radius: 3px; white-space: nowrap;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.2); }
+  border: 1px solid var(--mlmon-border); padding: 3px 6px; border-radius: 3px; white-space: normal;
+  width: max-content; max-width: 420px; box-shadow: 0 1px 4px rgba(0,0,0,0.2); }
 .mlmon-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 .mlmon-detail { margin-top: 8px; }
 .mlmon-detail-title { font-size: 14px; margin-bottom: 2px; }
@@ -53,9 +55,9 @@ const CSS = `
 .mlmon-cur-line { fill: none; stroke: #EE7733; stroke-width: 1.5; }
 .mlmon-gap { stroke: var(--mlmon-fg); stroke-width: 2; stroke-dasharray: 2 2; }
 .mlmon-series { fill: none; stroke: var(--mlmon-accent); stroke-width: 1.5; }
-.mlmon-warning-line { stroke: #DDAA33; stroke-width: 1.5; stroke-dasharray: 5 3; }
-.mlmon-critical-line { stroke: #BB5566; stroke-width: 1.5; stroke-dasharray: 5 3; }
-.mlmon-threshold-handle { stroke: transparent; stroke-width: 10; cursor: ns-resize; }
+.mlmon-warning-line { stroke: var(--mlmon-sev-1); stroke-width: 1.5; stroke-dasharray: 5 3; fill: none; }
+.mlmon-critical-line { stroke: var(--mlmon-sev-2); stroke-width: 1.5; stroke-dasharray: 5 3; fill: none; }
+.mlmon-threshold-handle { stroke: transparent; stroke-width: 10; cursor: ns-resize; fill: none; }
 .mlmon-backtest { color: var(--mlmon-muted); margin: 2px 0 4px; }
 .mlmon-rule { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
 .mlmon-rule input { width: 6em; }
@@ -70,11 +72,14 @@ const CSS = `
 .mlmon-panel-head { font-size: 13px; }
 .mlmon-note { font-size: 11px; }
 .mlmon-more summary { cursor: pointer; }
-.mlmon-metrics { display: inline-flex; gap: 8px; flex-wrap: wrap; margin-left: 6px; }
+.mlmon-more { position: relative; }
+.mlmon-metrics { display: flex; flex-direction: column; gap: 2px; position: absolute; z-index: 5; top: 100%; left: 0;
+  background: var(--mlmon-bg); border: 1px solid var(--mlmon-border); border-radius: 3px; padding: 4px 8px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.2); }
 .mlmon-check { display: inline-flex; gap: 3px; align-items: center; }
-.mlmon-detector { display: inline-flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+.mlmon-detector { display: inline-flex; gap: 6px; align-items: center; flex-wrap: nowrap; }
 .mlmon-detector input.mlmon-param { width: 6em; }
-.mlmon-cc .mlmon-grid { stroke: var(--mlmon-border); stroke-width: 0.5; }
+.mlmon-grid { stroke: var(--mlmon-border); stroke-width: 0.5; }
 .mlmon-baseline { fill: var(--mlmon-accent); opacity: 0.06; }
 .mlmon-pending { fill: var(--mlmon-muted); opacity: 0.16; }
 .mlmon-ci { stroke: var(--mlmon-muted); stroke-width: 1; opacity: 0.6; }
@@ -82,9 +87,9 @@ const CSS = `
 .mlmon-limit { fill: none; }
 .mlmon-cc .mlmon-threshold-handle { fill: none; }
 .mlmon-point { fill: #4477AA; stroke: var(--mlmon-bg); stroke-width: 0.8; cursor: pointer; }
-.mlmon-sev-1 { fill: #DDAA33; }
-.mlmon-sev-2 { fill: #BB5566; }
-.mlmon-sev-3 { fill: #BBBBBB; }
+.mlmon-sev-1 { fill: var(--mlmon-sev-1); }
+.mlmon-sev-2 { fill: var(--mlmon-sev-2); }
+.mlmon-sev-3 { fill: var(--mlmon-sev-3); }
 .mlmon-point-selected { stroke: var(--mlmon-fg); stroke-width: 2; }
 .mlmon-violation { fill: var(--mlmon-fg); cursor: help; }
 .mlmon-change { stroke: #AA3377; stroke-width: 2; stroke-dasharray: 4 2; cursor: help; }

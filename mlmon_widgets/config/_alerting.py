@@ -44,8 +44,6 @@ class Levels:
         return _plain(self)
 
 
-
-
 @dataclass(frozen=True)
 class QualityThresholds:
     """Thresholds of the data-quality alerts; ``None`` turns one off.
@@ -94,8 +92,6 @@ class QualityThresholds:
         }
         out["empty_batch"] = self.empty_batch
         return out
-
-
 
 
 @dataclass(frozen=True)

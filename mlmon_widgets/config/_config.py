@@ -67,7 +67,7 @@ _UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00
 
 
 def _utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _rule(value: Any, kind: str) -> Rule:
@@ -188,7 +188,7 @@ class MonitoringConfig:
     >>> MonitoringConfig.from_dict({**config.to_dict(), "alpha": "0.05"})
     Traceback (most recent call last):
     ...
-    mlmon_widgets.config._errors.ConfigError: alpha: must be a number; got a string
+    mlmon_widgets.config._errors.ConfigError: alpha: must be a number; got a string ('0.05')
     """
 
     model: ModelInfo
@@ -353,7 +353,7 @@ class MonitoringConfig:
     def with_performance(
         self, performance: PerformanceRules | Mapping[str, Any], *, window: WindowSpec
     ) -> MonitoringConfig:
-        """This config with its performance section replaced (drift rules, baseline kept).
+        """The config with its performance section replaced (drift rules, baseline kept).
 
         ``window`` is the windows the performance limits were set on (a control chart's):
         they must be this config's windows, on the same grid, since the limits are per
@@ -370,8 +370,15 @@ class MonitoringConfig:
                 f"({window.to_dict()}): the limits are per window; build both on the same "
                 "windows"
             )
-        section = performance.to_dict() if isinstance(performance, PerformanceRules) else performance
-        return MonitoringConfig.from_dict({**self.to_dict(), "performance": dict(section)})
+        section = (
+            performance.to_dict() if isinstance(performance, PerformanceRules) else performance
+        )
+        data = {**self.to_dict(), "performance": dict(section)}
+        if self.window.origin is None and window.origin is not None:  # pin the limits' grid
+            data["window"] = {**data["window"], "origin": window.origin}
+            if window.timezone is not None:
+                data["window"]["timezone"] = window.timezone
+        return MonitoringConfig.from_dict(data)
 
     def baseline_object(self) -> Baseline:
         """The stored baseline as a :class:`~mlmon_widgets.engine.Baseline` (sketch only)."""

@@ -17,12 +17,12 @@ from ..engine import (
     CLASSIFICATION,
     LABELLED,
     LATENCY_METRICS,
+    POSITIVE_RATE,
     REGRESSION,
     ROW_COUNT,
     SCORE_METRICS,
     SIDES,
     TASKS,
-    POSITIVE_RATE,
     LimitRule,
     task_metrics,
 )

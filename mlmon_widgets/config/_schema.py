@@ -96,7 +96,9 @@ def _baseline() -> dict[str, Any]:
             "features": _map({"oneOf": [numeric, categorical]}),
             "versions": {
                 **_map(_array({"type": "string"})),
-                "description": f"the model versions of the reference, per column of role {VERSION!r}",
+                "description": (
+                    f"the model versions of the reference, per column of role {VERSION!r}"
+                ),
             },
         },
         ("format", "n_rows", "bins", "sketch_size", "roles", "dtypes", "features"),

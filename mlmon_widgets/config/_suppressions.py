@@ -51,7 +51,7 @@ def _clock(text: Any) -> dt.timedelta:
 def _zone(name: Any) -> dt.tzinfo:
     check_string(name, nonempty=True)
     if name == "UTC":
-        return dt.timezone.utc
+        return dt.UTC
     try:
         return zoneinfo.ZoneInfo(name)
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):

@@ -108,6 +108,8 @@ class WindowSpec:
         True
         >>> week.same_windows(WindowSpec(time="ts", window="7D", origin="2024-03-05"))
         False
+        >>> week.same_windows(WindowSpec(time="ts", window="7D"))  # not pinned: follows
+        True
         """
         if (self.time, self.rows, self.timezone) != (other.time, other.rows, other.timezone):
             return False
@@ -118,10 +120,13 @@ class WindowSpec:
         if to_offset(self.window) != to_offset(other.window):
             return False
         if self.origin is None or other.origin is None:
-            return self.origin is None and other.origin is None
+            return True  # a grid not pinned follows the other's
         start = pd.Timestamp(other.origin)
         cut = make_windows(
-            pd.DataFrame({"t": [start]}), time="t", window=self.window, origin=pd.Timestamp(self.origin)
+            pd.DataFrame({"t": [start]}),
+            time="t",
+            window=self.window,
+            origin=pd.Timestamp(self.origin),
         )
         return pd.Timestamp(cut.labels_start[0]) == start
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import as_float_series, check_int, check_real
+from ..engine import as_float_series, check_real
 
 
 class DriftDetector(abc.ABC):

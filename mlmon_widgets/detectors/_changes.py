@@ -86,7 +86,7 @@ def error_change_points(
     >>> errors = pd.DataFrame({"row": range(4000), "window": np.arange(4000) // 500,
     ...                        "error": error})
     >>> error_change_points(errors, ADWIN())[["window", "row"]].to_dict("records")
-    [{'window': 4, 'row': 2015}]
+    [{'window': 4, 'row': 2047}]
     """
     values = errors["error"].to_numpy(dtype=float)
     if len(values) == 0:
@@ -100,7 +100,9 @@ def error_change_points(
     for i in found:
         before = values[max(0, i - span) : i + 1].mean()
         after = values[i + 1 : i + 1 + span]
-        change = f" (mean {before:.3g} before" + (f", {after.mean():.3g} after)" if len(after) else ")")
+        change = f" (mean {before:.3g} before" + (
+            f", {after.mean():.3g} after)" if len(after) else ")"
+        )
         records.append(
             {
                 "window": int(windows[i]),
@@ -110,4 +112,3 @@ def error_change_points(
             }
         )
     return pd.DataFrame.from_records(records, columns=list(CHANGE_COLUMNS))
-

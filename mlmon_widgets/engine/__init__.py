@@ -40,6 +40,7 @@ from ._data.windows import (
     calendar_offset,
     known_time_zone,
     make_windows,
+    pad_windows,
     window_grid,
     zone_name,
 )
@@ -306,6 +307,7 @@ __all__ = [
     "make_windows",
     "metric_chart",
     "p_chart",
+    "pad_windows",
     "performance_over_time",
     "persistent_alerts",
     "psi",

@@ -228,7 +228,7 @@ ISO_STAMP = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:
 def check_iso_stamp(name: str, value: Any) -> str:
     """Return ``value`` if it is a fixed ISO-8601 time stamp such as ``'2024-04-01T00:00:00'``."""
     hint = " (quote it in YAML: an ISO time stamp such as '2024-04-01T00:00:00')"
-    check_string(name, value, nonempty=True, hint=hint)
+    check_string(name, value, hint=hint)
     stamp: Any = pd.NaT
     if re.match(ISO_STAMP, value.strip()):
         try:
@@ -334,9 +334,17 @@ def as_float_series(name: str, values: Any, *, finite: bool = False) -> pd.Serie
     Missing values become NaN; infinities are refused, and with ``finite`` NaN too.
     """
     if isinstance(values, pd.DataFrame):
-        fail(TypeError, name, "must be one-dimensional (a Series, list or 1-D array); got a DataFrame")
+        fail(
+            TypeError,
+            name,
+            "must be one-dimensional (a Series, list or 1-D array); got a DataFrame",
+        )
     if values is None or isinstance(values, (str, bytes)) or np.isscalar(values):
-        fail(TypeError, name, f"must be a Series, list or 1-D array of numbers; got {describe(values)}")
+        fail(
+            TypeError,
+            name,
+            f"must be a Series, list or 1-D array of numbers; got {describe(values)}",
+        )
     series = values if isinstance(values, pd.Series) else None
     if series is None:
         arr = np.asarray(values, dtype=object) if isinstance(values, list) else np.asarray(values)

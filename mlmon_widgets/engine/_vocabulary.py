@@ -99,6 +99,8 @@ FEATURE_KINDS = ("numeric", "categorical", "boolean")
 #: Which deviations from the centre are bad (and raise alerts).
 SIDES = ("lower", "upper", "both")
 LOWER, UPPER, BOTH = SIDES
+#: What people read for each side.
+SIDE_LABELS = ("alert when low", "alert when high", "alert both ways")
 #: The four limits of a window.
 LIMIT_NAMES = ("lower_warning", "lower_critical", "upper_warning", "upper_critical")
 #: Kinds of model a performance section describes.
@@ -191,6 +193,8 @@ DEFAULT_THRESHOLDS: Mapping[str, Mapping[str, tuple[float, float]]] = MappingPro
 )
 #: The p-value shown on a -log10 scale (a view of the test, not an effect metric).
 NEGLOG10P = "neglog10p"
+#: Top of the -log10 p colour scale (p = 1e-20).
+NEGLOG10P_SCALE = 20.0
 #: What a heatmap can colour its cells by: the severity, an effect metric or the p-value.
 COLOUR_BY = ("severity", "psi", "js", "wasserstein", NEGLOG10P)
 
@@ -362,7 +366,11 @@ def vocabulary() -> dict[str, Any]:
                 }
                 for m in DRIFT_METRICS.values()
             },
-            "neglog10p": {"label": "-log10 p", "scale": 20.0},
+            "neglog10p": {"name": NEGLOG10P, "label": "-log10 p", "scale": NEGLOG10P_SCALE},
+            "rule_off": OFF,
+            "insufficient": INSUFFICIENT_DATA,
+            "pending": PENDING,
+            "side_labels": dict(zip(SIDES, SIDE_LABELS, strict=True)),
             "performance_metrics": {
                 m.name: {
                     "label": m.label,

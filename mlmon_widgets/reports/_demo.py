@@ -207,8 +207,9 @@ def demo_findings(window: str = "1D", width: int = 100) -> str:
         ]
     parts += ["", "Scenarios built into the demo data:"]
     for column, text in demo.scenarios.items():
-        parts.append(textwrap.fill(f"{column}: {text}", width, initial_indent="  ",
-                                   subsequent_indent="    "))
+        parts.append(
+            textwrap.fill(f"{column}: {text}", width, initial_indent="  ", subsequent_indent="    ")
+        )
     return "\n".join(parts)
 
 

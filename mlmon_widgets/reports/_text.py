@@ -41,7 +41,7 @@ def fit_table(
     >>> print(fit_table([["income", "psi 0.38 >= 0.25 and a long reason"]], ["feature", "why"],
     ...                 width=30))
     feature  why
-    income   psi 0.38 >= 0.25 and a…
+    income   psi 0.38 >= 0.25 and…
     """
     cells = [[str(c) for c in header]] + [[short(c) for c in row] for row in rows]
     n = len(header)

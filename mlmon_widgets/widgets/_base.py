@@ -106,7 +106,7 @@ class MlmonWidget(anywidget.AnyWidget):
         content, buffers = with_buffers({"type": "patch", "revision": self._revision, "ops": ops})
         self.send(content, buffers)
 
-    def table(self, name: str) -> dict[str, Any]:
+    def columns_of(self, name: str) -> dict[str, Any]:
         """The columns of table ``name`` as the front end has them (for tests and exports)."""
         return self._store.data[name]
 

@@ -22,6 +22,7 @@ from ..engine import (
     LIMIT_NAMES,
     LOG_LOSS,
     MAE,
+    OFF,
     OK,
     PERFORMANCE_METRICS,
     POSITIVE_RATE,
@@ -34,6 +35,7 @@ from ..engine import (
     LimitRule,
     LiveWindows,
     MetricChart,
+    PerformanceSpec,
     check_frame,
     check_option,
     check_positive_int,
@@ -41,9 +43,10 @@ from ..engine import (
     labelled_metrics,
     make_windows,
     metric_chart,
-    performance_over_time,
+    pad_windows,
     row_errors,
     window_grid,
+    window_performance,
     window_phases,
 )
 from ._base import MlmonWidget, reports_errors
@@ -224,8 +227,7 @@ class ControlChart(MlmonWidget):
         if self._chart["period"] and rows is not None:
             raise ValueError("period= needs time windows: row windows have no calendar phase")
         self._sides = {m: check_option(f"sides[{m!r}]", s, SIDES) for m, s in (sides or {}).items()}
-        with _told_once():
-            self._live = LiveWindows(data, **self._spec)
+        self._live = LiveWindows(data, **self._spec)  # warns once about rows without a time
         if baseline is None:  # fixed now, so appended windows keep the limits
             size = min(30, max(5, self._live.n_windows // 3))
             period = self._chart["period"]
@@ -281,13 +283,20 @@ class ControlChart(MlmonWidget):
         return {"origin": self._live.anchor} if self._spec["rows"] is None else {}
 
     def _performance(self, segment: str, frame: pd.DataFrame, first: int = 0) -> pd.DataFrame:
-        """The long performance frame of ``segment`` over ``frame``, windows on the grid."""
+        """The long performance frame of ``segment`` over ``frame``, every window from ``first``.
+
+        ``frame`` holds the rows of window ``first`` on (all rows for ``first=0``); windows
+        without rows of the segment are there too (empty), as in a full computation.
+        """
         rows = self._rows_of(segment, frame)
         with _told_once():
-            perf = performance_over_time(rows, **self._spec, **self._origin(), **self._options)
-        if self._spec["rows"] is not None:
-            perf["window"] += first  # row windows of a tail count from its first window
-        return perf
+            windows = make_windows(rows, **self._spec, **self._origin())
+        if self._spec["rows"] is None:
+            windows = pad_windows(windows, first, self._spec["window"], self._live.anchor)
+        else:
+            windows.first_index = first  # row windows of a tail count from its first window
+        spec = PerformanceSpec(**self._options).check(rows)
+        return window_performance(rows, windows, spec)
 
     def _frame(self, segment: str) -> pd.DataFrame:
         if segment not in self._perf:
@@ -405,7 +414,10 @@ class ControlChart(MlmonWidget):
             ``'insufficient_data'``), ``centre``, the four limits, ``severity`` (the alert
             the limits raise, as ``mlmon check`` would) and ``reason``.
         """
-        check_option("metric", metric, self._available)
+        if metric not in self._available:
+            raise ValueError(
+                f"unknown metric {metric!r}; this data has {', '.join(self._available)}"
+            )
         series = self._series(metric, self.segment)
         points = self._judge(metric).points
         table = pd.DataFrame(
@@ -485,7 +497,11 @@ class ControlChart(MlmonWidget):
         )
         what = "absolute error" if opts["task"] == REGRESSION else "squared error"
         if not len(errors):
-            return {"kind": spec["kind"], "points": [], "note": "no labelled rows in scored windows"}
+            return {
+                "kind": spec["kind"],
+                "points": [],
+                "note": "no labelled rows in scored windows",
+            }
         found = error_change_points(errors, detector, what=what)
         return {
             "kind": spec["kind"],
@@ -519,7 +535,7 @@ class ControlChart(MlmonWidget):
 
     @traitlets.validate("detector")
     def _check_detector(self, proposal: Any) -> dict[str, Any]:
-        spec = dict(proposal["value"] or {"kind": "off"})
+        spec = dict(proposal["value"] or {"kind": OFF})
         spec.setdefault("kind", "adwin")
         try:
             detector_from_spec(spec)
@@ -609,7 +625,9 @@ class ControlChart(MlmonWidget):
             return
         try:
             window = action.get("window")
-            self.move_limit(action["metric"], action["which"], float(action["value"]), window=window)
+            self.move_limit(
+                action["metric"], action["which"], float(action["value"]), window=window
+            )
         finally:
             # Whether refused or applied, the dragged line is drawn where Python has it.
             self._panels = plain([self._panel_meta(m) for m in self.metrics])

@@ -192,8 +192,10 @@ class DriftHeatmap(MlmonWidget):
         return table.sort_values("window", kind="stable").reset_index(drop=True)
 
     def backtest(self) -> pd.DataFrame:
-        """Per feature: the alerts the rules raise over the shown windows, and the false-alarm
-        rate they imply on reference chunks (``false_alarm``; NaN without chunks).
+        """Per feature: the alerts over the shown windows and the false alarms on reference chunks.
+
+        ``warning`` and ``critical`` count the windows the rules raise; ``false_alarm`` is the
+        share of reference chunks they would flag (NaN without chunks).
 
         Returns
         -------
@@ -333,7 +335,9 @@ class DriftHeatmap(MlmonWidget):
         """The backtest line and the selected cell's detail, after the rules or data changed."""
         self._backtest = plain(self._judged_backtest().to_dict())
         if self.selected is not None:
-            self._detail = plain(self._detail_for(self.selected["feature"], self.selected["window"]))
+            self._detail = plain(
+                self._detail_for(self.selected["feature"], self.selected["window"])
+            )
 
     def _reference_chunks(self) -> pd.DataFrame | None:
         """Statistics of reference chunks the size of a production window (computed once)."""
@@ -341,13 +345,12 @@ class DriftHeatmap(MlmonWidget):
             return None
         sizes = self._live.ends - self._live.starts
         rows = int(np.median(sizes[sizes > 0])) if (sizes > 0).any() else None
-        time, window = self._spec["time"], self._spec["window"]
         return reference_chunks(
             self._baseline,
             self._baseline._reference,
-            time=time,
-            window=window,
-            rows=None if window is not None and time is not None else rows,
+            time=self._spec["time"],
+            window=self._spec["window"],
+            rows=rows,  # when the reference has no time column: chunks of a window's rows
             **self._limits,
         )
 
@@ -531,5 +534,3 @@ class DriftHeatmap(MlmonWidget):
             min_rows=self._limits["min_rows"],
             **options,
         )
-
-

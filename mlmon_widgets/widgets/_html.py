@@ -14,7 +14,7 @@ import json
 import pathlib
 from typing import Any
 
-from ._serialize import plain
+from ._wire import plain
 
 _PAGE = """<!doctype html>
 <html lang="en">
@@ -58,6 +58,7 @@ const model = {{
 const source = JSON.parse(document.getElementById("mlmon-esm").textContent);
 const url = URL.createObjectURL(new Blob([source], {{ type: "text/javascript" }}));
 const widget = (await import(url)).default;
+await widget.initialize?.({{ model }});
 widget.render({{ model, el: document.getElementById("mlmon-root") }});
 </script>
 </body>

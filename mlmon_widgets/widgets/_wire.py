@@ -128,9 +128,12 @@ class Tables:
                 table[key] = np.concatenate([old[:start], np.asarray(new, dtype=old.dtype)])
             else:
                 table[key] = list(old[:start]) + list(new)
-        return {"table": name, "op": "splice", "start": int(start), "columns": {
-            k: _wire(_own(v)) for k, v in columns.items()
-        }}
+        return {
+            "table": name,
+            "op": "splice",
+            "start": int(start),
+            "columns": {k: _wire(_own(v)) for k, v in columns.items()},
+        }
 
     def scatter(
         self, name: str, column: str, index: np.ndarray, values: np.ndarray

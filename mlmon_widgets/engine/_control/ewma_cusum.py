@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validation import as_float_series, check_real
 from .constants import _moving_range_sigma
 from .inputs import (
     _baseline_mask,
@@ -17,7 +18,6 @@ from .inputs import (
     _skipped,
     _usable_baseline,
 )
-from .._validation import as_float_series, check_real
 from .results import ControlChartResult, CusumResult
 from .run_rules import violations_frame
 from .shewhart import _standardise

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from .._data.windows import calendar_offset
 from .._validation import (
     as_float_series,
     check_int,
@@ -39,7 +40,6 @@ from .._vocabulary import (
     WARNING,
 )
 from .results import ControlChartResult
-from .._data.windows import calendar_offset
 
 #: Columns of :func:`judge_limits`, in order.
 JUDGEMENT_COLUMNS = ("value", "centre", *LIMIT_NAMES, "change", "severity", "reason")

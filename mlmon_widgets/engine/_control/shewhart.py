@@ -13,17 +13,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validation import as_float_series, check_int, check_option, check_real
 from .constants import D2, _c4, _moving_range_sigma
 from .inputs import (
     MIN_BASELINE,
     _baseline_mask,
     _broadcast,
     _describe_baseline,
-    label_list,
     _skipped,
     _usable_baseline,
+    label_list,
 )
-from .._validation import as_float_series, check_int, check_option, check_real
 from .results import ControlChartResult
 from .run_rules import check_rules, find_violations, violations_frame
 from .seasonal import _seasonal_profile

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_frame
-from .windows import Windows, calendar_offset, make_windows, sorted_times, time_values
+from .windows import Windows, make_windows, pad_windows, sorted_times, time_values
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class LiveWindows:
     2
     >>> update = live.append(pd.DataFrame({"ts": ts[3:], "x": [4, 5, 6]}))
     >>> update.first, len(update.windows), len(update.rows), live.n_windows
-    (1, 2, 3, 3)
+    (1, 2, 4, 3)
     """
 
     def __init__(
@@ -177,8 +177,8 @@ class LiveWindows:
         self._frame = None
         if self.spec["rows"] is None:
             windows = make_windows(tail, time=time, window=self.spec["window"], origin=self.anchor)
-            if windows.first_index > first:  # a gap in time: its windows are shown empty
-                windows = self._with_empty(windows, first)
+            # A gap in time: its windows are shown empty.
+            windows = pad_windows(windows, first, self.spec["window"], self.anchor)
         else:
             cut = make_windows(tail, time=time, rows=self.spec["rows"])
             windows = Windows(
@@ -207,23 +207,6 @@ class LiveWindows:
             return False
         last = self._stamps(self._chunks[-1])[-1:] if self.n_rows else []
         return bool(len(last)) and self._stamps(new)[0] < last[0]
-
-    def _with_empty(self, windows: Windows, first: int) -> Windows:
-        """``windows`` preceded by empty windows from grid position ``first`` on."""
-        offset = calendar_offset(pd.tseries.frequencies.to_offset(self.spec["window"]))
-        grid = pd.date_range(self.anchor, periods=windows.first_index + 1, freq=offset)
-        starts = grid[first : windows.first_index]
-        ends = grid[first + 1 : windows.first_index + 1]
-        empty = np.zeros(len(starts), dtype=np.int64)
-        return Windows(
-            windows.order,
-            np.concatenate([empty, windows.starts]),
-            np.concatenate([empty, windows.ends]),
-            _join(starts, windows.labels_start),
-            _join(ends, windows.labels_end),
-            anchor=windows.anchor,
-            first_index=first,
-        )
 
 
 def _positions(labels: Any) -> bool:

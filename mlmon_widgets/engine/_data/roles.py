@@ -83,7 +83,9 @@ def infer_role(series: pd.Series, name: str) -> str:
     'version'
     """
     dtype = series.dtype
-    datetime_like = pd.api.types.is_datetime64_any_dtype(dtype) or str(dtype).startswith("timestamp[")
+    datetime_like = pd.api.types.is_datetime64_any_dtype(dtype) or str(dtype).startswith(
+        "timestamp["
+    )
     if _VERSION_NAME.fullmatch(name) and not datetime_like:
         return VERSION
     if pd.api.types.is_bool_dtype(dtype):

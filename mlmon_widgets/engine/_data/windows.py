@@ -269,9 +269,7 @@ def _check_count(count: int) -> None:
         )
 
 
-def sorted_times(
-    frame: pd.DataFrame, time: str | None
-) -> tuple[pd.Series, np.ndarray | None, int]:
+def sorted_times(frame: pd.DataFrame, time: str | None) -> tuple[pd.Series, np.ndarray | None, int]:
     """Timestamps in order, the permutation that sorts the rows (None if sorted) and the count.
 
     Rows without a timestamp are left out of every window and counted in a warning.
@@ -292,6 +290,43 @@ def sorted_times(
         order = sorter if order is None else order[sorter]
         times = times.iloc[sorter]
     return times.reset_index(drop=True), order, len(times)
+
+
+def pad_windows(windows: Windows, first: int, window: object, anchor: pd.Timestamp) -> Windows:
+    """``windows`` (on the grid of ``anchor``) preceded by empty windows from position ``first``.
+
+    When rows arrive after a gap in time, the windows of the gap have no rows; they are still
+    windows of the view (shown empty), so the windows of new rows start at ``first``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"t": pd.to_datetime(["2024-01-04 10:00"])})
+    >>> cut = make_windows(frame, time="t", window="1D", origin=pd.Timestamp("2024-01-01"))
+    >>> padded = pad_windows(cut, 1, "1D", pd.Timestamp("2024-01-01"))
+    >>> padded.first_index, [str(pd.Timestamp(s).date()) for s in padded.labels_start]
+    (1, ['2024-01-02', '2024-01-03', '2024-01-04'])
+    """
+    if windows.first_index <= first:
+        return windows
+    offset = calendar_offset(to_offset(window))
+    grid = pd.date_range(anchor, periods=windows.first_index + 1, freq=offset)
+    starts = grid[first : windows.first_index]
+    ends = grid[first + 1 : windows.first_index + 1]
+    empty = np.zeros(len(starts), dtype=np.int64)
+
+    def joined(times: pd.DatetimeIndex, labels: Any) -> Any:
+        both = times.append(pd.DatetimeIndex(labels))
+        return both if both.tz is not None else both.to_numpy()
+
+    return Windows(
+        windows.order,
+        np.concatenate([empty, windows.starts]),
+        np.concatenate([empty, windows.ends]),
+        joined(starts, windows.labels_start),
+        joined(ends, windows.labels_end),
+        anchor=windows.anchor,
+        first_index=first,
+    )
 
 
 def window_grid(anchor: Any) -> dict[str, str | None]:

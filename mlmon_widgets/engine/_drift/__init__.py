@@ -1,1 +1,1 @@
-"""_drift"""
+"""Drift: statistics, baselines, rules, severity, drift tables, thresholds, backtests, details."""

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._data.columns import coded_column, label_counts
+from .._validation import check_option, check_positive_int
 from .kernels import (
     SortedReference,
     bin_counts,
@@ -26,7 +27,6 @@ from .kernels import (
     psi_from_counts,
     quantile_edges,
 )
-from .._validation import check_option, check_positive_int
 
 __all__ = ["StatTestResult", "chi2", "js_distance", "kl_divergence", "ks", "psi", "wasserstein"]
 

@@ -130,8 +130,9 @@ def backtest(
     >>> chunks = window_statistics(baseline, ref, make_windows(ref, rows=200))
     >>> result = backtest(stats, chunks=chunks)
     >>> result.features[["warning", "critical", "false_alarm"]]
-         warning  critical  false_alarm
-    x          0         2          0.0
+             warning  critical  false_alarm
+    feature
+    x              0         2          0.0
     """
     options = {"alpha": alpha, "correction": correction, "thresholds": thresholds}
     names = list(features) if features is not None else list(dict.fromkeys(stats["feature"]))

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from .._data.columns import coded_column, label_counts, numeric_column
-from .kernels import QuantileSketch, SortedReference, bin_counts, quantile_edges
 from .._data.roles import infer_roles
-from .._vocabulary import FEATURE_KINDS, VERSION
 from .._validation import check_frame, check_positive_int
+from .._vocabulary import FEATURE_KINDS, VERSION
+from .kernels import QuantileSketch, SortedReference, bin_counts, quantile_edges
 
 #: Format tag written by :meth:`Baseline.to_dict`; bump when the layout changes (an optional
 #: ``versions`` key, the model versions of the reference, is read when present).
@@ -334,7 +334,11 @@ class Baseline:
             "roles": dict(self.roles),
             "dtypes": dict(self.dtypes),
             "features": {name: f.to_dict() for name, f in self.features.items()},
-            **({"versions": {k: list(v) for k, v in self.versions.items()}} if self.versions else {}),
+            **(
+                {"versions": {k: list(v) for k, v in self.versions.items()}}
+                if self.versions
+                else {}
+            ),
         }
 
     @classmethod

@@ -253,7 +253,7 @@ def cell_detail(
     >>> stats = window_statistics(baseline, window, make_windows(window, rows=500))
     >>> detail = cell_detail(stats.iloc[0], p_adjusted=1e-30, severity="critical")
     >>> detail["reason"]
-    'ks p_adj=1e-30 < 0.01 and psi=0.679 >= 0.25, wasserstein=0.966 >= 0.25'
+    'ks p_adj=1e-30 < 0.01 and psi=0.994 >= 0.25, wasserstein=0.995 >= 0.25'
     >>> detail["thresholds"]["wasserstein"]
     [0.1, 0.25]
     """

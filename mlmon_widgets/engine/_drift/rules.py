@@ -62,7 +62,7 @@ class Rule:
         return self.metric == OFF
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data: ``{'metric': ..., 'warning': ..., 'critical': ...}`` or ``{'metric': 'off'}``."""
+        """Plain data: ``{'metric', 'warning', 'critical'}``, or ``{'metric': 'off'}``."""
         if self.is_off:
             return {"metric": OFF}
         return {"metric": self.metric, **{level: getattr(self, level) for level in ALERT_LEVELS}}

@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from .baseline import Baseline, CategoricalFeature, FeatureSummary, NumericFeature
 from .._data.columns import CodedColumn, NumericColumn, coded_column, label_counts, numeric_column
+from .._data.windows import Windows
+from .._vocabulary import FEATURE_KINDS, JS, KL, KS, METRIC_COLUMNS, PSI, WASSERSTEIN
+from .baseline import Baseline, CategoricalFeature, FeatureSummary, NumericFeature
 from .kernels import (
     KS_EXACT_MAX_N,
     SortedReference,
@@ -23,8 +25,9 @@ from .kernels import (
     chi2_from_counts,
     ks_pvalue_asymptotic,
 )
-from .._data.windows import Windows
 
+#: The tests behind the p-values: two-sample KS (numeric) and chi-squared (categories).
+KS_TEST, CHI2_TEST = KS, "chi2"
 #: Columns of the per-window statistics, in output order.
 STAT_COLUMNS = (
     "feature",
@@ -33,10 +36,7 @@ STAT_COLUMNS = (
     "method",
     "statistic",
     "p_value",
-    "psi",
-    "js",
-    "kl",
-    "wasserstein",
+    *(METRIC_COLUMNS[m] for m in (PSI, JS, KL, WASSERSTEIN)),
     "n_reference",
     "n_current",
     "n",
@@ -88,10 +88,7 @@ _DEFAULTS: dict[str, object] = {
     "method": None,
     "statistic": _NAN,
     "p_value": _NAN,
-    "psi": _NAN,
-    "js": _NAN,
-    "kl": _NAN,
-    "wasserstein": _NAN,
+    **dict.fromkeys((PSI, JS, KL, WASSERSTEIN), _NAN),
     "nonfinite_current": 0.0,
     "invalid_current": 0.0,
     "out_of_range": _NAN,
@@ -120,7 +117,7 @@ def _numeric_window(
     finite = values[np.isfinite(values)]
     n = len(finite)
     out: dict[str, object] = {
-        "test": "ks",
+        "test": KS_TEST,
         "n_current": n,
         "n": n_rows,
         "missing_current": _share(int(nan.sum()) - n_invalid, n_rows),
@@ -139,7 +136,7 @@ def _numeric_window(
         out.update(insufficient=True, note=_too_few(side, count, min_rows))
         return out
     counts = bin_counts(current, feature.edges)
-    out["psi"], out["js"], out["kl"] = binned_distances(feature.counts, counts)
+    out[PSI], out[JS], out[KL] = binned_distances(feature.counts, counts)
     sketch = feature.sketch
     if exact is not None:
         d, p, distance = exact.compare(current)
@@ -157,9 +154,9 @@ def _numeric_window(
     else:
         out["p_value"] = p
     if feature.std > 0:
-        out["wasserstein"] = distance / feature.std
+        out[WASSERSTEIN] = distance / feature.std
     else:
-        out["wasserstein"] = 0.0 if distance == 0 else math.inf
+        out[WASSERSTEIN] = 0.0 if distance == 0 else math.inf
         out["note"] = "reference is constant: any change is an infinite normed Wasserstein"
     return out
 
@@ -222,7 +219,7 @@ def _categorical_window(
     aligned, unseen = aligner.split(counts)
     n = int(counts.sum())
     out: dict[str, object] = {
-        "test": "chi2",
+        "test": CHI2_TEST,
         "n_current": n,
         "n": n_rows,
         "missing_current": _share(int((codes == -1).sum()), n_rows),
@@ -238,16 +235,8 @@ def _categorical_window(
     current = np.concatenate([aligned, unseen])
     reference, current, note = _merge_tail(reference, current, max_categories)
     statistic, p_value, _ = chi2_from_counts(reference, current)
-    psi, js, kl = binned_distances(reference, current)
-    out.update(
-        method="exact",
-        statistic=statistic,
-        p_value=p_value,
-        psi=psi,
-        js=js,
-        kl=kl,
-        note=note,
-    )
+    out.update(dict(zip((PSI, JS, KL), binned_distances(reference, current), strict=True)))
+    out.update(method="exact", statistic=statistic, p_value=p_value, note=note)
     return out
 
 
@@ -323,7 +312,7 @@ def compute(
                 rows.add(
                     w,
                     **common,
-                    test="ks" if summary.kind == "numeric" else "chi2",
+                    test=KS_TEST if summary.kind == FEATURE_KINDS[0] else CHI2_TEST,
                     n_current=0,
                     n=n_rows,
                     missing_current=1.0 if n_rows else _NAN,

@@ -6,13 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from .baseline import Baseline
-from .statistics import compute
 from .._data.progress import Progress
 from .._data.roles import infer_roles
-from .._vocabulary import CORRECTIONS, FEATURE_KINDS
-from .rules import RuleLike
-from .severity import classify
+from .._data.windows import Windows, make_windows
 from .._validation import (
     check_frame,
     check_names,
@@ -20,7 +16,11 @@ from .._validation import (
     check_positive_int,
     check_probability,
 )
-from .._data.windows import Windows, make_windows
+from .._vocabulary import CORRECTIONS, FEATURE_KINDS
+from .baseline import Baseline
+from .rules import RuleLike
+from .severity import classify
+from .statistics import compute
 
 #: Default minimum number of usable values on each side for a test to run.
 MIN_ROWS = 50

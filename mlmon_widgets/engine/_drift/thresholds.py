@@ -7,15 +7,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .statistics import compute
-from .baseline import Baseline
-from .tables import MAX_CATEGORIES, MIN_ROWS, _prepare, window_statistics
-from .._vocabulary import ALERT_LEVELS, CRITICAL, METRIC_KINDS, PSI
-from .rules import METRICS, Rule, rules_from_table
-from .._vocabulary import METRIC_COLUMNS
-from .severity import classify
-from .._validation import check_option, check_probability
 from .._data.windows import make_windows
+from .._validation import check_option, check_probability
+from .._vocabulary import ALERT_LEVELS, CRITICAL, METRIC_COLUMNS, METRIC_KINDS, PSI
+from .baseline import Baseline
+from .rules import METRICS, Rule, rules_from_table
+from .severity import classify
+from .statistics import compute
+from .tables import MAX_CATEGORIES, MIN_ROWS, _prepare, window_statistics
 
 #: Fewer chunks than this make thresholds that are themselves noisy; the result notes it.
 RECOMMENDED_CHUNKS = 10

@@ -1,1 +1,1 @@
-"""_quality"""
+"""Data quality per window, retraining events, and the judgement of quality rates."""

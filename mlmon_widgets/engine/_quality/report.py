@@ -59,7 +59,9 @@ def _versions_as_feature(baseline: Baseline, name: str) -> CategoricalFeature | 
         return None
     labels = list(baseline.versions[name])
     counts = np.ones(len(labels), dtype=np.int64)
-    return CategoricalFeature(name, "categorical", "", len(labels), len(labels), 0, 0, labels, counts)
+    return CategoricalFeature(
+        name, "categorical", "", len(labels), len(labels), 0, 0, labels, counts
+    )
 
 
 def _windows(
@@ -68,7 +70,9 @@ def _windows(
     windowed = window is not None or rows is not None
     if not windowed:
         return Windows.single(len(current)), False
-    return make_windows(current, time=time, window=window, rows=rows, step=step, origin=origin), True
+    return make_windows(
+        current, time=time, window=window, rows=rows, step=step, origin=origin
+    ), True
 
 
 def version_events(
@@ -130,9 +134,11 @@ def version_events(
             if first is None:
                 continue
             start = windows.labels_start[first]
-            shown = pd.Timestamp(start).strftime("%Y-%m-%d %H:%M") if not isinstance(
-                start, (int, np.integer)
-            ) else f"row {int(start)}"
+            shown = (
+                pd.Timestamp(start).strftime("%Y-%m-%d %H:%M")
+                if not isinstance(start, (int, np.integer))
+                else f"row {int(start)}"
+            )
             records.append(
                 {
                     "column": name,
@@ -223,9 +229,7 @@ def data_quality(
         else:
             status = OK
         feature = baseline.features.get(name) or _versions_as_feature(baseline, name)
-        column = (
-            prepare_column(feature, current[name]) if feature is not None and present else None
-        )
+        column = prepare_column(feature, current[name]) if feature is not None and present else None
         aligner = (
             CategoricalAligner(feature, column)
             if isinstance(feature, CategoricalFeature) and column is not None
