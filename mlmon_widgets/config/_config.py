@@ -456,6 +456,34 @@ class MonitoringConfig:
             pathlib.Path(path).write_text(text, encoding="utf-8")
         return text
 
+    def summary(self) -> str:
+        """The config as YAML without the baseline, which one closing line describes.
+
+        For reading a config in a notebook or a review: the baseline (bin edges, sketches)
+        is most of the file and not for people; :meth:`to_yaml` writes the whole config.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from mlmon_widgets.engine import Baseline
+        >>> ref = pd.DataFrame({"income": [40.0, 50.0, 60.0] * 100})
+        >>> config = MonitoringConfig.from_baseline(Baseline.fit(ref), model="m", rows=100)
+        >>> print(config.summary().splitlines()[-1])
+        # baseline: 1 feature (1 numeric), 300 reference rows; in the file, not shown here
+        """
+        data = self.to_dict()
+        baseline = data.pop("baseline")
+        kinds: dict[str, int] = {}
+        for feature in baseline["features"].values():
+            kinds[feature["kind"]] = kinds.get(feature["kind"], 0) + 1
+        n = len(baseline["features"])
+        shown = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+        closing = (
+            f"# baseline: {n} feature{'s' if n != 1 else ''} ({shown}), "
+            f"{baseline['n_rows']:,} reference rows; in the file, not shown here"
+        )
+        return dump_yaml(data) + closing
+
     @classmethod
     def from_yaml(cls, path_or_text: str | pathlib.Path) -> MonitoringConfig:
         """Read a config from a YAML file, or from YAML text (a string with a newline).
