@@ -25,8 +25,9 @@ class ControlChartView {
     this.store = tablesOf(model);
     this.renders = 0;
     this.patches = 0;
-    this.loads = 0;
+    this.loads = 1; // the first reading of the tables; a reset adds one
     this.build();
+    root.dataset.loads = String(this.loads);
     this.drawAll();
     root.dataset.renderMs = (performance.now() - started).toFixed(1);
     root.dataset.ready = "1";

@@ -27,7 +27,7 @@ export function vocabularyOf(model) {
     },
     /** Label of a drift metric, a table column or -log10 p. */
     metricLabel(name) {
-      if (name === words.neglog10p_name) return words.neglog10p?.label ?? name;
+      if (name === words.neglog10p?.name) return words.neglog10p.label;
       const metric = words.drift_metrics?.[name] || words.performance_metrics?.[name];
       return metric?.label ?? name;
     },

@@ -44,20 +44,20 @@ def test_draws_points_limits_pending_windows_and_reasons_on_hover(lab, page):
     state = json.loads(
         lab.run_probe(
             page,
-            "p = chart._panels[0]; print(json.dumps({'severity': p['severity'], "
-            "'status': p['status'], 'values': p['values'], 'changes': chart._changes['points']}))",
+            "t = chart.points('accuracy'); print(json.dumps({'severity': t.severity.tolist(), "
+            "'status': t.status.tolist(), 'drawn': int(t.value.notna().sum()), "
+            "'changes': chart._changes['points']}))",
         )
     )
     accuracy = panel(widget, "accuracy")
-    drawn = sum(v is not None for v in state["values"])
-    expect(accuracy.locator("circle.mlmon-point")).to_have_count(drawn)
-    pending = sum(s == 1 for s in state["status"])
+    expect(accuracy.locator("circle.mlmon-point")).to_have_count(state["drawn"])
+    pending = sum(s == "pending" for s in state["status"])
     assert pending >= 1
     expect(accuracy.locator("rect.mlmon-pending")).to_have_count(pending)
     for name in ("lower_warning", "lower_critical"):
         expect(accuracy.locator(f"path[data-limit='{name}']")).to_have_count(1)
     expect(accuracy.locator("path[data-limit='upper_critical']")).to_have_count(0)
-    critical = [i for i, s in enumerate(state["severity"]) if s == 2]
+    critical = [i for i, s in enumerate(state["severity"]) if s == "critical"]
     assert critical and max(critical) >= 42
     point = accuracy.locator(f"circle[data-window='{max(critical)}']")
     expect(point).to_have_attribute("data-severity", "critical")
@@ -153,7 +153,8 @@ def test_append_patches_the_view_without_reloading(lab, page):
     expect(widget).to_have_attribute("data-windows", str(windows + 5))
     expect(widget).to_have_attribute("data-loads", "1")
     accuracy = panel(widget, "accuracy")
-    total = int(lab.run_probe(page, "print(sum(s == 1 for s in chart._panels[0]['status']))"))
+    probe = "print((chart.points('accuracy').status == 'pending').sum())"
+    total = int(lab.run_probe(page, probe))
     assert total >= 6
     expect(accuracy.locator("rect.mlmon-pending")).to_have_count(total)
 
@@ -172,12 +173,12 @@ def test_after_an_append_a_segment_switch_keeps_the_new_windows(lab, page):
     last = int(
         lab.run_probe(
             page,
-            "v = chart._panels[0]['values']; "
-            "print(max(i for i, x in enumerate(v) if x is not None))",
+            "v = chart.points('accuracy').value.to_numpy(); "
+            "print(max(i for i, x in enumerate(v) if x == x))",
         )
     )
     accuracy.locator(f"circle[data-window='{last}']").hover()
     tooltip = widget.locator(".mlmon-tooltip")
-    label = lab.run_probe(page, f"print(chart._windows['label'][{last}])")
+    label = lab.run_probe(page, f"print(chart.columns_of('windows')['label'][{last}])")
     expect(tooltip).to_contain_text(f"{label} · accuracy")
     expect(accuracy.locator("text.mlmon-tick", has_text="2024-04-29")).to_have_count(1)

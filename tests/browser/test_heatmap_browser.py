@@ -20,6 +20,7 @@ SEVERITY_RGB = {
     "critical": (0xBB, 0x55, 0x66),
 }
 XSS = "<img src=x onerror=alert(1)>"
+ROWS = "print(json.dumps(heatmap.columns_of('features')['name']))"
 
 SETUP = f"""
 import numpy as np, pandas as pd, json
@@ -72,9 +73,10 @@ def test_draws_every_cell_in_its_severity_colour(lab, page):
     state = json.loads(
         lab.run_probe(
             page,
-            "t = heatmap.table; print(json.dumps({'rows': heatmap._rows, 'cells': "
+            "t = heatmap.table; rows = heatmap.columns_of('features')['name']; "
+            "print(json.dumps({'rows': rows, 'cells': "
             "[[str(s) for s in t[t.feature == f].sort_values('window').severity] "
-            "for f in heatmap._rows]}))",
+            "for f in rows]}))",
         )
     )
     assert state["rows"][0] in ("jumps", "drifts")
@@ -90,7 +92,7 @@ def test_draws_every_cell_in_its_severity_colour(lab, page):
 
 def test_click_opens_the_detail_and_the_selection_reaches_the_kernel(lab, page):
     widget = open_heatmap(lab, page, "heatmap_click.ipynb")
-    rows = json.loads(lab.run_probe(page, "print(json.dumps(heatmap._rows))"))
+    rows = json.loads(lab.run_probe(page, ROWS))
     row = rows.index("jumps")
     cw = float(widget.get_attribute("data-cell-width"))
     overlay = widget.locator("canvas.mlmon-overlay")
@@ -119,7 +121,7 @@ def test_append_adds_a_column_without_redrawing_the_widget(lab, page):
     expect(widget).to_have_attribute("data-cols", "11")
     assert widget.evaluate("root => root.__token") == "first-render"
     expect(widget).to_have_attribute("data-renders", "1")
-    rows = json.loads(lab.run_probe(page, "print(json.dumps(heatmap._rows))"))
+    rows = json.loads(lab.run_probe(page, ROWS))
     newest = lab.run_probe(
         page,
         "t = heatmap.table; print(t[(t.window == 10) & (t.feature == 'steady')].severity.iloc[0])",
@@ -160,7 +162,7 @@ def test_quickstart_notebook_runs_in_jupyterlab(lab, page):
     lab.run_all(page)
     heatmaps = page.locator(HEATMAP)
     expect(heatmaps).to_have_count(2, timeout=90_000)
-    expect(heatmaps.first).to_have_attribute("data-rows", "15")
+    expect(heatmaps.first).to_have_attribute("data-rows", "14")  # model_version: no feature
     expect(heatmaps.first).to_have_attribute("data-cols", "90")
     expect(heatmaps.first.locator(".mlmon-detail[data-feature='income']")).to_be_visible()
     expect(heatmaps.nth(1)).to_have_attribute("data-patches", "1", timeout=30_000)

@@ -29,7 +29,7 @@ def test_saved_html_renders_from_a_file(page, page_guard, tmp_path):
     page.goto(path.as_uri())
     widget = page.locator(".mlmon-heatmap[data-ready='1']")
     expect(widget).to_have_attribute("data-rows", "2", timeout=30_000)
-    expect(widget).to_have_attribute("data-cols", str(len(heatmap._windows["label"])))
+    expect(widget).to_have_attribute("data-cols", str(len(heatmap.columns_of("windows")["label"])))
     expect(page).to_have_title("x shifted in March")
     detail = widget.locator(".mlmon-detail[data-feature='x']")
     expect(detail.locator("svg.mlmon-chart")).to_have_count(3)
@@ -65,7 +65,7 @@ def test_saved_control_chart_renders_from_a_file_with_its_reasons(page, page_gua
     page.goto(path.as_uri())
     widget = page.locator(".mlmon-control[data-ready='1']")
     expect(widget).to_have_attribute("data-panels", "1", timeout=30_000)
-    critical = [i for i, s in enumerate(chart._panels[0]["severity"]) if s == 2]
+    critical = [i for i, s in enumerate(chart.points("accuracy")["severity"]) if s == "critical"]
     point = widget.locator(f"circle[data-window='{critical[-1]}']")
     expect(point).to_have_attribute("data-severity", "critical")
     point.hover()

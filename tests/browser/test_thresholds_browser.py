@@ -14,7 +14,9 @@ pytestmark = pytest.mark.browser
 
 def test_editing_a_threshold_recolours_and_updates_the_backtest(lab, page):
     widget = open_heatmap(lab, page, "thresholds_edit.ipynb")
-    rows = json.loads(lab.run_probe(page, "print(json.dumps(heatmap._rows))"))
+    rows = json.loads(
+        lab.run_probe(page, "print(json.dumps(heatmap.columns_of('features')['name']))")
+    )
     row = rows.index("jumps")
     assert cell_rgb(page, widget, row, 5) == SEVERITY_RGB["critical"]
     before = int(widget.locator(".mlmon-backtest").get_attribute("data-critical"))
