@@ -8,7 +8,8 @@ const CSS = `
   color: var(--mlmon-fg); background: var(--mlmon-bg); font-family: var(--jp-ui-font-family, system-ui, sans-serif);
   font-size: var(--jp-ui-font-size1, 13px); position: relative; }
 .mlmon-toolbar { display: flex; gap: 12px; align-items: center; margin: 4px 0; flex-wrap: wrap; }
-.mlmon-control .mlmon-toolbar { flex-wrap: nowrap; white-space: nowrap; }
+.mlmon-control .mlmon-toolbar { flex-wrap: nowrap; white-space: nowrap; gap: 8px; }
+.mlmon-control .mlmon-toolbar select { max-width: 9em; text-overflow: ellipsis; }
 .mlmon-status { color: var(--mlmon-muted); font-size: 11px; margin: 0 0 4px; min-height: 14px; }
 .mlmon-toolbar select, .mlmon-toolbar input { color: var(--mlmon-fg); background: var(--mlmon-bg);
   border: 1px solid var(--mlmon-border); border-radius: 3px; padding: 2px 4px; font: inherit; }
@@ -45,7 +46,7 @@ const CSS = `
 .mlmon-numbers th { text-align: left; font-weight: normal; color: var(--mlmon-muted); padding-right: 10px; }
 .mlmon-numbers td { text-align: right; font-variant-numeric: tabular-nums; }
 .mlmon-charts { display: flex; gap: 12px; flex-wrap: wrap; }
-.mlmon-chart { overflow: visible; }
+.mlmon-chart { overflow: visible; max-width: 100%; height: auto; }
 .mlmon-chart-title { font-size: 11px; fill: var(--mlmon-fg); }
 .mlmon-tick { font-size: 10px; fill: var(--mlmon-muted); }
 .mlmon-axis { stroke: var(--mlmon-muted); }
@@ -78,7 +79,7 @@ const CSS = `
   box-shadow: 0 1px 4px rgba(0,0,0,0.2); }
 .mlmon-check { display: inline-flex; gap: 3px; align-items: center; }
 .mlmon-detector { display: inline-flex; gap: 6px; align-items: center; flex-wrap: nowrap; }
-.mlmon-detector input.mlmon-param { width: 6em; }
+.mlmon-detector input.mlmon-param { width: 4.5em; }
 .mlmon-grid { stroke: var(--mlmon-border); stroke-width: 0.5; }
 .mlmon-baseline { fill: var(--mlmon-accent); opacity: 0.06; }
 .mlmon-pending { fill: var(--mlmon-muted); opacity: 0.16; }

@@ -35,8 +35,8 @@ def short_number(value: float) -> str:
 
     Examples
     --------
-    >>> [short_number(v) for v in (26800.0, 0.5, 1234567.0, 0.000123, -3.0)]
-    ['26.8k', '0.5', '1.23M', '1.23e-04', '-3']
+    >>> [short_number(v) for v in (26800.0, 0.5, 1234567.0, 0.000123, -3.0, 6021.7)]
+    ['26.8k', '0.5', '1.23M', '1.23e-04', '-3', '6020']
     """
     size = abs(value)
     if not np.isfinite(value):
@@ -45,6 +45,8 @@ def short_number(value: float) -> str:
         if size >= scale:
             divided = value / (scale if suffix != "k" else 1e3)
             return f"{divided:.3g}{suffix}"
+    if size >= 1e3:  # 1,000 to 9,999: three significant digits, no exponent
+        return str(round(value, -int(math.log10(size)) + 2))
     if size == 0 or size >= 1e-3:
         return f"{value:.3g}"
     return f"{value:.2e}"
