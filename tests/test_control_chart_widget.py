@@ -405,7 +405,7 @@ def test_appends_with_missing_times_row_windows_and_bootstrap_equal_a_full_compu
     later = pd.concat([later, holes[holes.ts.isna()].iloc[[2]]])
     with pytest.warns(Warning):
         chart = built(first, n_bootstrap=30)
-    with pytest.warns(Warning, match="1 appended row"):
+    with pytest.warns(Warning, match=r"1 row\(s\) have no timestamp"):
         chart.append(later)
     with pytest.warns(Warning):
         full = built(pd.concat([first, later]), n_bootstrap=30, baseline=16)
@@ -442,12 +442,12 @@ def test_time_zones_seasonal_limits_and_a_datetime_index(data):
 
 def test_a_failed_append_leaves_the_chart_as_it_was(data, chart):
     view = FrontEnd(chart, keys=("_panels", "_changes", "rules"))
-    rows = len(chart._live.frame)
+    rows = len(chart._history.live.frame)
     bad = data[data.ts >= "2024-04-25"].astype({"score": object})
     bad.loc[bad.index[0], "score"] = "n/a"
     with pytest.raises((TypeError, ValueError)):
         chart.append(bad)
-    assert view.agrees_with(chart) and len(chart._live.frame) == rows
+    assert view.agrees_with(chart) and len(chart._history.live.frame) == rows
     chart.append(data[data.ts >= "2024-04-25"])  # and the next append works
     assert len(labels(chart)) == 60
 
@@ -501,7 +501,7 @@ def weekly_config(chart: ControlChart):
     from mlmon_widgets import Baseline
 
     return chart.to_config(
-        baseline=Baseline.fit(chart._live.frame[["score"]], roles={"score": "numeric"}),
+        baseline=Baseline.fit(chart._history.live.frame[["score"]], roles={"score": "numeric"}),
         model="m",
     )
 

@@ -157,7 +157,7 @@ def test_python_failures_show_in_the_error_area(data, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("mlmon_widgets.widgets._heatmap.cell_detail", boom)
+    monkeypatch.setattr("mlmon_widgets.engine._drift.history.cell_detail", boom)
     heatmap.selected = {"feature": "x", "window": 3}
     assert "showing the selected cell failed: RuntimeError: disk on fire" in heatmap._error
     monkeypatch.undo()

@@ -290,6 +290,18 @@ class PerformanceRules:
     # -- plain data ---------------------------------------------------------------------
 
     @classmethod
+    def from_spec(cls, spec: Any, rules: dict[str, Any]) -> PerformanceRules:
+        """The section of a :class:`~mlmon_widgets.engine.PerformanceSpec` and its rules.
+
+        What a control chart in the notebook exports: the columns and settings it computed
+        the metrics with, and a limit rule per metric.
+        """
+        fields = ("label", "task", "score", "prediction", "threshold", "latency")
+        given = {name: getattr(spec, name) for name in fields}
+        given.update(min_coverage=float(spec.min_coverage), min_rows=int(spec.min_rows))
+        return cls(**given, rules=dict(rules))
+
+    @classmethod
     def from_dict(cls, data: Any) -> PerformanceRules:
         """Read :meth:`to_dict` output (or a hand-written section)."""
         given = check_keys(

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from ..engine import DataWarning, known_time_zone, make_windows, warn
+from ..engine import DataWarning, known_time_zone, make_windows, warn, window_grid
 from ._checks import check_int, check_iso_stamp, check_keys, check_string
 from ._errors import ConfigError, nested
 
@@ -74,6 +74,24 @@ class WindowSpec:
                     f"must be a positive pandas offset such as '1D', '6h' or '7D'; "
                     f"got {self.window!r}"
                 )
+
+    @classmethod
+    def of_grid(
+        cls, *, time: str | None, window: Any = None, rows: int | None = None, anchor: Any = None
+    ) -> WindowSpec:
+        """The spec of windows a notebook cut: by rows, or by time from ``anchor`` on.
+
+        The anchor (the first window's start, with its time zone) becomes ``origin`` and
+        ``timezone``, so production cuts the same windows.
+
+        Examples
+        --------
+        >>> WindowSpec.of_grid(time="ts", window="1D", anchor=pd.Timestamp("2024-03-01"))
+        WindowSpec(time='ts', window='D', rows=None, origin='2024-03-01T00:00:00', timezone=None)
+        """
+        if window is None:
+            return cls(time=time, rows=rows)
+        return cls(time=time, window=to_offset(window).freqstr, **window_grid(anchor))
 
     @classmethod
     def from_dict(cls, data: Any) -> WindowSpec:

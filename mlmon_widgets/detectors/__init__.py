@@ -15,6 +15,7 @@ from ._adwin import ADWIN
 from ._base import DriftDetector, detect_changes
 from ._changes import (
     DETECTORS,
+    change_summary,
     detector_defaults,
     detector_from_spec,
     error_change_points,
@@ -27,6 +28,7 @@ __all__ = [
     "DETECTORS",
     "DriftDetector",
     "PageHinkley",
+    "change_summary",
     "detect_changes",
     "detector_defaults",
     "detector_from_spec",

@@ -112,3 +112,32 @@ def error_change_points(
             }
         )
     return pd.DataFrame.from_records(records, columns=list(CHANGE_COLUMNS))
+
+
+def change_summary(
+    errors: pd.DataFrame, spec: Mapping[str, Any] | None, *, what: str = "squared error"
+) -> dict[str, Any]:
+    """The change points of ``spec``'s detector on ``errors``, as a view shows them.
+
+    Returns ``{'kind', 'points': [{'window', 'row', 'reason'}], 'note'}``: the detector's
+    kind, its change points with their reasons, and one line on what it read.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> change_summary(pd.DataFrame(columns=["row", "window", "error"]), {"kind": "off"})
+    {'kind': 'off', 'points': [], 'note': 'detector off'}
+    """
+    spec = dict(spec or {"kind": OFF})
+    detector = detector_from_spec(spec)
+    kind = spec.get("kind", OFF)
+    if detector is None:
+        return {"kind": kind, "points": [], "note": "detector off"}
+    if not len(errors):
+        return {"kind": kind, "points": [], "note": "no labelled rows in scored windows"}
+    found = error_change_points(errors, detector, what=what)
+    return {
+        "kind": kind,
+        "points": found.to_dict("records"),
+        "note": f"{len(found)} change point(s) in the {what} of {len(errors):,} labelled rows",
+    }

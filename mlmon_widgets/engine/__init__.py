@@ -48,6 +48,7 @@ from ._drift.arrays import StatTestResult, chi2, js_distance, kl_divergence, ks,
 from ._drift.backtest import Backtest, backtest, feature_order
 from ._drift.baseline import BASELINE_FORMAT, Baseline, CategoricalFeature, NumericFeature
 from ._drift.detail import cell_detail, feature_detail
+from ._drift.history import NO_DATA, DriftHistory
 from ._drift.rules import Rule, resolve_rules
 from ._drift.severity import adjust_pvalues, classify, severity_codes
 from ._drift.tables import MAX_CATEGORIES, MIN_ROWS, drift_over_time, drift_table, window_statistics
@@ -58,6 +59,14 @@ from ._drift.thresholds import (
     thresholds_from_chunks,
 )
 from ._performance.errors import row_errors
+from ._performance.history import (
+    ALL,
+    PerformanceHistory,
+    chart_alerts,
+    chart_table,
+    default_metrics,
+    performance_chart,
+)
 from ._performance.labels import join_labels
 from ._performance.over_time import PerformanceSpec, performance_over_time, window_performance
 from ._quality.judge import quality_levels, reference_rate
@@ -165,6 +174,7 @@ from ._vocabulary import (
 __all__ = [
     "ACCURACY",
     "ALERT_LEVELS",
+    "ALL",
     "BASELINE_FORMAT",
     "BIAS",
     "BOTH",
@@ -208,6 +218,7 @@ __all__ = [
     "MISSING_PREDICTION",
     "NEGLOG10P",
     "NELSON_RULES",
+    "NO_DATA",
     "OFF",
     "OK",
     "PENDING",
@@ -246,12 +257,14 @@ __all__ = [
     "ControlConstants",
     "CusumResult",
     "DataWarning",
+    "DriftHistory",
     "DriftMetric",
     "LimitRule",
     "LiveWindows",
     "MetricChart",
     "MlmonWarning",
     "NumericFeature",
+    "PerformanceHistory",
     "PerformanceMetric",
     "PerformanceSpec",
     "RelativeRule",
@@ -268,6 +281,8 @@ __all__ = [
     "bad_side",
     "calendar_offset",
     "cell_detail",
+    "chart_alerts",
+    "chart_table",
     "check_frame",
     "check_int",
     "check_iso_stamp",
@@ -286,6 +301,7 @@ __all__ = [
     "control_constants",
     "cusum_chart",
     "data_quality",
+    "default_metrics",
     "describe",
     "drift_over_time",
     "drift_table",
@@ -308,6 +324,7 @@ __all__ = [
     "metric_chart",
     "p_chart",
     "pad_windows",
+    "performance_chart",
     "performance_over_time",
     "persistent_alerts",
     "psi",

@@ -2,90 +2,58 @@
 
 from __future__ import annotations
 
-import contextlib
-import warnings
-from collections.abc import Iterator, Mapping, Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import traitlets
-from pandas.tseries.frequencies import to_offset
 
-from ..detectors import detector_defaults, detector_from_spec, error_change_points
+from ..detectors import change_summary, detector_defaults, detector_from_spec
 from ..engine import (
-    ACCURACY,
-    BIAS,
+    ALL,
     CLASSIFICATION,
     LABELLED,
-    LATENCY_P95,
     LIMIT_NAMES,
-    LOG_LOSS,
-    MAE,
     OFF,
-    OK,
     PERFORMANCE_METRICS,
-    POSITIVE_RATE,
     REGRESSION,
     ROC_AUC,
     SEVERITIES,
     SIDES,
     WINDOW_STATUSES,
-    DataWarning,
     LimitRule,
-    LiveWindows,
     MetricChart,
+    PerformanceHistory,
     PerformanceSpec,
+    chart_alerts,
+    chart_table,
     check_frame,
     check_option,
     check_positive_int,
     check_rules,
-    labelled_metrics,
-    make_windows,
-    metric_chart,
-    pad_windows,
-    row_errors,
-    window_grid,
-    window_performance,
+    default_metrics,
+    performance_chart,
     window_phases,
 )
 from ._base import MlmonWidget, reports_errors
 from ._labels import window_labels
 from ._wire import plain
 
-#: The segment selector's entry for every row.
-ALL = "(all rows)"
 #: Per-window columns of a panel's table (numbers as float32, codes as uint8).
 _NUMBERS = ("value", "ci_low", "ci_high", "coverage", "n", "centre", *LIMIT_NAMES)
 
 
-def _default_metrics(task: str, score: str | None, latency: str | None) -> list[str]:
-    if task == REGRESSION:
-        metrics = [MAE, BIAS]
-    elif score is None:  # decisions only: scores' metrics would be meaningless
-        metrics = [ACCURACY, POSITIVE_RATE]
-    else:
-        metrics = [ROC_AUC, LOG_LOSS]
-    return metrics + ([LATENCY_P95] if latency is not None else [])
-
-
 def _metric_list(metrics: Any, task: str, latency: str | None, score: str | None) -> list[str]:
     if metrics is None:
-        return _default_metrics(task, score, latency)
+        return default_metrics(task, score=score, latency=latency)
     out = [metrics] if isinstance(metrics, str) else list(metrics)
     if len(set(out)) != len(out):
         raise ValueError(f"metrics has duplicates: {out}")
     if not out:
         raise ValueError(f"metrics is empty; name at least one metric such as {ROC_AUC!r}")
     return out
-
-
-@contextlib.contextmanager
-def _told_once() -> Iterator[None]:
-    """Rows without a time are reported once, when the chart is built (and per append)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r".*have no timestamp", category=DataWarning)
-        yield
 
 
 class ControlChart(MlmonWidget):
@@ -202,24 +170,9 @@ class ControlChart(MlmonWidget):
     ) -> None:
         check_frame("data", data, allow_empty_rows=False)
         metrics = _metric_list(metrics, task, latency, score)
-        if segment is not None:
-            if segment not in data.columns:
-                raise ValueError(f"segment column {segment!r} is not in the data")
-            if window is None:
-                raise ValueError("segment= needs time windows (window= with time=)")
         self._spec = {"time": time, "window": window, "rows": rows}
-        self._options = {
-            "label": label,
-            "score": score,
-            "prediction": prediction,
-            "task": task,
-            "threshold": threshold,
-            "latency": latency,
-            "min_coverage": min_coverage,
-            "min_rows": min_rows,
-            "n_bootstrap": n_bootstrap,
-        }
-        self._segment_column = segment
+        spec = PerformanceSpec(label, score, prediction, task, threshold, min_coverage, min_rows)
+        spec = dataclasses.replace(spec, latency=latency, n_bootstrap=n_bootstrap)
         self._chart = {"revise": bool(revise), "run_rules": check_rules(run_rules)}
         self._chart["period"] = (
             None if period is None else check_positive_int("period", period, minimum=2)
@@ -227,29 +180,26 @@ class ControlChart(MlmonWidget):
         if self._chart["period"] and rows is not None:
             raise ValueError("period= needs time windows: row windows have no calendar phase")
         self._sides = {m: check_option(f"sides[{m!r}]", s, SIDES) for m, s in (sides or {}).items()}
-        self._live = LiveWindows(data, **self._spec)  # warns once about rows without a time
+        self._history = PerformanceHistory(data, spec, **self._spec, segment=segment)
         if baseline is None:  # fixed now, so appended windows keep the limits
-            size = min(30, max(5, self._live.n_windows // 3))
+            size = min(30, max(5, self._history.n_windows // 3))
             period = self._chart["period"]
             baseline = max(size, 3 * period) if period else size
         self._chart["baseline"] = check_positive_int("baseline", baseline, minimum=5)
-        self._perf: dict[str, pd.DataFrame] = {}
         self._cache: dict[tuple[str, str], MetricChart] = {}
         self._user_rules: dict[str, dict[str, dict[str, Any]]] = {}
-        self._segment_keys: dict[str, Any] = {}
-        self._add_segments(self._live.frame)
-        available = list(dict.fromkeys(self._performance(ALL, self._live.frame)["metric"]))
+        available = self._history.metrics
         self._available_set = available
         known = ", ".join(available)
         for what, names in (("metric", metrics), ("sides", self._sides), ("rules", rules or {})):
             unknown = [m for m in names if m not in available]
             if unknown:
                 raise ValueError(f"unknown metric(s) in {what}: {unknown}; this data has {known}")
-        spec = {"kind": "adwin", **detector_defaults()["adwin"]["params"]}
+        defaults = {"kind": "adwin", **detector_defaults()["adwin"]["params"]}
         super().__init__(
             metrics=metrics,
-            detector=spec if detector is None else dict(detector),
-            _segments=[ALL, *self._segment_keys],
+            detector=defaults if detector is None else dict(detector),
+            _segments=[ALL, *self._history.segments],
             _available=available,
             **kwargs,
         )
@@ -262,82 +212,16 @@ class ControlChart(MlmonWidget):
     def _vocabulary_extra(self) -> dict[str, Any]:
         return {"detectors": detector_defaults()}
 
-    # ------------------------------------------------------------------ data
-    def _add_segments(self, frame: pd.DataFrame) -> None:
-        """Remember the segment values of ``frame`` by their text (what the selector shows)."""
-        if self._segment_column is None:
-            return
-        for value in frame[self._segment_column].dropna().unique():
-            key = str(value)
-            if isinstance(value, float) and value.is_integer():
-                key = str(int(value))  # 2 and 2.0 (an int column with a NaN) are one segment
-            self._segment_keys.setdefault(key, value)
-        self._segment_keys = dict(sorted(self._segment_keys.items()))
-
-    def _rows_of(self, segment: str, frame: pd.DataFrame) -> pd.DataFrame:
-        if segment == ALL:
-            return frame
-        return frame[frame[self._segment_column] == self._segment_keys[segment]]
-
-    def _origin(self) -> dict[str, Any]:
-        return {"origin": self._live.anchor} if self._spec["rows"] is None else {}
-
-    def _performance(self, segment: str, frame: pd.DataFrame, first: int = 0) -> pd.DataFrame:
-        """The long performance frame of ``segment`` over ``frame``, every window from ``first``.
-
-        ``frame`` holds the rows of window ``first`` on (all rows for ``first=0``); windows
-        without rows of the segment are there too (empty), as in a full computation.
-        """
-        rows = self._rows_of(segment, frame)
-        with _told_once():
-            windows = make_windows(rows, **self._spec, **self._origin())
-        if self._spec["rows"] is None:
-            windows = pad_windows(windows, first, self._spec["window"], self._live.anchor)
-        else:
-            windows.first_index = first  # row windows of a tail count from its first window
-        spec = PerformanceSpec(**self._options).check(rows)
-        return window_performance(rows, windows, spec)
-
-    def _frame(self, segment: str) -> pd.DataFrame:
-        if segment not in self._perf:
-            self._perf[segment] = self._performance(segment, self._live.frame)
-        return self._perf[segment]
-
-    @property
-    def _n_windows(self) -> int:
-        return self._live.n_windows
-
-    def _series(self, metric: str, segment: str) -> pd.DataFrame:
-        """One row per window of the grid: value, interval, coverage, status and note."""
-        perf = self._frame(segment)
-        part = perf[perf["metric"] == metric].set_index("window").reindex(range(self._n_windows))
-        part["status"] = part["status"].fillna(WINDOW_STATUSES[2])
-        part["n"] = part["n"].fillna(0)
-        return part
-
-    def _starts(self) -> Any:
-        starts = self._live.labels[0]
-        if np.issubdtype(np.asarray(starts).dtype, np.integer):
-            return pd.RangeIndex(self._n_windows)
-        return pd.DatetimeIndex(starts)
-
-    def _time_window(self) -> Any:
-        return self._spec["window"] if self._spec["rows"] is None else None
-
     # ------------------------------------------------------------------ panels
     def _judge(self, metric: str, segment: str | None = None) -> MetricChart:
         """The panel of ``metric``: limits from the baseline (or set by hand), judged."""
         segment = self.segment if segment is None else segment
         key = (segment, metric)
         if key not in self._cache:
-            series = self._series(metric, segment)
-            self._cache[key] = metric_chart(
-                pd.Series(series["value"].to_numpy(dtype=float), index=self._starts()),
-                metric=metric,
-                judged=(series["status"] == OK).to_numpy(),
-                notes=series["note"].to_numpy(dtype=object),
-                starts=self._starts(),
-                window=self._time_window(),
+            self._cache[key] = performance_chart(
+                self._history,
+                metric,
+                segment,
                 side=self._sides.get(metric),
                 rule=self._user_rules.get(segment, {}).get(metric),
                 **self._chart,
@@ -345,19 +229,13 @@ class ControlChart(MlmonWidget):
         return self._cache[key]
 
     def _panel_table(self, metric: str) -> dict[str, Any]:
-        series = self._series(metric, self.segment)
-        chart = self._judge(metric)
-        points = chart.points
-        columns: dict[str, Any] = {}
-        for name in _NUMBERS:
-            source = series if name in series.columns and name not in points else points
-            columns[name] = source[name].to_numpy(dtype=np.float64)
-        columns["status"] = np.array(
-            [WINDOW_STATUSES.index(s) for s in series["status"]], dtype=np.uint8
-        )
-        columns["severity"] = np.array(
-            [SEVERITIES.index(s) for s in points["severity"]], dtype=np.uint8
-        )
+        """The per-window columns of a panel, as the front end draws them."""
+        points = self._judge(metric).points
+        columns: dict[str, Any] = {
+            name: points[name].to_numpy(dtype=np.float64) for name in _NUMBERS
+        }
+        columns["status"] = _codes(points["status"], WINDOW_STATUSES)
+        columns["severity"] = _codes(points["severity"], SEVERITIES)
         columns["reason"] = points["reason"].tolist()
         return columns
 
@@ -380,7 +258,7 @@ class ControlChart(MlmonWidget):
 
     def _redraw(self, *, detect: bool = True) -> None:
         """Every table of the shown segment and metrics, sent whole."""
-        tables = {"windows": window_labels(*self._live.labels)}
+        tables = {"windows": window_labels(*self._history.live.labels)}
         for metric in self.metrics:
             tables[f"panel:{metric}"] = self._panel_table(metric)
         with self.hold_sync():
@@ -404,56 +282,20 @@ class ControlChart(MlmonWidget):
 
     # ------------------------------------------------------------------ tables for people
     def points(self, metric: str) -> pd.DataFrame:
-        """The chart of ``metric`` as a table: one row per window of the shown segment.
+        """The chart of ``metric`` for the shown segment, as a table (one row per window).
 
-        Returns
-        -------
-        pandas.DataFrame
-            Indexed by window start (or first row): ``value``, ``ci_low``, ``ci_high``,
-            ``coverage``, ``n``, ``status`` (``'ok'``, ``'pending'``,
-            ``'insufficient_data'``), ``centre``, the four limits, ``severity`` (the alert
-            the limits raise, as ``mlmon check`` would) and ``reason``.
+        From :func:`~mlmon_widgets.engine.chart_table`: value, interval, coverage, n, status,
+        centre, the four limits, the alert they raise (as ``mlmon check`` would), its reason.
         """
         if metric not in self._available:
-            raise ValueError(
-                f"unknown metric {metric!r}; this data has {', '.join(self._available)}"
-            )
-        series = self._series(metric, self.segment)
-        points = self._judge(metric).points
-        table = pd.DataFrame(
-            {
-                "value": series["value"].to_numpy(dtype=float),
-                "ci_low": series["ci_low"].to_numpy(dtype=float),
-                "ci_high": series["ci_high"].to_numpy(dtype=float),
-                "coverage": series["coverage"].to_numpy(dtype=float),
-                "n": series["n"].to_numpy(dtype=np.int64),
-                "status": series["status"].to_numpy(dtype=object),
-            },
-            index=pd.Index(self._live.labels[0], name="window_start"),
-        )
-        for name in ("centre", *LIMIT_NAMES, "severity", "reason"):
-            table[name] = points[name].to_numpy()
-        return table
+            known = ", ".join(self._available)
+            raise ValueError(f"unknown metric {metric!r}; this data has {known}")
+        return chart_table(self._judge(metric), self._history.live.labels[0])
 
     def alerts(self) -> pd.DataFrame:
-        """Windows of the shown metrics and segment whose limits raise a warning or critical.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``window_start``, ``metric``, ``value``, ``severity`` and ``reason``, in time
-            order.
-        """
-        parts = []
-        for metric in self.metrics:
-            table = self.points(metric)
-            hit = table[table["severity"].isin(SEVERITIES[1:3])]
-            parts.append(hit[["value", "severity", "reason"]].assign(metric=metric).reset_index())
-        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-        columns = ["window_start", "metric", "value", "severity", "reason"]
-        return out.reindex(columns=columns).sort_values(
-            "window_start", kind="stable", ignore_index=True
-        )
+        """Windows of the shown metrics and segment whose limits raise a warning or critical."""
+        charts = {metric: self._judge(metric) for metric in self.metrics}
+        return chart_alerts(charts, self._history.live.labels[0])
 
     def change_points(self) -> pd.DataFrame:
         """The detector's change points on the shown segment's errors.
@@ -465,7 +307,7 @@ class ControlChart(MlmonWidget):
             the labelled rows of scored windows, in time order) and ``reason``.
         """
         points = self._detect()["points"]
-        starts = self._live.labels[0]
+        starts = self._history.live.labels[0]
         return pd.DataFrame(
             {
                 "window_start": [starts[p["window"]] for p in points],
@@ -474,40 +316,9 @@ class ControlChart(MlmonWidget):
             }
         )
 
-    # ------------------------------------------------------------------ detector
     def _detect(self) -> dict[str, Any]:
-        spec = dict(self.detector)
-        detector = detector_from_spec(spec)
-        if detector is None:
-            return {"kind": spec.get("kind"), "points": [], "note": "detector off"}
-        opts = self._options
-        rows = self._rows_of(self.segment, self._live.frame)
-        with _told_once():
-            windows = make_windows(rows, **self._spec, **self._origin())
-        labelled = labelled_metrics(opts["task"])[0]
-        status = self._series(labelled, self.segment)["status"].to_numpy()
-        errors = row_errors(
-            rows,
-            windows,
-            label=opts["label"],
-            score=opts["score"],
-            prediction=opts["prediction"],
-            task=opts["task"],
-            judged=status == OK,
-        )
-        what = "absolute error" if opts["task"] == REGRESSION else "squared error"
-        if not len(errors):
-            return {
-                "kind": spec["kind"],
-                "points": [],
-                "note": "no labelled rows in scored windows",
-            }
-        found = error_change_points(errors, detector, what=what)
-        return {
-            "kind": spec["kind"],
-            "points": found.to_dict("records"),
-            "note": f"{len(found)} change point(s) in the {what} of {len(errors):,} labelled rows",
-        }
+        what = "absolute error" if self._history.spec.task == REGRESSION else "squared error"
+        return change_summary(self._history.errors(self.segment), self.detector, what=what)
 
     # ------------------------------------------------------------------ edits
     @property
@@ -610,7 +421,7 @@ class ControlChart(MlmonWidget):
         window = value["window"]
         if isinstance(window, bool) or not isinstance(window, int):
             raise traitlets.TraitError(f"selected window {window!r} is out of range")
-        if not 0 <= window < self._n_windows:
+        if not 0 <= window < self._history.n_windows:
             raise traitlets.TraitError(f"selected window {window!r} is out of range")
         return value
 
@@ -653,7 +464,8 @@ class ControlChart(MlmonWidget):
             raise ValueError(f"{metric!r} has no limits to move; shown: {sorted(self.rules)}")
         rule = LimitRule.from_dict(self.rules[metric])
         if rule.period:
-            phase = window_phases(self._starts(), rule, self._time_window())[window or 0]
+            time_window = self._spec["window"] if self._spec["rows"] is None else None
+            phase = window_phases(self._history.starts(), rule, time_window)[window or 0]
             value -= rule.seasonal[int(phase)]
         self.rules = {**self.rules, metric: rule.with_limit(which, value).to_dict()}
 
@@ -665,32 +477,17 @@ class ControlChart(MlmonWidget):
         are not exported), for the shown metrics and any metric whose limits were set by
         hand and then hidden.
         """
-        rules = {}
+        from ..config import PerformanceRules
+
         hidden = [m for m in self._user_rules.get(ALL, {}) if m not in self.metrics]
-        for metric in [*self.metrics, *hidden]:
-            rule = self._judge(metric, ALL).rule
-            if rule is not None:
-                rules[metric] = rule.to_dict()
-        opts = self._options
-        section = {k: opts[k] for k in ("task", "label", "score", "prediction", "latency")}
-        section.update(
-            threshold=float(opts["threshold"]),
-            min_coverage=float(opts["min_coverage"]),
-            min_rows=int(opts["min_rows"]),
-            rules=rules,
-        )
-        return section
+        charts = {metric: self._judge(metric, ALL) for metric in [*self.metrics, *hidden]}
+        rules = {m: chart.rule for m, chart in charts.items() if chart.rule is not None}
+        return PerformanceRules.from_spec(self._history.spec, rules).to_dict()
 
     def _window_spec(self) -> Any:
         from ..config import WindowSpec
 
-        window = self._spec["window"]
-        return WindowSpec(
-            time=self._spec["time"],
-            window=None if window is None else to_offset(window).freqstr,
-            rows=self._spec["rows"],
-            **window_grid(self._live.anchor if window is not None else None),
-        )
+        return WindowSpec.of_grid(**self._spec, anchor=self._history.live.anchor)
 
     def to_config(self, base: Any = None, **options: Any) -> Any:
         """A monitoring config with these performance limits.
@@ -739,51 +536,24 @@ class ControlChart(MlmonWidget):
             Rows with the data's columns.
         """
         check_frame("new_rows", new_rows, allow_empty_rows=True)
-        if len(new_rows) == 0:
-            return
-        saved = (self._live, self._perf, self._cache, dict(self._segment_keys))
-        try:
-            self._append(new_rows)
-        except Exception:
-            self._live, self._perf, self._cache, self._segment_keys = saved
-            raise
-
-    def _append(self, new_rows: pd.DataFrame) -> None:
         before = [(m, self._judge(m).baseline, self._judge(m).rule) for m in self.metrics]
-        live = _copy(self._live)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r".*have no timestamp", category=DataWarning)
-            update = live.append(new_rows)
-        missing = int(new_rows[self._spec["time"]].isna().sum()) if self._spec["time"] else 0
-        if missing:
-            warnings.warn(
-                f"{missing} appended row(s) without a time set aside", DataWarning, stacklevel=3
-            )
+        segments = list(self._history.segments)
+        update = self._history.append(new_rows, keep=self.segment)
         if update is None:
             return
-        self._live = live
-        keys = list(self._segment_keys)
-        self._add_segments(update.rows)
-        if list(self._segment_keys) != keys:
-            self._segments = [ALL, *self._segment_keys]
-        if update.reset:
-            self._perf, self._cache = {}, {}
-            self._redraw()
-            return
-        perf = self._frame(self.segment)
-        tail = self._performance(self.segment, update.rows, update.first)
-        kept = perf[perf["window"] < update.first]
-        self._perf = {self.segment: pd.concat([kept, tail], ignore_index=True)}
         self._cache = {}
+        if list(self._history.segments) != segments:
+            self._segments = [ALL, *self._history.segments]
         after = [(m, self._judge(m).baseline, self._judge(m).rule) for m in self.metrics]
-        if after != before:  # the baseline was still filling: new limits judge every window
+        if update.reset or after != before:  # rows out of order, or the baseline was filling
             self._redraw()
             return
         first = update.first
-        ops = [self._store.splice("windows", first, window_labels(*_tail(live.labels, first)))]
+        starts, ends = self._history.live.labels
+        ops = [self._store.splice("windows", first, window_labels(starts[first:], ends[first:]))]
         for metric in self.metrics:
-            table = self._panel_table(metric)
-            ops.append(self._store.splice(f"panel:{metric}", first, _rows_from(table, first)))
+            table = {k: v[first:] for k, v in self._panel_table(metric).items()}
+            ops.append(self._store.splice(f"panel:{metric}", first, table))
         self._patch(ops)
         with self.hold_sync():
             self._sync_rules()
@@ -791,17 +561,6 @@ class ControlChart(MlmonWidget):
             self._changes = plain(self._detect())
 
 
-def _tail(labels: tuple[Any, Any], first: int) -> tuple[Any, Any]:
-    return labels[0][first:], labels[1][first:]
-
-
-def _rows_from(table: dict[str, Any], first: int) -> dict[str, Any]:
-    return {k: v[first:] for k, v in table.items()}
-
-
-def _copy(live: LiveWindows) -> LiveWindows:
-    """A shallow copy an append can change and a failure can drop."""
-    clone = LiveWindows.__new__(LiveWindows)
-    clone.__dict__.update(live.__dict__)
-    clone._chunks = list(live._chunks)
-    return clone
+def _codes(names: pd.Series, vocabulary: tuple[str, ...]) -> np.ndarray:
+    """Names as their positions in a vocabulary tuple (what the front end's codes mean)."""
+    return np.array([vocabulary.index(n) for n in names], dtype=np.uint8)

@@ -8,42 +8,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import traitlets
-from pandas.tseries.frequencies import to_offset
 
 from ..engine import (
     COLOUR_BY,
     CORRECTIONS,
     MAX_CATEGORIES,
-    METRIC_COLUMNS,
     MIN_ROWS,
-    NEGLOG10P,
     PSI,
-    SEVERITIES,
     Baseline,
-    LiveWindows,
-    WindowUpdate,
+    DriftHistory,
     backtest,
-    cell_detail,
     check_frame,
     check_option,
     check_probability,
-    classify,
     feature_order,
-    reference_chunks,
     resolve_rules,
-    severity_codes,
     thresholds_from_chunks,
-    window_grid,
-    window_statistics,
 )
 from ._base import MlmonWidget, reports_errors
 from ._labels import window_labels
 from ._wire import plain
-
-#: Cells without statistics (a window before a feature existed).
-NO_DATA = 255
-#: The metric grids sent beside the severity, by their table column.
-_GRIDS = [c for c in COLOUR_BY if c in METRIC_COLUMNS.values()]
 
 
 class DriftHeatmap(MlmonWidget):
@@ -114,11 +98,6 @@ class DriftHeatmap(MlmonWidget):
         **kwargs: Any,
     ) -> None:
         super().__init__(metric=metric, alpha=alpha, correction=correction, **kwargs)
-        self._limits = {"min_rows": min_rows, "max_categories": max_categories}
-        self._limits["features"] = features
-        self._baseline: Baseline | None = None
-        self._live: LiveWindows | None = None
-        self._chunks: pd.DataFrame | None = None
         self._kinds: dict[str, str] = {}
         if reference is None and production is None:
             return  # from_frame fills the state
@@ -128,12 +107,12 @@ class DriftHeatmap(MlmonWidget):
         if isinstance(reference, Baseline):
             if not reference.exact:
                 raise ValueError("DriftHeatmap needs a Baseline fitted with keep_reference=True")
-            self._baseline = reference
+            baseline = reference
         else:
-            self._baseline = Baseline.fit(reference, roles=roles)
-        self._spec = {"time": time, "window": window, "rows": rows}
-        self._live = LiveWindows(production, **self._spec)
-        self._compute(self._live.everything())
+            baseline = Baseline.fit(reference, roles=roles)
+        limits = {"min_rows": min_rows, "max_categories": max_categories, "features": features}
+        spec = {"time": time, "window": window, "rows": rows}
+        self._history = DriftHistory(baseline, production, **spec, **limits)
         self._start(thresholds)
 
     @classmethod
@@ -152,24 +131,18 @@ class DriftHeatmap(MlmonWidget):
                 f"table lacks column(s) {missing}; pass the result of drift_over_time()"
             )
         widget = cls(metric=metric, **kwargs)
-        widget._spec = None
-        widget._stats = table.drop(columns=["window_start", "window_end"]).sort_values(
-            "window", kind="stable", ignore_index=True
-        )
-        first = table.drop_duplicates("window").sort_values("window")
-        widget._labels = (first["window_start"].to_numpy(), first["window_end"].to_numpy())
+        widget._history = DriftHistory.from_table(table)
         widget._start(None)
         return widget
 
     def _start(self, thresholds: Any) -> None:
         """Once the statistics exist: rules, severities, row order, backtest, first render."""
         self._ready = False
-        first = self._stats.drop_duplicates("feature")
-        self._kinds = dict(zip(first["feature"], first["kind"].astype(str), strict=True))
+        self._kinds = self._history.kinds
         self.thresholds = self._rules_of(thresholds)  # validated once there are features
         self._classify()
-        self._features = feature_order(self._stats, self._codes)
-        self._chunks = self._reference_chunks()
+        self._features = feature_order(self._history.stats, self._codes)
+        self._chunks = self._history.reference_chunks()
         self._publish(self._all_tables())
         self._recount()
         self._ready = True
@@ -185,22 +158,13 @@ class DriftHeatmap(MlmonWidget):
     @property
     def table(self) -> pd.DataFrame:
         """The drift table behind the view (one row per window x feature), with reasons."""
-        table = classify(self._stats, **self._options)
-        starts, ends = self._labels
-        table.insert(1, "window_start", starts[table["window"].to_numpy()])
-        table.insert(2, "window_end", ends[table["window"].to_numpy()])
-        return table.sort_values("window", kind="stable").reset_index(drop=True)
+        return self._history.table(**self._options)
 
     def backtest(self) -> pd.DataFrame:
         """Per feature: the alerts over the shown windows and the false alarms on reference chunks.
 
         ``warning`` and ``critical`` count the windows the rules raise; ``false_alarm`` is the
         share of reference chunks they would flag (NaN without chunks).
-
-        Returns
-        -------
-        pandas.DataFrame
-            Indexed by feature (worst first): ``warning``, ``critical``, ``false_alarm``.
         """
         return self._judged_backtest().features
 
@@ -212,45 +176,21 @@ class DriftHeatmap(MlmonWidget):
             "thresholds": self.thresholds or None,
         }
 
-    @property
-    def _n_windows(self) -> int:
-        return len(self._labels[0])
-
     def _classify(self) -> None:
-        self._p_adjusted, self._codes = severity_codes(self._stats, **self._options)
+        self._p_adjusted, self._codes = self._history.judge(**self._options)
 
-    def _row_of_window(self, window: int) -> int:
-        """First statistics row of ``window`` (the statistics are sorted by window)."""
-        return int(np.searchsorted(self._stats["window"].to_numpy(), window, side="left"))
-
-    def _grids(self, first: int, until: int) -> dict[str, np.ndarray]:
-        """Window-major (windows x features) arrays of each colour metric, windows first..until."""
-        lo, hi = self._row_of_window(first), self._row_of_window(until)
-        part = self._stats.iloc[lo:hi]
-        w = part["window"].to_numpy() - first
-        f = pd.Categorical(part["feature"], categories=self._features).codes
-        shape = (until - first, len(self._features))
-        codes = np.full(shape, NO_DATA, dtype=np.uint8)
-        codes[w, f] = self._codes[lo:hi]
-        out = {COLOUR_BY[0]: codes}
-        for column in _GRIDS:
-            grid = np.full(shape, np.nan, dtype=np.float32)
-            grid[w, f] = part[column].to_numpy(dtype=float)
-            out[column] = grid
-        with np.errstate(divide="ignore"):
-            grid = np.full(shape, np.nan, dtype=np.float32)
-            grid[w, f] = np.minimum(-np.log10(part["p_value"].to_numpy(dtype=float)), 300.0)
-        out[NEGLOG10P] = grid
-        return out
+    def _grids(self, first: int, until: int | None = None) -> dict[str, np.ndarray]:
+        return self._history.grids(self._codes, self._features, first, until)
 
     def _window_table(self, first: int) -> dict[str, list[str]]:
-        return window_labels(self._labels[0][first:], self._labels[1][first:])
+        starts, ends = self._history.labels
+        return window_labels(starts[first:], ends[first:])
 
     def _all_tables(self) -> dict[str, dict[str, Any]]:
         return {
             "features": {"name": list(self._features)},
             "windows": self._window_table(0),
-            "cells": self._grids(0, self._n_windows),
+            "cells": self._grids(0),
         }
 
     # ------------------------------------------------------------------ validation
@@ -293,14 +233,15 @@ class DriftHeatmap(MlmonWidget):
         feature, window = value.get("feature"), value.get("window")
         if feature not in self._features:
             raise traitlets.TraitError(f"selected feature {feature!r} is not in this heatmap")
-        if not isinstance(window, int) or not 0 <= window < self._n_windows:
+        n = self._history.n_windows
+        if not isinstance(window, int) or not 0 <= window < n:
             raise traitlets.TraitError(
-                f"selected window must be an integer in [0, {self._n_windows}); got {window!r}"
+                f"selected window must be an integer in [0, {n}); got {window!r}"
             )
         return {"feature": feature, "window": window, "label": self._label(window)}
 
     def _label(self, window: int) -> str:
-        starts, ends = self._labels
+        starts, ends = self._history.labels
         return window_labels(starts[window : window + 1], ends[window : window + 1])["label"][0]
 
     # ------------------------------------------------------------------ rules
@@ -310,7 +251,7 @@ class DriftHeatmap(MlmonWidget):
         if not getattr(self, "_ready", False):
             return
         self._classify()
-        self._recolour(self._n_windows, [])
+        self._recolour(self._history.n_windows, [])
         self._recount()
 
     def _recolour(self, first: int, ops: list[dict[str, Any]]) -> None:
@@ -324,7 +265,7 @@ class DriftHeatmap(MlmonWidget):
 
     def _judged_backtest(self) -> Any:
         return backtest(
-            self._stats,
+            self._history.stats,
             **self._options,
             chunks=self._chunks,
             features=self._features,
@@ -338,21 +279,6 @@ class DriftHeatmap(MlmonWidget):
             self._detail = plain(
                 self._detail_for(self.selected["feature"], self.selected["window"])
             )
-
-    def _reference_chunks(self) -> pd.DataFrame | None:
-        """Statistics of reference chunks the size of a production window (computed once)."""
-        if self._baseline is None or self._baseline._reference is None or self._live is None:
-            return None
-        sizes = self._live.ends - self._live.starts
-        rows = int(np.median(sizes[sizes > 0])) if (sizes > 0).any() else None
-        return reference_chunks(
-            self._baseline,
-            self._baseline._reference,
-            time=self._spec["time"],
-            window=self._spec["window"],
-            rows=rows,  # when the reference has no time column: chunks of a window's rows
-            **self._limits,
-        )
 
     def suggest_thresholds(
         self, features: Sequence[str] | None = None, *, metric: str = PSI, method: str = "sigma"
@@ -408,26 +334,18 @@ class DriftHeatmap(MlmonWidget):
         )
 
     def _detail_for(self, feature: str, window: int) -> dict[str, Any]:
-        lo, hi = self._row_of_window(window), self._row_of_window(window + 1)
-        match = np.flatnonzero(self._stats["feature"].iloc[lo:hi].to_numpy() == feature)
         where = {"feature": feature, "window": window, "label": self._label(window), "message": ""}
-        if not len(match):
-            return {**where, "severity": "no data", "reason": "no statistics for this window"}
-        i = lo + int(match[0])
-        values = None
-        if self._live is not None and self._baseline is not None:
-            rows = self._live.window_rows(window)
-            values = rows[feature] if feature in rows.columns else None
-        detail = cell_detail(
-            self._stats.iloc[i],
-            p_adjusted=float(self._p_adjusted[i]),
-            severity=SEVERITIES[self._codes[i]],
+        detail = self._history.detail(
+            feature,
+            window,
+            self._p_adjusted,
+            self._codes,
             alpha=self.alpha,
             thresholds=self.thresholds,
-            baseline=self._baseline,
-            values=values,
         )
-        if self._baseline is None:
+        if detail is None:
+            return {**where, "severity": "no data", "reason": "no statistics for this window"}
+        if self._history.baseline is None:
             where["message"] = (
                 "distributions need the data: build the heatmap with "
                 "DriftHeatmap(reference, production, ...) instead of from_frame"
@@ -449,16 +367,15 @@ class DriftHeatmap(MlmonWidget):
         new_rows : pandas.DataFrame
             Rows with the production frame's columns (and its time column).
         """
-        if self._live is None or self._baseline is None:
+        if self._history.live is None:
             raise TypeError(
                 "append needs a heatmap built from data; from_frame heatmaps are static"
             )
         check_frame("new_rows", new_rows, allow_empty_rows=True)
-        empty_before = self._n_windows == 0
-        update = self._live.append(new_rows)
+        empty_before = self._history.n_windows == 0
+        update = self._history.append(new_rows)
         if update is None:
             return
-        self._compute(update)
         if update.reset:
             if empty_before:  # the first rows set up the rows, rules and chunks
                 self._start(self.thresholds)
@@ -470,25 +387,12 @@ class DriftHeatmap(MlmonWidget):
             return
         first = update.first
         self._classify()
-        grids = self._grids(first, self._n_windows)
         ops = [
             self._store.splice("windows", first, self._window_table(first)),
-            self._store.splice("cells", first, grids),
+            self._store.splice("cells", first, self._grids(first)),
         ]
         self._recolour(first, ops)
         self._recount()
-
-    def _compute(self, update: WindowUpdate) -> None:
-        """Statistics of the windows ``update`` names; earlier windows are kept."""
-        stats = window_statistics(self._baseline, update.rows, update.windows, **self._limits)
-        stats = stats.sort_values("window", kind="stable", ignore_index=True)
-        stats["window"] += update.first
-        if update.reset or update.first == 0:
-            self._stats = stats
-        else:
-            kept = self._stats.iloc[: self._row_of_window(update.first)]
-            self._stats = pd.concat([kept, stats], ignore_index=True)
-        self._labels = self._live.labels  # type: ignore[union-attr]
 
     # ------------------------------------------------------------------ export
     def to_config(
@@ -511,26 +415,21 @@ class DriftHeatmap(MlmonWidget):
         -------
         MonitoringConfig
         """
-        from ..config import MonitoringConfig
+        from ..config import MonitoringConfig, WindowSpec
 
-        if self._baseline is None or self._spec is None:
+        history = self._history
+        if history.baseline is None or history.live is None:
             raise TypeError("to_config needs a heatmap built from data (it exports the baseline)")
-        window = self._spec["window"]
-        if window is not None and not isinstance(window, str):
-            window = to_offset(window).freqstr
-        anchor = self._live.anchor if self._live is not None and window is not None else None
+        spec = WindowSpec.of_grid(**history.spec, anchor=history.live.anchor)
         return MonitoringConfig.from_baseline(
-            self._baseline,
+            history.baseline,
             model=model,
             version=version,
             note=note,
-            time=self._spec["time"],
-            window=window,
-            rows=self._spec["rows"],
-            **window_grid(anchor),
+            **spec.to_dict(),
             rules=dict(self.thresholds),
             alpha=self.alpha,
             correction=self.correction,
-            min_rows=self._limits["min_rows"],
+            min_rows=history.limits["min_rows"],
             **options,
         )

@@ -147,6 +147,13 @@ class LiveWindows:
         )
         return WindowUpdate(0, windows, self.frame, reset=True)
 
+    def copy(self) -> LiveWindows:
+        """A copy an append can change while this one stays as it is."""
+        clone = LiveWindows.__new__(LiveWindows)
+        clone.__dict__.update(self.__dict__)
+        clone._chunks = list(self._chunks)
+        return clone
+
     # ------------------------------------------------------------------ append
     def append(self, new_rows: pd.DataFrame) -> WindowUpdate | None:
         """Add rows; the windows they change (None when ``new_rows`` is empty).

@@ -46,7 +46,7 @@ def short_number(value: float) -> str:
             divided = value / (scale if suffix != "k" else 1e3)
             return f"{divided:.3g}{suffix}"
     if size >= 1e3:  # 1,000 to 9,999: three significant digits, no exponent
-        return str(round(value, -int(math.log10(size)) + 2))
+        return str(int(round(value, -int(math.log10(size)) + 2)))
     if size == 0 or size >= 1e-3:
         return f"{value:.3g}"
     return f"{value:.2e}"

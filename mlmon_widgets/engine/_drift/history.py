@@ -1,0 +1,212 @@
+"""Drift over windows of production rows that keep arriving: what a live drift view holds.
+
+:class:`DriftHistory` keeps the baseline, the rows in windows (:class:`LiveWindows`) and the
+statistics of every window; an append computes only the windows the new rows touch. It
+judges with :func:`severity_codes` (the function :func:`classify` and ``mlmon check`` use),
+lays the judged table out as windows x features grids, explains one cell
+(:func:`cell_detail`) and gives the reference chunks its false alarms are counted on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._data.live import LiveWindows, WindowUpdate
+from .._vocabulary import NEGLOG10P, SEVERITIES
+from .backtest import EFFECT_COLUMNS
+from .baseline import Baseline
+from .detail import cell_detail
+from .severity import classify, severity_codes
+from .tables import MAX_CATEGORIES, MIN_ROWS, window_statistics
+from .thresholds import reference_chunks
+
+#: A cell without statistics (a window before a feature existed) in a severity grid.
+NO_DATA = 255
+#: The grids a drift view colours by: severity codes, the effect metrics and -log10 p.
+GRID_COLUMNS = (*EFFECT_COLUMNS, NEGLOG10P)
+
+
+class DriftHistory:
+    """Statistics of every window of production against a baseline, growing by appends.
+
+    Parameters
+    ----------
+    baseline : Baseline
+        The reference summary (with its data for distributions and reference chunks).
+    production : pandas.DataFrame or None
+        The first rows (None: a history read from a drift table, see :meth:`from_table`).
+    time, window, rows
+        Tumbling windows, as in :func:`drift_over_time`.
+    min_rows, max_categories, features
+        As in :func:`drift_over_time`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> baseline = Baseline.fit(pd.DataFrame({"x": rng.normal(size=2000)}))
+    >>> history = DriftHistory(baseline, pd.DataFrame({"x": rng.normal(size=300)}), rows=100)
+    >>> history.n_windows, history.append(pd.DataFrame({"x": rng.normal(size=100)})).first
+    (3, 2)
+    >>> _, codes = history.judge()
+    >>> [SEVERITIES[c] for c in codes]
+    ['ok', 'ok', 'ok', 'ok']
+    """
+
+    def __init__(
+        self,
+        baseline: Baseline | None,
+        production: pd.DataFrame | None,
+        *,
+        time: str | None = None,
+        window: Any = None,
+        rows: int | None = None,
+        min_rows: int = MIN_ROWS,
+        max_categories: int = MAX_CATEGORIES,
+        features: Sequence[str] | None = None,
+    ) -> None:
+        self.baseline = baseline
+        self.spec = {"time": time, "window": window, "rows": rows}
+        self.limits = {"min_rows": min_rows, "max_categories": max_categories, "features": features}
+        self.live: LiveWindows | None = None
+        if production is not None:
+            self.live = LiveWindows(production, **self.spec)
+            self._compute(self.live.everything())
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame) -> DriftHistory:
+        """A history of a :func:`drift_over_time` result (no rows: no appends, no distributions)."""
+        history = cls(None, None)
+        history.stats = table.drop(columns=["window_start", "window_end"]).sort_values(
+            "window", kind="stable", ignore_index=True
+        )
+        first = table.drop_duplicates("window").sort_values("window")
+        history.labels = (first["window_start"].to_numpy(), first["window_end"].to_numpy())
+        return history
+
+    # ------------------------------------------------------------------ windows
+    @property
+    def n_windows(self) -> int:
+        """Windows so far."""
+        return len(self.labels[0])
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        """Feature -> kind, in the order of the statistics."""
+        first = self.stats.drop_duplicates("feature")
+        return dict(zip(first["feature"], first["kind"].astype(str), strict=True))
+
+    def _compute(self, update: WindowUpdate) -> None:
+        stats = window_statistics(self.baseline, update.rows, update.windows, **self.limits)
+        stats = stats.sort_values("window", kind="stable", ignore_index=True)
+        stats["window"] += update.first
+        if update.reset or update.first == 0:
+            self.stats = stats
+        else:
+            kept = self.stats.iloc[: self._row_of_window(update.first)]
+            self.stats = pd.concat([kept, stats], ignore_index=True)
+        self.labels = self.live.labels  # type: ignore[union-attr]
+
+    def append(self, rows: pd.DataFrame) -> WindowUpdate | None:
+        """Add production rows; the windows they changed (statistics computed for those)."""
+        if self.live is None:
+            raise TypeError("append needs a history built from data; from_table is static")
+        update = self.live.append(rows)
+        if update is not None:
+            self._compute(update)
+        return update
+
+    def _row_of_window(self, window: int) -> int:
+        """First statistics row of ``window`` (the statistics are sorted by window)."""
+        return int(np.searchsorted(self.stats["window"].to_numpy(), window, side="left"))
+
+    # ------------------------------------------------------------------ judgement
+    def judge(
+        self, *, alpha: float = 0.01, correction: str = "fdr_bh", thresholds: Any = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Corrected p-values and severity codes of every row (:func:`severity_codes`)."""
+        return severity_codes(self.stats, alpha=alpha, correction=correction, thresholds=thresholds)
+
+    def table(self, **rules: Any) -> pd.DataFrame:
+        """The drift table (:func:`classify` with ``rules``) with window starts and ends."""
+        table = classify(self.stats, **rules)
+        starts, ends = self.labels
+        table.insert(1, "window_start", starts[table["window"].to_numpy()])
+        table.insert(2, "window_end", ends[table["window"].to_numpy()])
+        return table.sort_values("window", kind="stable").reset_index(drop=True)
+
+    def grids(
+        self, codes: np.ndarray, features: Sequence[str], first: int = 0, until: int | None = None
+    ) -> dict[str, np.ndarray]:
+        """Windows x features arrays of windows ``first..until``: severity codes and metrics.
+
+        ``severity`` holds codes into ``SEVERITIES`` (:data:`NO_DATA` where a feature has no
+        statistics), the others float32 values; ``neglog10p`` is ``-log10 p`` (at most 300).
+        """
+        until = self.n_windows if until is None else until
+        lo, hi = self._row_of_window(first), self._row_of_window(until)
+        part = self.stats.iloc[lo:hi]
+        w = part["window"].to_numpy() - first
+        f = pd.Categorical(part["feature"], categories=list(features)).codes
+        shape = (until - first, len(features))
+        out = {"severity": np.full(shape, NO_DATA, dtype=np.uint8)}
+        out["severity"][w, f] = codes[lo:hi]
+        for column in GRID_COLUMNS:
+            grid = np.full(shape, np.nan, dtype=np.float32)
+            if column == NEGLOG10P:
+                with np.errstate(divide="ignore"):
+                    values = np.minimum(-np.log10(part["p_value"].to_numpy(dtype=float)), 300.0)
+            else:
+                values = part[column].to_numpy(dtype=float)
+            grid[w, f] = values
+            out[column] = grid
+        return out
+
+    def detail(
+        self,
+        feature: str,
+        window: int,
+        p_adjusted: np.ndarray,
+        codes: np.ndarray,
+        *,
+        alpha: float,
+        thresholds: Any,
+    ) -> dict[str, Any] | None:
+        """:func:`cell_detail` of one cell (None when the feature has no statistics there)."""
+        lo, hi = self._row_of_window(window), self._row_of_window(window + 1)
+        match = np.flatnonzero(self.stats["feature"].iloc[lo:hi].to_numpy() == feature)
+        if not len(match):
+            return None
+        i = lo + int(match[0])
+        values = None
+        if self.live is not None and self.baseline is not None:
+            rows = self.live.window_rows(window)
+            values = rows[feature] if feature in rows.columns else None
+        return cell_detail(
+            self.stats.iloc[i],
+            p_adjusted=float(p_adjusted[i]),
+            severity=SEVERITIES[codes[i]],
+            alpha=alpha,
+            thresholds=thresholds,
+            baseline=self.baseline,
+            values=values,
+        )
+
+    def reference_chunks(self) -> pd.DataFrame | None:
+        """Statistics of reference chunks the size of a window (None without the reference)."""
+        if self.baseline is None or self.baseline._reference is None or self.live is None:
+            return None
+        sizes = self.live.ends - self.live.starts
+        rows = int(np.median(sizes[sizes > 0])) if (sizes > 0).any() else None
+        return reference_chunks(
+            self.baseline,
+            self.baseline._reference,
+            time=self.spec["time"],
+            window=self.spec["window"],
+            rows=rows,  # when the reference has no time column: chunks of a window's rows
+            **self.limits,
+        )
