@@ -263,3 +263,23 @@ def test_python_m_runs_the_check(files):
     assert out.stderr == ""
     assert {a["feature"] for a in json.loads(out.stdout)} == {"income"}
     assert pd.Timestamp(json.loads(out.stdout)[0]["window_start"]) == START + pd.Timedelta("3D")
+
+
+def test_exit_2_on_a_baseline_whose_bin_edges_do_not_increase(files, capsys):
+    """A hand-edited or corrupted baseline is refused with the field's path, never judged."""
+    data = json.loads((files / "config.json").read_text())
+    edges = data["baseline"]["features"]["income"]["edges"]
+    edges[3], edges[4] = edges[4], edges[3]
+    (files / "bad.json").write_text(json.dumps(data))
+    code, out, err = run(capsys, files / "bad.json", files / "iid.parquet")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"mlmon: {files / 'bad.json'}: baseline.features.income.edges[4]: ")
+    assert "must strictly increase" in err and err.count("\n") == 1
+    assert "invalid value" not in err  # no numpy warning on the way
+
+
+def test_a_batch_without_rows_fails_as_a_pipeline_alert(files, capsys):
+    production().iloc[:0].to_parquet(files / "empty.parquet")
+    code, out, err = run(capsys, files / "config.yaml", files / "empty.parquet")
+    assert code == 1 and "0 rows: 1 alert(s) (1 critical" in out
+    assert "the batch has no rows" in out
