@@ -280,6 +280,6 @@ def test_exit_2_on_a_baseline_whose_bin_edges_do_not_increase(files, capsys):
 
 def test_a_batch_without_rows_fails_as_a_pipeline_alert(files, capsys):
     production().iloc[:0].to_parquet(files / "empty.parquet")
-    code, out, err = run(capsys, files / "config.yaml", files / "empty.parquet")
+    code, out, _err = run(capsys, files / "config.yaml", files / "empty.parquet")
     assert code == 1 and "0 rows: 1 alert(s) (1 critical" in out
     assert "the batch has no rows" in out

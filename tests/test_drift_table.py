@@ -221,9 +221,7 @@ def test_thresholds_accept_the_table_suggest_thresholds_returns(frames):
     ref, cur = frames
     suggested = mm.suggest_thresholds(ref, rows=400)
     table = mm.drift_over_time(ref, cur, rows=500, thresholds=suggested)
-    again = mm.drift_over_time(
-        ref, cur, rows=500, thresholds=mm.rules_from_suggestions(suggested)
-    )
+    again = mm.drift_over_time(ref, cur, rows=500, thresholds=mm.rules_from_suggestions(suggested))
     pd.testing.assert_series_equal(table["severity"], again["severity"])
     assert table.loc[table["feature"] == "x", "rule"].iloc[0].startswith("psi ")
     with pytest.raises(ValueError, match=r"needs the columns \['metric', 'warning', 'critical'\]"):
