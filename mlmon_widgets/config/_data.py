@@ -108,8 +108,8 @@ def read_data(
     >>> import pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "batch.csv").write_text("ts,x\n2024-05-01T10:00:00Z,1.5\n")
-    >>> read_data(folder / "batch.csv", time="ts").dtypes["ts"]
-    datetime64[us, UTC]
+    >>> read_data(folder / "batch.csv", time="ts")["ts"].iloc[0]
+    Timestamp('2024-05-01 10:00:00+0000', tz='UTC')
     >>> read_data(folder / "batch.txt")
     Traceback (most recent call last):
     ...

@@ -354,7 +354,7 @@ def as_float_series(name: str, values: Any, *, finite: bool = False) -> pd.Serie
     if len(series) == 0 and not finite:
         fail(ValueError, name, "is empty; pass at least one value per window")
     dtype = series.dtype
-    if pd.api.types.is_object_dtype(dtype):
+    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
         bad = [x for x in series if not (_is_missing_scalar(x) or _real(x))]
         if bad:
             fail(TypeError, name, f"must hold numbers; found non-numeric value(s) {bad[:5]}")

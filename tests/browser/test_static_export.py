@@ -31,6 +31,9 @@ def test_saved_html_renders_from_a_file(page, page_guard, tmp_path):
     expect(widget).to_have_attribute("data-rows", "2", timeout=30_000)
     expect(widget).to_have_attribute("data-cols", str(len(heatmap.columns_of("windows")["label"])))
     expect(page).to_have_title("x shifted in March")
+    expect(page.locator("h1#mlmon-title")).to_have_text(
+        "x shifted in March"
+    )  # shown, not only in the tab
     detail = widget.locator(".mlmon-detail[data-feature='x']")
     expect(detail.locator("svg.mlmon-chart")).to_have_count(3)
     expect(widget.locator(".mlmon-rowlabel").filter(has_text=XSS)).to_have_count(1)
@@ -59,12 +62,16 @@ def test_saved_control_chart_renders_from_a_file_with_its_reasons(page, page_gua
         segment="segment",
         n_bootstrap=0,
     )
-    path = chart.save_html(tmp_path / "accuracy.html", title="accuracy dropped on day 42")
+    title = "accuracy <b>dropped</b> on day 42"  # a title is text, never markup
+    path = chart.save_html(tmp_path / "accuracy.html", title=title)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(path.as_uri())
     widget = page.locator(".mlmon-control[data-ready='1']")
     expect(widget).to_have_attribute("data-panels", "1", timeout=30_000)
+    expect(page).to_have_title(title)
+    expect(page.locator("h1#mlmon-title")).to_have_text(title)
+    assert page.locator("h1#mlmon-title b").count() == 0
     critical = [i for i, s in enumerate(chart.points("accuracy")["severity"]) if s == "critical"]
     point = widget.locator(f"circle[data-window='{critical[-1]}']")
     expect(point).to_have_attribute("data-severity", "critical")

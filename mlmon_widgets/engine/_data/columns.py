@@ -76,6 +76,23 @@ def _boolean_label(value: object) -> bool | None:
     return None
 
 
+def as_floats(series: pd.Series) -> np.ndarray:
+    """A numeric, boolean or categorical-of-numbers column as float64, missing as NaN.
+
+    Examples
+    --------
+    >>> as_floats(pd.Series([1, None, 0], dtype="Int64").astype("category")).tolist()
+    [1.0, nan, 0.0]
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):  # e.g. dictionary-encoded Parquet
+        categories = pd.Series(series.cat.categories).to_numpy(dtype=float, na_value=np.nan)
+        codes = series.cat.codes.to_numpy()
+        out = np.full(len(series), np.nan)
+        out[codes >= 0] = categories[codes[codes >= 0]]
+        return out
+    return series.to_numpy(dtype=float, na_value=np.nan)
+
+
 def numeric_column(series: pd.Series) -> NumericColumn:
     """Read a column as float64; values that are not numbers become NaN and are flagged invalid."""
     dtype = series.dtype

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._data.columns import as_floats
 from .._data.windows import Windows
 from .._validation import check_option
 from .._vocabulary import REGRESSION, TASKS
@@ -63,8 +64,8 @@ def row_errors(
     order = windows.order if windows.order is not None else np.arange(len(data))
     for w in range(len(windows)):
         position[order[windows.starts[w] : windows.ends[w]]] = w + windows.first_index
-    pred = data[source].to_numpy(dtype=float, na_value=np.nan)
-    y = data[label].to_numpy(dtype=float, na_value=np.nan)
+    pred = as_floats(data[source])
+    y = as_floats(data[label])
     keep = np.isfinite(pred) & np.isfinite(y) & (position >= 0)
     if judged is not None:
         scored = np.append(np.asarray(judged, dtype=bool), False)  # beyond: not judged

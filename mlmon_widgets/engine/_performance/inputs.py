@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._data.columns import as_floats
 from .._vocabulary import CLASSIFICATION
 
 
@@ -62,7 +63,7 @@ def check_columns(
                 f"{sorted(set(odd.tolist()))[:5]} (map the classes to 0 and 1 first)"
             )
     if score is not None:
-        values = data[score].to_numpy(dtype=float, na_value=np.nan)
+        values = as_floats(data[score])
         finite = values[np.isfinite(values)]
         slack = 1e-9  # rounding of a probability computed elsewhere
         if len(finite) and (finite.min() < -slack or finite.max() > 1 + slack):

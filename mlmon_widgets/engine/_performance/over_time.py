@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from .._data.columns import as_floats
 from .._data.windows import Windows, make_windows
 from .._validation import (
     check_frame,
@@ -129,11 +130,11 @@ def _one_window(part: pd.DataFrame, spec: PerformanceSpec, rng: np.random.Genera
     """(metric, value, ci_low, ci_high, n, n_labelled, coverage, status, note) of one window."""
     n = len(part)
     source = spec.score if spec.score is not None else spec.prediction
-    p = part[source].to_numpy(dtype=float, na_value=np.nan)
+    p = as_floats(part[source])
     # Rows without a usable prediction are left out of every metric and counted.
     scored = np.isfinite(p)
     if spec.prediction is not None and spec.score is not None:
-        scored &= np.isfinite(part[spec.prediction].to_numpy(dtype=float, na_value=np.nan))
+        scored &= np.isfinite(as_floats(part[spec.prediction]))
     n_scored = int(scored.sum())
     labels = part[spec.label]
     labelled = labels.notna().to_numpy() & scored
@@ -143,7 +144,7 @@ def _one_window(part: pd.DataFrame, spec: PerformanceSpec, rng: np.random.Genera
     values[MISSING_PREDICTION] = (1 - n_scored / n if n else np.nan, np.nan, np.nan)
     if spec.task == CLASSIFICATION:
         if spec.prediction is not None:
-            pred = part[spec.prediction].to_numpy(dtype=float, na_value=np.nan) >= 0.5
+            pred = as_floats(part[spec.prediction]) >= 0.5
         else:
             pred = p >= spec.threshold
         values[POSITIVE_RATE] = _share(int(pred[scored].sum()), n_scored)
@@ -154,7 +155,7 @@ def _one_window(part: pd.DataFrame, spec: PerformanceSpec, rng: np.random.Genera
         values[MEAN_PREDICTION] = _mean(p[scored])
     n_latency = 0
     if spec.latency is not None:
-        lat = milliseconds(part[spec.latency]).to_numpy(dtype=float, na_value=np.nan)
+        lat = as_floats(milliseconds(part[spec.latency]))
         lat = lat[np.isfinite(lat)]
         n_latency = len(lat)
         for metric, q in zip(LATENCY_METRICS, LATENCY_PERCENTILES, strict=True):
@@ -174,7 +175,7 @@ def _one_window(part: pd.DataFrame, spec: PerformanceSpec, rng: np.random.Genera
         left_out = f"{n - n_scored} row(s) without a prediction left out"
         note = f"{note}; {left_out}" if note else left_out
     if status == OK:
-        y = labels[labelled].to_numpy(dtype=float)
+        y = as_floats(labels)[labelled]
         if spec.task == CLASSIFICATION:
             decisions = pred[labelled] if spec.prediction is not None else None
             values.update(
