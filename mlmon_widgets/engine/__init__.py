@@ -30,8 +30,8 @@ from ._control.limits import (
 )
 from ._control.metric_chart import POINT_COLUMNS, MetricChart, metric_chart
 from ._control.results import ControlChartResult, ControlConstants, CusumResult, ThresholdResult
-from ._control.run_rules import NELSON_RULES, check_rules
-from ._control.shewhart import individuals_chart, p_chart, run_rules, xbar_chart
+from ._control.run_rules import NELSON_RULES, check_rules, run_rules
+from ._control.shewhart import individuals_chart, p_chart, xbar_chart
 from ._control.thresholds import absolute_threshold, relative_threshold
 from ._data.live import LiveWindows, WindowUpdate
 from ._data.roles import infer_role, infer_roles

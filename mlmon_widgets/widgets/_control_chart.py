@@ -6,7 +6,6 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import traitlets
 
@@ -14,15 +13,9 @@ from ..detectors import change_summary, detector_defaults, detector_from_spec
 from ..engine import (
     ALL,
     CLASSIFICATION,
-    LABELLED,
-    LIMIT_NAMES,
     OFF,
-    PERFORMANCE_METRICS,
     REGRESSION,
-    ROC_AUC,
-    SEVERITIES,
     SIDES,
-    WINDOW_STATUSES,
     LimitRule,
     MetricChart,
     PerformanceHistory,
@@ -33,27 +26,12 @@ from ..engine import (
     check_option,
     check_positive_int,
     check_rules,
-    default_metrics,
     performance_chart,
-    window_phases,
 )
 from ._base import MlmonWidget, reports_errors
 from ._labels import window_labels
+from ._panels import metric_list, panel_meta, panel_table
 from ._wire import plain
-
-#: Per-window columns of a panel's table (numbers as float32, codes as uint8).
-_NUMBERS = ("value", "ci_low", "ci_high", "coverage", "n", "centre", *LIMIT_NAMES)
-
-
-def _metric_list(metrics: Any, task: str, latency: str | None, score: str | None) -> list[str]:
-    if metrics is None:
-        return default_metrics(task, score=score, latency=latency)
-    out = [metrics] if isinstance(metrics, str) else list(metrics)
-    if len(set(out)) != len(out):
-        raise ValueError(f"metrics has duplicates: {out}")
-    if not out:
-        raise ValueError(f"metrics is empty; name at least one metric such as {ROC_AUC!r}")
-    return out
 
 
 class ControlChart(MlmonWidget):
@@ -169,7 +147,7 @@ class ControlChart(MlmonWidget):
         **kwargs: Any,
     ) -> None:
         check_frame("data", data, allow_empty_rows=False)
-        metrics = _metric_list(metrics, task, latency, score)
+        metrics = metric_list(metrics, task, latency, score)
         self._spec = {"time": time, "window": window, "rows": rows}
         spec = PerformanceSpec(label, score, prediction, task, threshold, min_coverage, min_rows)
         spec = dataclasses.replace(spec, latency=latency, n_bootstrap=n_bootstrap)
@@ -229,32 +207,10 @@ class ControlChart(MlmonWidget):
         return self._cache[key]
 
     def _panel_table(self, metric: str) -> dict[str, Any]:
-        """The per-window columns of a panel, as the front end draws them."""
-        points = self._judge(metric).points
-        columns: dict[str, Any] = {
-            name: points[name].to_numpy(dtype=np.float64) for name in _NUMBERS
-        }
-        columns["status"] = _codes(points["status"], WINDOW_STATUSES)
-        columns["severity"] = _codes(points["severity"], SEVERITIES)
-        columns["reason"] = points["reason"].tolist()
-        return columns
+        return panel_table(self._judge(metric))
 
     def _panel_meta(self, metric: str) -> dict[str, Any]:
-        chart = self._judge(metric)
-        violations = chart.violations
-        return {
-            "metric": metric,
-            "label": PERFORMANCE_METRICS[metric].label if metric in PERFORMANCE_METRICS else metric,
-            "labelled": metric in LABELLED,
-            "baseline": chart.baseline,
-            "note": "; ".join(chart.notes),
-            "rule": None if chart.rule is None else chart.rule.to_dict(),
-            "counts": chart.counts() if chart.rule is not None else None,
-            "violations": [
-                {"window": int(v.position), "rule": int(v.rule), "description": str(v.description)}
-                for v in violations.itertuples(index=False)
-            ],
-        }
+        return panel_meta(metric, self._judge(metric))
 
     def _redraw(self, *, detect: bool = True) -> None:
         """Every table of the shown segment and metrics, sent whole."""
@@ -463,11 +419,8 @@ class ControlChart(MlmonWidget):
         if metric not in self.rules:
             raise ValueError(f"{metric!r} has no limits to move; shown: {sorted(self.rules)}")
         rule = LimitRule.from_dict(self.rules[metric])
-        if rule.period:
-            time_window = self._spec["window"] if self._spec["rows"] is None else None
-            phase = window_phases(self._history.starts(), rule, time_window)[window or 0]
-            value -= rule.seasonal[int(phase)]
-        self.rules = {**self.rules, metric: rule.with_limit(which, value).to_dict()}
+        moved = self._history.moved_limit(rule, which, value, window=window)
+        self.rules = {**self.rules, metric: moved.to_dict()}
 
     # ------------------------------------------------------------------ export
     def performance_section(self) -> dict[str, Any]:
@@ -559,8 +512,3 @@ class ControlChart(MlmonWidget):
             self._sync_rules()
             self._panels = plain([self._panel_meta(m) for m in self.metrics])
             self._changes = plain(self._detect())
-
-
-def _codes(names: pd.Series, vocabulary: tuple[str, ...]) -> np.ndarray:
-    """Names as their positions in a vocabulary tuple (what the front end's codes mean)."""
-    return np.array([vocabulary.index(n) for n in names], dtype=np.uint8)

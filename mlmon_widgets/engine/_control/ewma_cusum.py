@@ -19,8 +19,7 @@ from .inputs import (
     _usable_baseline,
 )
 from .results import ControlChartResult, CusumResult
-from .run_rules import violations_frame
-from .shewhart import _standardise
+from .run_rules import standardise, violations_frame
 
 
 def _centre_and_sigma(
@@ -106,7 +105,7 @@ def ewma_chart(
     sigma_i = process_sigma * np.sqrt(lam / (2 - lam) * (1 - (1 - lam) ** (2 * steps)))
     skipped = _skipped(index, observed, notes)
     deviation = stat - centre
-    z = _standardise(deviation, sigma_i)
+    z = standardise(deviation, sigma_i)
     if process_sigma == 0:
         notes.append(
             "sigma is 0 (the baseline does not vary): the limits equal the centre line and "

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .._validation import as_float_series
+from .inputs import _broadcast
 
 
 @dataclass(frozen=True)
@@ -176,3 +180,58 @@ def violations_frame(
         )
     frame = pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
     return frame.astype({"position": "int64", "rule": "int64"})
+
+
+def standardise(deviation: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """``deviation / sigma``; where sigma is 0: 0 on the centre line, ±inf off it."""
+    z = np.full(len(deviation), np.nan)
+    positive = sigma > 0
+    np.divide(deviation, sigma, out=z, where=positive)
+    zero = (sigma == 0) & ~np.isnan(deviation)
+    off = deviation[zero]
+    z[zero] = np.where(off > 0, np.inf, np.where(off < 0, -np.inf, 0.0))
+    return z
+
+
+def run_rules(
+    values: Any,
+    *,
+    centre: Any,
+    sigma: Any,
+    rules: Iterable[int] | str | None = None,
+) -> pd.DataFrame:
+    """Nelson run-rule violations of a series against a given centre line and sigma.
+
+    Parameters
+    ----------
+    values : pandas.Series or array-like of float
+        The plotted points; NaN points are skipped (runs continue across them).
+    centre, sigma : float or array-like of float
+        Centre line and sigma of each point (scalars for constant limits); sigma >= 0.
+    rules : iterable of int, {'nelson', 'western_electric'} or None, default None
+        As in :func:`individuals_chart`, whose Notes list the rules.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The violations table of :class:`ControlChartResult`.
+
+    Examples
+    --------
+    >>> run_rules([0, 1, 2, 3, 4, 5, 4], centre=2.5, sigma=2, rules=[3])[["position", "side"]]
+       position        side
+    0         5  increasing
+    """
+    series = as_float_series("values", values)
+    rules_used = check_rules(rules)
+    count = len(series)
+    centre_i = _broadcast("centre", centre, count)
+    sigma_i = _broadcast("sigma", sigma, count)
+    if (sigma_i < 0).any():
+        raise ValueError("sigma must be >= 0")
+    value = series.to_numpy()
+    observed = ~np.isnan(value)
+    deviation = value - centre_i
+    z = standardise(deviation, sigma_i)
+    found = find_violations(deviation[observed], z[observed], rules_used)
+    return violations_frame(found, list(series.index[observed]), np.flatnonzero(observed))

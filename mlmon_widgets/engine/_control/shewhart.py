@@ -18,26 +18,14 @@ from .constants import D2, _c4, _moving_range_sigma
 from .inputs import (
     MIN_BASELINE,
     _baseline_mask,
-    _broadcast,
     _describe_baseline,
     _skipped,
     _usable_baseline,
     label_list,
 )
 from .results import ControlChartResult
-from .run_rules import check_rules, find_violations, violations_frame
+from .run_rules import check_rules, find_violations, standardise, violations_frame
 from .seasonal import _seasonal_profile
-
-
-def _standardise(deviation: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """``deviation / sigma``; where sigma is 0: 0 on the centre line, ±inf off it."""
-    z = np.full(len(deviation), np.nan)
-    positive = sigma > 0
-    np.divide(deviation, sigma, out=z, where=positive)
-    zero = (sigma == 0) & ~np.isnan(deviation)
-    off = deviation[zero]
-    z[zero] = np.where(off > 0, np.inf, np.where(off < 0, -np.inf, 0.0))
-    return z
 
 
 def _shewhart(
@@ -61,7 +49,7 @@ def _shewhart(
     """Limits at 2 and 3 sigma around ``centre_i``, run rules on the observed points."""
     skipped = _skipped(index, observed, notes)
     deviation = np.where(observed, value - centre_i, np.nan)
-    z = _standardise(deviation, sigma_i)
+    z = standardise(deviation, sigma_i)
     if (sigma_i[observed] == 0).any():
         notes.append(
             "sigma is 0 (the baseline does not vary): the limits equal the centre line, every "
@@ -511,47 +499,3 @@ def p_chart(
         extra={"count": c, "n": size},
         clip=(0.0, 1.0),
     )
-
-
-def run_rules(
-    values: Any,
-    *,
-    centre: Any,
-    sigma: Any,
-    rules: Iterable[int] | str | None = None,
-) -> pd.DataFrame:
-    """Nelson run-rule violations of a series against a given centre line and sigma.
-
-    Parameters
-    ----------
-    values : pandas.Series or array-like of float
-        The plotted points; NaN points are skipped (runs continue across them).
-    centre, sigma : float or array-like of float
-        Centre line and sigma of each point (scalars for constant limits); sigma >= 0.
-    rules : iterable of int, {'nelson', 'western_electric'} or None, default None
-        As in :func:`individuals_chart`, whose Notes list the rules.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The violations table of :class:`ControlChartResult`.
-
-    Examples
-    --------
-    >>> run_rules([0, 1, 2, 3, 4, 5, 4], centre=2.5, sigma=2, rules=[3])[["position", "side"]]
-       position        side
-    0         5  increasing
-    """
-    series = as_float_series("values", values)
-    rules_used = check_rules(rules)
-    count = len(series)
-    centre_i = _broadcast("centre", centre, count)
-    sigma_i = _broadcast("sigma", sigma, count)
-    if (sigma_i < 0).any():
-        raise ValueError("sigma must be >= 0")
-    value = series.to_numpy()
-    observed = ~np.isnan(value)
-    deviation = value - centre_i
-    z = _standardise(deviation, sigma_i)
-    found = find_violations(deviation[observed], z[observed], rules_used)
-    return violations_frame(found, list(series.index[observed]), np.flatnonzero(observed))

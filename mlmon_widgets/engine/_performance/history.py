@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._control.limits import LimitRule, window_phases
 from .._control.metric_chart import MetricChart, metric_chart
 from .._data.live import LiveWindows, WindowUpdate
 from .._data.windows import make_windows, pad_windows
@@ -168,6 +169,20 @@ class PerformanceHistory:
         if np.issubdtype(np.asarray(starts).dtype, np.integer):
             return pd.RangeIndex(self.n_windows)
         return pd.DatetimeIndex(starts)
+
+    def moved_limit(
+        self, rule: LimitRule, which: str, value: float, *, window: int | None = None
+    ) -> LimitRule:
+        """``rule`` with limit ``which`` moved to ``value`` as read at ``window`` (default 0).
+
+        What dragging a line does: with a seasonal profile the line follows the pattern, so
+        the value read at a window is taken relative to that window's seasonal centre.
+        """
+        if rule.period:
+            time_window = self.windows["window"] if self.windows["rows"] is None else None
+            phase = window_phases(self.starts(), rule, time_window)[window or 0]
+            value -= rule.seasonal[int(phase)]
+        return rule.with_limit(which, value)
 
     def append(self, rows: pd.DataFrame, *, keep: str = ALL) -> WindowUpdate | None:
         """Add rows; windows from ``update.first`` on are recomputed for segment ``keep``.
