@@ -101,7 +101,7 @@ def main() -> None:
         append_bytes.append(channel.bytes)
     recount_s = []
     for k in range(args.repeats):
-        feature = heatmap._rows[k]
+        feature = heatmap.columns_of("features")["name"][k]
         start = time.perf_counter()
         heatmap.thresholds = {
             feature: {"metric": "psi", "warning": 0.01 * (k + 1), "critical": 0.5}

@@ -317,10 +317,13 @@ class ControlChartView {
         data: (i) => ({ "data-window": i, "data-severity": this.words.severity(c.severity[i]) ?? "", tabindex: -1 }),
       },
     });
+    // Run-rule violations: bit r - 1 of c.rules[i] is Nelson rule r; rule_notes say what it means.
     const byWindow = new Map();
-    for (const v of panel.violations || []) {
-      if (!byWindow.has(v.window)) byWindow.set(v.window, []);
-      byWindow.get(v.window).push(v);
+    for (let i = 0; i < n; i++) {
+      if (!c.rules[i]) continue;
+      const list = [];
+      for (let r = 1; r <= 8; r++) if (c.rules[i] & (1 << (r - 1))) list.push({ rule: r, description: panel.rule_notes?.[r] ?? "" });
+      byWindow.set(i, list);
     }
     for (const [i, dot] of chart.points) {
       dot.addEventListener("mouseenter", (event) => this.tip.show(event, this.describe(panel, c, i, byWindow.get(i))));

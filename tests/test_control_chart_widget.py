@@ -37,10 +37,20 @@ def chart(data, recording) -> ControlChart:
 
 
 def panel(chart: ControlChart, metric: str) -> dict:
-    """A panel as the front end holds it: its description and its per-window columns."""
+    """A panel as the front end holds it: its description and its per-window columns.
+
+    ``violations`` is read back as the front end reads it: the bits of the ``rules`` column
+    (bit r - 1 is Nelson rule r) with what each rule means from ``rule_notes``.
+    """
     meta = next(p for p in chart._panels if p["metric"] == metric)
-    tables = decode_tables(chart.get_state()["_tables"])
-    return {**meta, **tables[f"panel:{metric}"]}
+    columns = decode_tables(chart.get_state()["_tables"])[f"panel:{metric}"]
+    violations = [
+        {"window": i, "rule": r, "description": meta["rule_notes"][str(r)]}
+        for i, bits in enumerate(columns["rules"])
+        for r in range(1, 9)
+        if int(bits) & (1 << (r - 1))
+    ]
+    return {**meta, **columns, "violations": violations}
 
 
 def labels(chart: ControlChart) -> list[str]:
@@ -531,7 +541,13 @@ def test_revised_limits_and_run_rules_can_be_chosen(data):
     trial = ControlChart(spiky, **options, revise=False, run_rules="nelson")
     assert revised.rules["latency_p95"]["sigma"] < trial.rules["latency_p95"]["sigma"] / 3
     assert "beyond the trial limits left out" in panel(revised, "latency_p95")["note"]
-    rules_marked = {v["rule"] for v in panel(revised, "latency_p95")["violations"]}
+    sent = panel(revised, "latency_p95")["violations"]
+    engine = revised._judge("latency_p95").violations  # what the engine found, as sent
+    assert sorted((v["window"], v["rule"]) for v in sent) == sorted(
+        zip(engine["position"].tolist(), engine["rule"].tolist(), strict=True)
+    )
+    assert all(v["description"] for v in sent)
+    rules_marked = {v["rule"] for v in sent}
     assert rules_marked <= {1, 2, 5, 6}  # Western Electric by default
     assert {v["rule"] for v in panel(trial, "latency_p95")["violations"]} - {1, 2, 5, 6}
     with pytest.raises(ValueError, match="rules"):

@@ -46,11 +46,23 @@ def panel_table(chart: MetricChart) -> dict[str, Any]:
     columns["status"] = codes(points["status"], WINDOW_STATUSES)
     columns["severity"] = codes(points["severity"], SEVERITIES)
     columns["reason"] = points["reason"].tolist()
+    columns["rules"] = rule_bits(chart.violations, len(points))
     return columns
 
 
+def rule_bits(violations: pd.DataFrame, count: int) -> np.ndarray:
+    """Per window, the Nelson rules it violates as bits (rule r sets bit r - 1).
+
+    A column of the panel's table, so an append sends the new windows' violations only.
+    """
+    bits = np.zeros(count, dtype=np.uint8)
+    for position, rule in zip(violations["position"], violations["rule"], strict=True):
+        bits[int(position)] |= np.uint8(1 << (int(rule) - 1))
+    return bits
+
+
 def panel_meta(metric: str, chart: MetricChart) -> dict[str, Any]:
-    """A panel's caption: label, baseline, notes, rule, alert counts, run-rule violations."""
+    """A panel's caption: label, baseline, notes, rule, alert counts, what its run rules mean."""
     known = PERFORMANCE_METRICS.get(metric)
     return {
         "metric": metric,
@@ -60,8 +72,11 @@ def panel_meta(metric: str, chart: MetricChart) -> dict[str, Any]:
         "note": "; ".join(chart.notes),
         "rule": None if chart.rule is None else chart.rule.to_dict(),
         "counts": chart.counts() if chart.rule is not None else None,
-        "violations": [
-            {"window": int(v.position), "rule": int(v.rule), "description": str(v.description)}
-            for v in chart.violations.itertuples(index=False)
-        ],
+        # What each violated rule means here (the table's ``rules`` bits say where).
+        "rule_notes": {
+            str(int(rule)): str(description)
+            for rule, description in zip(
+                chart.violations["rule"], chart.violations["description"], strict=True
+            )
+        },
     }
