@@ -23,7 +23,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
-from .config import ALERT_LEVELS, ConfigError, MonitoringConfig, evaluate, read_data
+from .config import (
+    ALERT_LEVELS,
+    ConfigError,
+    MonitoringConfig,
+    evaluate,
+    newer_gate_note,
+    read_data,
+)
 from .config import retraining_events as _retraining_events
 from .reports import demo_findings, write_demo_batch, write_demo_config
 
@@ -182,6 +189,9 @@ def check(
             raise ValueError(_one_line(err, where, named=True)) from None
     for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
         print(f"mlmon: warning: {message}", file=sys.stderr)
+    note = newer_gate_note(config.schema_version, config.gate)
+    if note is not None:
+        print(f"mlmon: {note}", file=sys.stderr)
     live = alerts[~alerts["suppressed"]]
     failing = live[live["severity"].map(LEVELS) >= LEVELS[fail_on]]
     counts = alerts["severity"].value_counts()

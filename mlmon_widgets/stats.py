@@ -16,6 +16,28 @@ Examples
 (0.214, True)
 """
 
-from .engine import StatTestResult, chi2, js_distance, kl_divergence, ks, psi, wasserstein
+from .engine import (
+    StatTestResult,
+    bonferroni_combination,
+    chi2,
+    js_distance,
+    kl_divergence,
+    ks,
+    psi,
+    psi_tails,
+    tail_chi2,
+    wasserstein,
+)
 
-__all__ = ["StatTestResult", "chi2", "js_distance", "kl_divergence", "ks", "psi", "wasserstein"]
+__all__ = [
+    "StatTestResult",
+    "bonferroni_combination",
+    "chi2",
+    "js_distance",
+    "kl_divergence",
+    "ks",
+    "psi",
+    "psi_tails",
+    "tail_chi2",
+    "wasserstein",
+]

@@ -83,6 +83,7 @@ def test_the_widget_example_runs(recording):  # noqa: F811 - the fixture
 #: function, or without computing it per window, fails below).
 ARRAY_FUNCTIONS = {
     "psi": stats.psi,
+    "psi_tails": stats.psi_tails,
     "js": stats.js_distance,
     "kl": stats.kl_divergence,
     "wasserstein": stats.wasserstein,

@@ -142,12 +142,12 @@ def test_exit_2_on_bad_config(files, capsys):
         [files / "bad.yaml", files / "iid.csv"],
         f"mlmon: {files / 'bad.yaml'}: alpha: must be a number; got a string",
     )
-    newer = (files / "config.yaml").read_text().replace("schema_version: 1", "schema_version: 2")
+    newer = (files / "config.yaml").read_text().replace("schema_version: 2", "schema_version: 3")
     (files / "newer.yaml").write_text(newer)
     _assert_refused(
         capsys,
         [files / "newer.yaml", files / "iid.csv"],
-        f"mlmon: {files / 'newer.yaml'}: schema_version 2 is newer than this mlmon_widgets",
+        f"mlmon: {files / 'newer.yaml'}: schema_version 3 is newer than this mlmon_widgets",
     )
     _assert_refused(
         capsys, [files / "absent.yaml", files / "iid.csv"], f"mlmon: {files / 'absent.yaml'}: "

@@ -263,7 +263,8 @@ def test_yaml_keeps_awkward_floats_exactly():
 
 def test_fields_are_typed_objects_and_defaults_are_documented():
     config = MonitoringConfig.from_dict(full_dict())
-    assert config.schema_version == SCHEMA_VERSION == 1
+    assert config.schema_version == SCHEMA_VERSION == 2
+    assert config.gate == "ks_tails"
     assert config.model == ModelInfo("credit-risk", "3")
     assert config.window == WindowSpec(time="ts", window="1D")
     assert config.rules == {"income": Rule("psi", 0.1, 0.25), "flag": Rule.off()}
@@ -396,7 +397,12 @@ BAD = [
     ),
     (("persistence", "n"), 4, "persistence.n: must be an integer >= 1 and <= 3", False),
     (("persistence", "m"), 0, "persistence.m: must be an integer >= 1", True),
-    (("baseline", "format"), "other/1", "baseline.format: must be 'mlmon-baseline/1'", True),
+    (
+        ("baseline", "format"),
+        "other/1",
+        "baseline.format: must be one of 'mlmon-baseline/1', 'mlmon-baseline/2'",
+        True,
+    ),
     (
         ("baseline", "features", "income", "edges", 2),
         "x",
@@ -444,7 +450,11 @@ def test_bad_fields_are_refused_with_their_path(path, value, message, in_schema)
 def test_whole_floats_are_integers_as_in_the_schema():
     # JSON Schema's "integer" takes 50.0; so does the validator, and stores 50.
     data = copy.deepcopy(full_dict())
-    data |= {"schema_version": 1.0, "min_rows": 50.0, "persistence": {"n": 2.0, "m": 3.0}}
+    data |= {
+        "schema_version": float(SCHEMA_VERSION),
+        "min_rows": 50.0,
+        "persistence": {"n": 2.0, "m": 3.0},
+    }
     base = data["baseline"]
     base["n_rows"] = float(base["n_rows"])
     income, region = base["features"]["income"], base["features"]["region"]
@@ -467,13 +477,15 @@ def test_whole_floats_are_integers_as_in_the_schema():
 
 
 def test_newer_schema_version_is_refused_naming_the_version():
-    data = full_dict() | {"schema_version": 2, "alerting": {"new": "field"}}
+    newer = SCHEMA_VERSION + 1
+    data = full_dict() | {"schema_version": newer, "alerting": {"new": "field"}}
     with pytest.raises(ConfigError) as err:
         MonitoringConfig.from_dict(data)
     assert str(err.value) == (
-        "schema_version 2 is newer than this mlmon_widgets understands (1); upgrade mlmon_widgets"
+        f"schema_version {newer} is newer than this mlmon_widgets understands "
+        f"({SCHEMA_VERSION}); upgrade mlmon_widgets"
     )
-    assert not validator().is_valid(full_dict() | {"schema_version": 2})
+    assert not validator().is_valid(full_dict() | {"schema_version": newer})
     with pytest.raises(ConfigError, match=r"schema_version 7 is newer"):
         MonitoringConfig.from_json(json.dumps(full_dict() | {"schema_version": 7}))
 

@@ -189,11 +189,11 @@ def test_append_sends_only_the_touched_windows(data, recording):
 
 
 def test_append_reports_cells_whose_severity_changes_through_the_correction(rng, recording):
-    # Day 1 shifted by a fifth of a sd: critical among 6 Bonferroni tests, not among 40.
+    # Day 1 shifted by 0.22 sd: critical among 6 Bonferroni tests, not among 40.
     ref = pd.DataFrame({"x": rng.normal(size=3000), "y": rng.normal(size=3000)})
     ts = pd.date_range("2024-01-01", periods=144 * 20, freq="10min")
     prod = pd.DataFrame({"ts": ts, "x": rng.normal(size=len(ts)), "y": rng.normal(size=len(ts))})
-    prod.loc[(prod["ts"] >= "2024-01-02") & (prod["ts"] < "2024-01-03"), "x"] += 0.2
+    prod.loc[(prod["ts"] >= "2024-01-02") & (prod["ts"] < "2024-01-03"), "x"] += 0.22
     heatmap = DriftHeatmap(
         ref, prod.iloc[: 144 * 3], time="ts", window="1D", correction="bonferroni"
     )

@@ -17,7 +17,7 @@ from ._io import MAX_BYTES
 from ._model import ModelInfo
 from ._performance import PERFORMANCE_METRICS, PerformanceRules
 from ._suppressions import DAYS, OneOffSuppression, RecurringSuppression
-from ._version import SCHEMA_VERSION
+from ._version import SCHEMA_VERSION, newer_gate_note
 from ._window import WindowSpec
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "Routing",
     "WindowSpec",
     "evaluate",
+    "newer_gate_note",
     "read_data",
     "retraining_events",
 ]

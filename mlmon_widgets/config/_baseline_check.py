@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..engine import BASELINE_FORMAT, FEATURE_KINDS, ROLES, VERSION, Baseline
+from ..engine import BASELINE_FORMATS, FEATURE_KINDS, ROLES, VERSION, Baseline
 from ._checks import (
     check_int,
     check_keys,
@@ -20,6 +20,7 @@ from ._errors import ConfigError, nested
 _COUNTS = ("n_rows", "n", "n_missing", "n_invalid")
 _NUMERIC_KEYS = ("kind", "dtype", *_COUNTS, "n_nonfinite", "min", "max", "mean", "std")
 _NUMERIC_KEYS += ("edges", "counts", "sketch")
+_NUMERIC_TAIL_KEYS = ("tail_edges", "tail_counts")
 _CATEGORICAL_KEYS = ("kind", "dtype", *_COUNTS, "labels", "counts")
 
 
@@ -51,7 +52,7 @@ def _increasing(values: list[float], what: str) -> None:
 
 
 def _check_numeric(feature: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(check_keys(feature, required=_NUMERIC_KEYS))
+    out = dict(check_keys(feature, required=_NUMERIC_KEYS, optional=_NUMERIC_TAIL_KEYS))
     for key in ("n_rows", "n", "n_missing", "n_invalid", "n_nonfinite"):
         with nested(key):
             out[key] = check_int(feature[key], minimum=0)
@@ -77,6 +78,19 @@ def _check_numeric(feature: Mapping[str, Any]) -> dict[str, Any]:
                 if len(sketch[key]) != len(values):
                     raise ConfigError(f"must have as many entries as values ({len(values)})")
         out["sketch"] = sketch
+    if any(key in feature for key in _NUMERIC_TAIL_KEYS):
+        for key in _NUMERIC_TAIL_KEYS:
+            if key not in feature:
+                raise ConfigError(f"has {' and '.join(_NUMERIC_TAIL_KEYS)} together or neither")
+        with nested("tail_edges"):
+            fine = _numbers(feature["tail_edges"])
+            _increasing(fine, "tail bin edges")
+            if not set(edges) <= set(fine):
+                raise ConfigError("must contain every one of the feature's bin edges")
+        with nested("tail_counts"):
+            out["tail_counts"] = _counts(feature["tail_counts"])
+            if len(out["tail_counts"]) != len(fine) + 1:
+                raise ConfigError(f"must have one count more than tail_edges ({len(fine) + 1})")
     return out
 
 
@@ -110,10 +124,10 @@ def check_baseline(value: Any) -> dict[str, Any]:
             optional=("versions",),
         )
     )
-    if data["format"] != BASELINE_FORMAT:
+    if data["format"] not in BASELINE_FORMATS:
         raise ConfigError(
-            f"must be {BASELINE_FORMAT!r} (a baseline written by Baseline.to_dict()); "
-            f"got {data['format']!r}",
+            f"must be one of {', '.join(map(repr, BASELINE_FORMATS))} (a baseline written by "
+            f"Baseline.to_dict()); got {data['format']!r}",
             ("format",),
         )
     with nested("n_rows"):

@@ -44,7 +44,7 @@ from ._suppressions import (
     Suppression,
     suppression_from_dict,
 )
-from ._version import SCHEMA_VERSION, check_schema_version
+from ._version import GATE_SINCE, SCHEMA_VERSION, check_gate, check_schema_version
 from ._window import WindowSpec
 
 _REQUIRED = ("schema_version", "model", "baseline", "window")
@@ -55,6 +55,7 @@ _OPTIONAL = (
     "rules",
     "alpha",
     "correction",
+    "gate",
     "min_rows",
     "alert_levels",
     "quality",
@@ -167,6 +168,10 @@ class MonitoringConfig:
         on a chart in the notebook). Left out of :meth:`to_dict` when not given.
     schema_version : int, default SCHEMA_VERSION
         Format version; a newer one than this package knows is refused.
+    gate : {'ks_tails', 'ks'}, optional
+        The p-value gate of numeric features and the effect metrics of their default rule
+        (see :func:`~mlmon_widgets.engine.classify`). Absent: ``'ks'`` for a config of
+        schema version 1 (the gate it was written with), ``'ks_tails'`` from version 2.
 
     Examples
     --------
@@ -208,6 +213,7 @@ class MonitoringConfig:
     persistence: Persistence = field(default_factory=Persistence)
     performance: PerformanceRules | None = None
     schema_version: int = SCHEMA_VERSION
+    gate: str | None = None
 
     __hash__ = None  # type: ignore[assignment]  # holds dicts
 
@@ -245,6 +251,7 @@ class MonitoringConfig:
             )
         with nested("correction"):
             check_option(self.correction, CORRECTIONS)
+        set_(self, "gate", check_gate(self.gate, self.schema_version))
         with nested("min_rows"):
             set_(self, "min_rows", check_int(self.min_rows, minimum=1))
         with nested("alert_levels"):
@@ -402,6 +409,7 @@ class MonitoringConfig:
             "rules": {f: OFF if r.is_off else r.to_dict() for f, r in self.rules.items()},
             "alpha": self.alpha,
             "correction": self.correction,
+            **({"gate": self.gate} if self.schema_version >= GATE_SINCE else {}),
             "min_rows": self.min_rows,
             "alert_levels": list(self.alert_levels),
             "quality": self.quality.to_dict(),

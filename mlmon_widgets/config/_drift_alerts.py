@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from ..engine import (
-    DEFAULT_THRESHOLDS,
     DRIFT,
     METRIC_COLUMNS,
     WARNING,
+    gate_thresholds,
     persistent_alerts,
     trend,
 )
@@ -42,7 +42,8 @@ def drift_alerts(table: pd.DataFrame, config: MonitoringConfig) -> list[dict[str
             continue
         rule = config.rules.get(str(feature))
         kind = str(group["kind"].iloc[0])
-        levels = {rule.metric: rule.levels()} if rule is not None else DEFAULT_THRESHOLDS[kind]
+        defaults = gate_thresholds(config.gate)[kind]
+        levels = {rule.metric: rule.levels()} if rule is not None else defaults
         values = {m: group[METRIC_COLUMNS[m]].to_numpy(dtype=float) for m in levels}
         windows = group["window"].to_numpy()
         for i in np.flatnonzero(alerts):

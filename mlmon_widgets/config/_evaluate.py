@@ -200,9 +200,9 @@ def evaluate(
     >>> alerts[["window_start", "feature", "metric", "severity", "route"]]
       window_start feature       metric  severity           route
     0   2024-05-02  income  wasserstein  critical  ml-engineering
-    1   2024-05-03  income  wasserstein  critical  ml-engineering
+    1   2024-05-03  income    psi_tails  critical  ml-engineering
     >>> print(alerts["message"].iloc[1])
-    wasserstein 0.968 >= 0.25 (critical); rising over the last 3 windows
+    psi_tails 1.02 >= 0.25 (critical); rising over the last 3 windows
     """
     if not isinstance(config, MonitoringConfig):
         raise TypeError(f"config must be a MonitoringConfig; got {type(config).__name__}")
@@ -234,6 +234,7 @@ def evaluate(
     table = classify(
         stats,
         alpha=config.alpha,
+        gate=config.gate,
         correction=config.correction,
         thresholds=config.rules,
         explain=False,

@@ -6,10 +6,11 @@ from typing import Any
 
 from ..engine import (
     ALERT_LEVELS,
-    BASELINE_FORMAT,
+    BASELINE_FORMATS,
     CLASSIFICATION,
     CORRECTIONS,
     DOMAINS,
+    DRIFT_GATES,
     FEATURE_KINDS,
     ISO_STAMP,
     METRIC_KINDS,
@@ -72,9 +73,11 @@ def _baseline() -> dict[str, Any]:
                 },
                 ("values", "lt", "le"),
             ),
+            "tail_edges": _array({"type": "number"}),
+            "tail_counts": _array(_COUNT),
         },
     )
-    numeric["required"] = list(numeric["properties"])
+    numeric["required"] = [k for k in numeric["properties"] if not k.startswith("tail_")]
     categorical = _object(
         {
             "kind": {"enum": list(FEATURE_KINDS[1:])},
@@ -87,7 +90,7 @@ def _baseline() -> dict[str, Any]:
     categorical["required"] = list(categorical["properties"])
     return _object(
         {
-            "format": {"const": BASELINE_FORMAT},
+            "format": {"enum": list(BASELINE_FORMATS)},
             "n_rows": _COUNT,
             "bins": {"type": "integer", "minimum": 2},
             "sketch_size": {"type": "integer", "minimum": 16},
@@ -274,6 +277,13 @@ def json_schema() -> dict[str, Any]:
             "rules": _map({"$ref": "#/$defs/rule"}),
             "alpha": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
             "correction": {"enum": list(CORRECTIONS)},
+            "gate": {
+                "enum": list(DRIFT_GATES),
+                "description": (
+                    "p-value gate of numeric features (schema_version 2 on; absent: 'ks' in "
+                    "version 1, 'ks_tails' from version 2)"
+                ),
+            },
             "min_rows": {"type": "integer", "minimum": 1},
             "alert_levels": _array({"enum": list(ALERT_LEVELS)}, minItems=1, uniqueItems=True),
             "quality": _object(

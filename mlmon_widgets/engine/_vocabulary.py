@@ -151,6 +151,14 @@ DRIFT_METRICS: Mapping[str, DriftMetric] = MappingProxyType(
             {kind: (0.1, 0.25) for kind in _ALL_KINDS},
             scale=0.5,
         ),
+        "psi_tails": DriftMetric(
+            "psi_tails",
+            "psi_tails",
+            "PSI (tail-refined bins)",
+            _NUMERIC,
+            {"numeric": (0.1, 0.25)},
+            scale=0.5,
+        ),
         "js": DriftMetric(
             "js",
             "js",
@@ -173,7 +181,7 @@ DRIFT_METRICS: Mapping[str, DriftMetric] = MappingProxyType(
 )
 #: Drift metric names in catalogue order.
 DRIFT_METRIC_NAMES = tuple(DRIFT_METRICS)
-PSI, JS, KL, WASSERSTEIN, KS = DRIFT_METRIC_NAMES
+PSI, PSI_TAILS, JS, KL, WASSERSTEIN, KS = DRIFT_METRIC_NAMES
 #: Drift metric -> the feature kinds it applies to.
 METRIC_KINDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {m.name: m.kinds for m in DRIFT_METRICS.values()}
@@ -182,21 +190,88 @@ METRIC_KINDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 METRIC_COLUMNS: Mapping[str, str] = MappingProxyType(
     {m.name: m.column for m in DRIFT_METRICS.values()}
 )
-#: Feature kind -> {metric: (warning, critical)}: the default rule of each kind.
-DEFAULT_THRESHOLDS: Mapping[str, Mapping[str, tuple[float, float]]] = MappingProxyType(
+
+
+# ------------------------------------------------------------------ drift gates
+@dataclass(frozen=True)
+class DriftGate:
+    """The default rule's p-value gate for numeric features, and the effect metrics with it.
+
+    Attributes
+    ----------
+    name : str
+        The name configs and ``gate=`` arguments use.
+    tests : tuple of str
+        The p-value columns combined into ``p_value`` for a numeric feature (one column:
+        used as it is; several: their Bonferroni combination). Categorical and boolean
+        features always use chi-squared.
+    numeric_metrics : tuple of str
+        The effect metrics of the numeric default rule (with their catalogue thresholds).
+    label : str
+        What people read.
+    """
+
+    name: str
+    tests: tuple[str, ...]
+    numeric_metrics: tuple[str, ...]
+    label: str
+
+
+#: The p-value column of each component test of a numeric feature: KS, and chi-squared on
+#: the tail-refined bins.
+P_KS, P_TAILS = "p_ks", "p_tails"
+#: The gates, by name. ``'ks'`` is the rule of configs of schema version 1 (KS alone; PSI on
+#: deciles and normed Wasserstein); ``'ks_tails'`` (the default) adds a chi-squared test
+#: on tail-refined bins, combined with KS by the Bonferroni combination, and PSI on those bins.
+DRIFT_GATES: Mapping[str, DriftGate] = MappingProxyType(
     {
-        kind: MappingProxyType(
-            {m.name: m.defaults[kind] for m in DRIFT_METRICS.values() if kind in m.defaults}
-        )
-        for kind in FEATURE_KINDS
+        "ks": DriftGate("ks", (P_KS,), (PSI, WASSERSTEIN), "KS"),
+        "ks_tails": DriftGate(
+            "ks_tails",
+            (P_KS, P_TAILS),
+            (PSI, PSI_TAILS, WASSERSTEIN),
+            "KS and tail-refined chi-squared (Bonferroni combination)",
+        ),
     }
 )
+GATE_KS, GATE_KS_TAILS = tuple(DRIFT_GATES)
+#: The gate of new tables, views and configs.
+DEFAULT_GATE = GATE_KS_TAILS
+
+
+def gate_thresholds(gate: str = DEFAULT_GATE) -> Mapping[str, Mapping[str, tuple[float, float]]]:
+    """Feature kind -> {metric: (warning, critical)}: the default rule of each kind.
+
+    Examples
+    --------
+    >>> dict(gate_thresholds("ks")["numeric"])
+    {'psi': (0.1, 0.25), 'wasserstein': (0.1, 0.25)}
+    >>> list(gate_thresholds()["numeric"])
+    ['psi', 'psi_tails', 'wasserstein']
+    """
+    used = DRIFT_GATES[gate].numeric_metrics
+    return MappingProxyType(
+        {
+            kind: MappingProxyType(
+                {
+                    m.name: m.defaults[kind]
+                    for m in DRIFT_METRICS.values()
+                    if kind in m.defaults and (kind != FEATURE_KINDS[0] or m.name in used)
+                }
+            )
+            for kind in FEATURE_KINDS
+        }
+    )
+
+
+#: Feature kind -> {metric: (warning, critical)}: the default rule of the default gate.
+DEFAULT_THRESHOLDS: Mapping[str, Mapping[str, tuple[float, float]]] = gate_thresholds()
 #: The p-value shown on a -log10 scale (a view of the test, not an effect metric).
 NEGLOG10P = "neglog10p"
 #: Top of the -log10 p colour scale (p = 1e-20).
 NEGLOG10P_SCALE = 20.0
 #: What a heatmap can colour its cells by: the severity, an effect metric or the p-value.
-COLOUR_BY = ("severity", "psi", "js", "wasserstein", NEGLOG10P)
+COLOUR_BY = ("severity", "psi", "psi_tails", "js", "wasserstein", NEGLOG10P)
 
 
 # ------------------------------------------------------------------ performance metrics
@@ -366,6 +441,8 @@ def vocabulary() -> dict[str, Any]:
                 }
                 for m in DRIFT_METRICS.values()
             },
+            "gates": {g.name: {"label": g.label, "tests": g.tests} for g in DRIFT_GATES.values()},
+            "default_gate": DEFAULT_GATE,
             "neglog10p": {"name": NEGLOG10P, "label": "-log10 p", "scale": NEGLOG10P_SCALE},
             "rule_off": OFF,
             "insufficient": INSUFFICIENT_DATA,

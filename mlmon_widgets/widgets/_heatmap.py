@@ -12,6 +12,7 @@ import traitlets
 from ..engine import (
     COLOUR_BY,
     CORRECTIONS,
+    DEFAULT_GATE,
     MAX_CATEGORIES,
     MIN_ROWS,
     PSI,
@@ -19,6 +20,7 @@ from ..engine import (
     DriftHistory,
     backtest,
     check_frame,
+    check_gate,
     check_option,
     check_probability,
     feature_order,
@@ -51,9 +53,9 @@ class DriftHeatmap(MlmonWidget):
         Logged production data.
     time, window, rows
         Windows as in :func:`~mlmon_widgets.drift_over_time` (tumbling windows).
-    roles, alpha, correction, thresholds, min_rows, max_categories, features
-        As in :func:`~mlmon_widgets.drift_over_time`.
-    metric : {'severity', 'psi', 'js', 'wasserstein', 'neglog10p'}, default 'severity'
+    roles, alpha, correction, thresholds, min_rows, max_categories, features, gate
+        As in :func:`~mlmon_widgets.drift_over_time`; :meth:`to_config` exports the gate.
+    metric : {'severity', 'psi', 'psi_tails', 'js', 'wasserstein', 'neglog10p'}, default 'severity'
         What colours the cells.
 
     Examples
@@ -95,9 +97,11 @@ class DriftHeatmap(MlmonWidget):
         max_categories: int = MAX_CATEGORIES,
         features: Sequence[str] | None = None,
         metric: str = COLOUR_BY[0],
+        gate: str = DEFAULT_GATE,
         **kwargs: Any,
     ) -> None:
         super().__init__(metric=metric, alpha=alpha, correction=correction, **kwargs)
+        self._gate = check_gate(gate)
         self._kinds: dict[str, str] = {}
         if reference is None and production is None:
             return  # from_frame fills the state
@@ -174,13 +178,14 @@ class DriftHeatmap(MlmonWidget):
             "alpha": self.alpha,
             "correction": self.correction,
             "thresholds": self.thresholds or None,
+            "gate": self._gate,
         }
 
     def _classify(self) -> None:
         self._p_adjusted, self._codes = self._history.judge(**self._options)
 
     def _grids(self, first: int, until: int | None = None) -> dict[str, np.ndarray]:
-        return self._history.grids(self._codes, self._features, first, until)
+        return self._history.grids(self._codes, self._features, first, until, gate=self._gate)
 
     def _window_table(self, first: int) -> dict[str, list[str]]:
         starts, ends = self._history.labels
@@ -312,7 +317,12 @@ class DriftHeatmap(MlmonWidget):
                 raise ValueError(f"features {unknown} are not in this heatmap")
             chunks = chunks[chunks["feature"].isin(list(features))]
         suggestions = thresholds_from_chunks(
-            chunks, metric=metric, method=method, alpha=self.alpha, correction=self.correction
+            chunks,
+            metric=metric,
+            method=method,
+            alpha=self.alpha,
+            correction=self.correction,
+            gate=self._gate,
         )
         self.thresholds = {**self.thresholds, **self._rules_of(suggestions)}
         return suggestions
@@ -342,6 +352,7 @@ class DriftHeatmap(MlmonWidget):
             self._codes,
             alpha=self.alpha,
             thresholds=self.thresholds,
+            gate=self._gate,
         )
         if detail is None:
             return {**where, "severity": "no data", "reason": "no statistics for this window"}
@@ -430,6 +441,7 @@ class DriftHeatmap(MlmonWidget):
             rules=dict(self.thresholds),
             alpha=self.alpha,
             correction=self.correction,
+            gate=self._gate,
             min_rows=history.limits["min_rows"],
             **options,
         )

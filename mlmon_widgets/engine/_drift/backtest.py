@@ -17,6 +17,7 @@ import pandas as pd
 from .._vocabulary import (
     ALERT_LEVELS,
     CRITICAL,
+    DEFAULT_GATE,
     JS,
     METRIC_COLUMNS,
     PSI,
@@ -96,6 +97,7 @@ def backtest(
     correction: str = "fdr_bh",
     thresholds: Any = None,
     chunks: pd.DataFrame | None = None,
+    gate: str = DEFAULT_GATE,
     features: Sequence[str] | None = None,
     codes: np.ndarray | None = None,
 ) -> Backtest:
@@ -105,7 +107,7 @@ def backtest(
     ----------
     stats : pandas.DataFrame
         :func:`window_statistics` of the history (one row per window x feature).
-    alpha, correction, thresholds
+    alpha, correction, thresholds, gate
         The rules, as in :func:`classify`.
     chunks : pandas.DataFrame, optional
         :func:`window_statistics` of the reference cut into chunks the size of a window.
@@ -134,7 +136,7 @@ def backtest(
     feature
     x              0         2          0.0
     """
-    options = {"alpha": alpha, "correction": correction, "thresholds": thresholds}
+    options = {"alpha": alpha, "correction": correction, "thresholds": thresholds, "gate": gate}
     names = list(features) if features is not None else list(dict.fromkeys(stats["feature"]))
     if codes is None:
         _, codes = severity_codes(stats, **options)

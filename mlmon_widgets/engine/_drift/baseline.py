@@ -15,11 +15,15 @@ from .._data.columns import coded_column, label_counts, numeric_column
 from .._data.roles import infer_roles
 from .._validation import check_frame, check_positive_int
 from .._vocabulary import FEATURE_KINDS, VERSION
-from .kernels import QuantileSketch, SortedReference, bin_counts, quantile_edges
+from .kernels import QuantileSketch, SortedReference, bin_counts, quantile_edges, tail_edges
 
 #: Format tag written by :meth:`Baseline.to_dict`; bump when the layout changes (an optional
-#: ``versions`` key, the model versions of the reference, is read when present).
-BASELINE_FORMAT = "mlmon-baseline/1"
+#: ``versions`` key, the model versions of the reference, is read when present). Format 2
+#: adds each numeric feature's tail-refined bins (``tail_edges``, ``tail_counts``).
+BASELINE_FORMAT = "mlmon-baseline/2"
+#: Formats :meth:`Baseline.from_dict` reads (format 1 has no tail bins: its numeric features
+#: have no tail-refined test or ``psi_tails``, which are then NaN).
+BASELINE_FORMATS = ("mlmon-baseline/1", BASELINE_FORMAT)
 
 
 def _float_or_none(value: float) -> float | None:
@@ -52,6 +56,10 @@ class NumericFeature:
     edges: np.ndarray
     counts: np.ndarray
     sketch: QuantileSketch
+    #: Edges of the tail-refined bins (``edges`` with the outer bins split at the 1%, 5%,
+    #: 95% and 99% quantiles) and the reference counts in them; None in a format-1 baseline.
+    tail_edges: np.ndarray | None = None
+    tail_counts: np.ndarray | None = None
     kind: str = field(default="numeric", init=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +82,14 @@ class NumericFeature:
                 "lt": [int(v) for v in self.sketch.lt],
                 "le": [int(v) for v in self.sketch.le],
             },
+            **(
+                {
+                    "tail_edges": [float(e) for e in self.tail_edges],
+                    "tail_counts": [int(c) for c in self.tail_counts],
+                }
+                if self.tail_edges is not None and self.tail_counts is not None
+                else {}
+            ),
         }
 
     @classmethod
@@ -94,6 +110,12 @@ class NumericFeature:
             edges=np.asarray(data["edges"], dtype=float),
             counts=np.asarray(data["counts"], dtype=np.int64),
             sketch=QuantileSketch(sketch["values"], sketch["lt"], sketch["le"], int(data["n"])),
+            tail_edges=(
+                np.asarray(data["tail_edges"], dtype=float) if "tail_edges" in data else None
+            ),
+            tail_counts=(
+                np.asarray(data["tail_counts"], dtype=np.int64) if "tail_counts" in data else None
+            ),
         )
 
 
@@ -153,6 +175,7 @@ def fit_numeric(
     ordered = np.sort(finite)
     n = len(ordered)
     edges = quantile_edges(ordered, bins)
+    fine = tail_edges(ordered, bins)
     feature = NumericFeature(
         name=name,
         dtype=str(series.dtype),
@@ -168,6 +191,8 @@ def fit_numeric(
         edges=edges,
         counts=bin_counts(ordered, edges),
         sketch=QuantileSketch.from_sorted(ordered, sketch_size),
+        tail_edges=fine,
+        tail_counts=bin_counts(ordered, fine),
     )
     return feature, ordered
 
@@ -350,7 +375,7 @@ class Baseline:
         ValueError
             If ``data`` is not a baseline of a known format.
         """
-        if not isinstance(data, Mapping) or data.get("format") != BASELINE_FORMAT:
+        if not isinstance(data, Mapping) or data.get("format") not in BASELINE_FORMATS:
             found = data.get("format") if isinstance(data, Mapping) else type(data).__name__
             raise ValueError(
                 f"not a baseline of format {BASELINE_FORMAT!r} (found {found!r}); "

@@ -11,18 +11,22 @@ import pandas as pd
 
 from .._data.columns import coded_column, label_counts, numeric_column
 from .._vocabulary import (
-    DEFAULT_THRESHOLDS,
+    DEFAULT_GATE,
+    DRIFT_GATES,
     FEATURE_KINDS,
     JS,
     METRIC_COLUMNS,
     NEGLOG10P,
     PSI,
+    PSI_TAILS,
     WASSERSTEIN,
+    gate_thresholds,
 )
 from .baseline import Baseline, CategoricalFeature, NumericFeature
 from .kernels import distinct_steps
 from .rules import Rule, resolve_rules
 from .severity import classify
+from .statistics import KS_TEST
 
 #: Categories shown by name; the rest are summed into one bar.
 MAX_BARS = 20
@@ -198,13 +202,15 @@ def feature_detail(baseline: Baseline, feature: str, values: pd.Series) -> dict[
     return _categorical(summary, values)
 
 
-def _rule_lines(kind: str, rule: Rule | None, alpha: float) -> dict[str, list[float | None]]:
+def _rule_lines(
+    kind: str, rule: Rule | None, alpha: float, gate: str
+) -> dict[str, list[float | None]]:
     """Warning and critical lines per table column, for the metric-over-time chart."""
     lines: dict[str, list[float | None]] = {}
     if rule is not None and not rule.is_off:
         lines[METRIC_COLUMNS[rule.metric]] = list(rule.levels())
     elif rule is None:
-        for metric, levels in DEFAULT_THRESHOLDS[kind].items():
+        for metric, levels in gate_thresholds(gate)[kind].items():
             lines[METRIC_COLUMNS[metric]] = list(levels)
     lines[NEGLOG10P] = [-math.log10(alpha), None]
     return lines
@@ -219,6 +225,7 @@ def cell_detail(
     thresholds: Any = None,
     baseline: Baseline | None = None,
     values: pd.Series | None = None,
+    gate: str = DEFAULT_GATE,
 ) -> dict[str, Any]:
     """What a detail pane shows for one feature in one window, as plain data.
 
@@ -229,7 +236,7 @@ def cell_detail(
         the metrics).
     p_adjusted, severity
         Its corrected p-value and severity, as judged with every other row of its table.
-    alpha, thresholds
+    alpha, thresholds, gate
         The rules, as in :func:`classify` (only the feature's own rule is read).
     baseline : Baseline, optional
         The reference summary; with ``values`` the distributions are included.
@@ -254,17 +261,22 @@ def cell_detail(
     >>> window = pd.DataFrame({"x": rng.normal(1, 1, 500)})
     >>> stats = window_statistics(baseline, window, make_windows(window, rows=500))
     >>> detail = cell_detail(stats.iloc[0], p_adjusted=1e-30, severity="critical")
-    >>> detail["reason"]
-    'ks p_adj=1e-30 < 0.01 and psi=0.994 >= 0.25, wasserstein=0.995 >= 0.25'
+    >>> detail["reason"].split(" and ")[0]
+    'ks+tails p_adj=1e-30 < 0.01'
     >>> detail["thresholds"]["wasserstein"]
     [0.1, 0.25]
     """
     feature, kind = str(row["feature"]), str(row["kind"])
     own = {feature: thresholds[feature]} if thresholds is not None and feature in thresholds else {}
     rules = resolve_rules(own, {feature: kind})
-    judged = pd.DataFrame([row]).assign(p_value=p_adjusted)
+    tests = DRIFT_GATES[gate].tests
+    judged = pd.DataFrame([row]).drop(columns=list(tests), errors="ignore")
+    judged = judged.assign(p_value=p_adjusted)
+    if kind == FEATURE_KINDS[0] and len(tests) > 1:
+        judged["test"] = "+".join(t.removeprefix("p_") for t in tests)
     # The reason of this row alone: its p-value already corrected across the whole table.
-    explained = classify(judged, alpha=alpha, correction="none", thresholds=own).iloc[0]
+    explained = classify(judged, alpha=alpha, correction="none", thresholds=own, gate=gate)
+    explained = explained.iloc[0]
     numbers: list[list[Any]] = [
         ["rows in window", int(row["n"])],
         ["usable values", int(row["n_current"])],
@@ -278,6 +290,12 @@ def cell_detail(
     ]
     if kind == FEATURE_KINDS[0]:
         numbers.insert(8, ["Wasserstein (normed)", float(row[WASSERSTEIN])])
+        numbers.insert(7, ["PSI (tail bins)", float(row.get(PSI_TAILS, math.nan))])
+        if len(tests) > 1 and row["test"] == KS_TEST:
+            parts = [
+                [f"{t.removeprefix('p_')} p-value", float(row.get(t, math.nan))] for t in tests
+            ]
+            numbers[5:5] = parts
         numbers.append(["out of reference range", float(row["out_of_range"])])
     else:
         numbers.append(["unseen categories", int(row["unseen_categories"])])
@@ -289,7 +307,7 @@ def cell_detail(
         "severity": severity,
         "reason": str(explained["reason"]),
         "numbers": numbers,
-        "thresholds": _rule_lines(kind, rules.get(feature), alpha),
+        "thresholds": _rule_lines(kind, rules.get(feature), alpha, gate),
         "default_metric": WASSERSTEIN if kind == FEATURE_KINDS[0] else JS,
         "bars": None,
         "ecdf": None,

@@ -16,18 +16,17 @@ import numpy as np
 import pandas as pd
 
 from .._data.live import LiveWindows, WindowUpdate
-from .._vocabulary import NEGLOG10P, SEVERITIES
-from .backtest import EFFECT_COLUMNS
+from .._vocabulary import COLOUR_BY, DEFAULT_GATE, METRIC_COLUMNS, NEGLOG10P, SEVERITIES
 from .baseline import Baseline
 from .detail import cell_detail
-from .severity import classify, severity_codes
+from .severity import classify, gated_pvalues, severity_codes
 from .tables import MAX_CATEGORIES, MIN_ROWS, window_statistics
 from .thresholds import reference_chunks
 
 #: A cell without statistics (a window before a feature existed) in a severity grid.
 NO_DATA = 255
-#: The grids a drift view colours by: severity codes, the effect metrics and -log10 p.
-GRID_COLUMNS = (*EFFECT_COLUMNS, NEGLOG10P)
+#: The grids a drift view colours by (besides severity codes): effect metrics and -log10 p.
+GRID_COLUMNS = tuple(METRIC_COLUMNS.get(c, c) for c in COLOUR_BY[1:])
 
 
 class DriftHistory:
@@ -126,10 +125,17 @@ class DriftHistory:
 
     # ------------------------------------------------------------------ judgement
     def judge(
-        self, *, alpha: float = 0.01, correction: str = "fdr_bh", thresholds: Any = None
+        self,
+        *,
+        alpha: float = 0.01,
+        correction: str = "fdr_bh",
+        thresholds: Any = None,
+        gate: str = DEFAULT_GATE,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Corrected p-values and severity codes of every row (:func:`severity_codes`)."""
-        return severity_codes(self.stats, alpha=alpha, correction=correction, thresholds=thresholds)
+        return severity_codes(
+            self.stats, alpha=alpha, correction=correction, thresholds=thresholds, gate=gate
+        )
 
     def table(self, **rules: Any) -> pd.DataFrame:
         """The drift table (:func:`classify` with ``rules``) with window starts and ends."""
@@ -140,7 +146,12 @@ class DriftHistory:
         return table.sort_values("window", kind="stable").reset_index(drop=True)
 
     def grids(
-        self, codes: np.ndarray, features: Sequence[str], first: int = 0, until: int | None = None
+        self,
+        codes: np.ndarray,
+        features: Sequence[str],
+        first: int = 0,
+        until: int | None = None,
+        gate: str = DEFAULT_GATE,
     ) -> dict[str, np.ndarray]:
         """Windows x features arrays of windows ``first..until``: severity codes and metrics.
 
@@ -159,9 +170,11 @@ class DriftHistory:
             grid = np.full(shape, np.nan, dtype=np.float32)
             if column == NEGLOG10P:
                 with np.errstate(divide="ignore"):
-                    values = np.minimum(-np.log10(part["p_value"].to_numpy(dtype=float)), 300.0)
-            else:
+                    values = np.minimum(-np.log10(gated_pvalues(part, gate)), 300.0)
+            elif column in part:
                 values = part[column].to_numpy(dtype=float)
+            else:  # a table from before the metric existed
+                values = np.nan
             grid[w, f] = values
             out[column] = grid
         return out
@@ -175,6 +188,7 @@ class DriftHistory:
         *,
         alpha: float,
         thresholds: Any,
+        gate: str = DEFAULT_GATE,
     ) -> dict[str, Any] | None:
         """:func:`cell_detail` of one cell (None when the feature has no statistics there)."""
         lo, hi = self._row_of_window(window), self._row_of_window(window + 1)
@@ -194,6 +208,7 @@ class DriftHistory:
             thresholds=thresholds,
             baseline=self.baseline,
             values=values,
+            gate=gate,
         )
 
     def reference_chunks(self) -> pd.DataFrame | None:

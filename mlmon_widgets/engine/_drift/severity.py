@@ -16,15 +16,18 @@ from .._validation import check_option, check_probability
 from .._vocabulary import (
     CORRECTIONS,
     CRITICAL,
-    DEFAULT_THRESHOLDS,
+    DEFAULT_GATE,
+    DRIFT_GATES,
     INSUFFICIENT_DATA,
     METRIC_COLUMNS,
     OFF,
     OK,
     SEVERITIES,
     WARNING,
+    gate_thresholds,
 )
 from .rules import METRICS, Rule, RuleLike, resolve_rules
+from .statistics import KS_TEST, gate_pvalues
 
 
 def adjust_pvalues(p_values: np.ndarray, *, method: str, alpha: float) -> np.ndarray:
@@ -43,7 +46,11 @@ def adjust_pvalues(p_values: np.ndarray, *, method: str, alpha: float) -> np.nda
 
 
 def _threshold_arrays(
-    feature_codes: np.ndarray, feature_kinds: list[str], names: list[str], rules: Mapping[str, Rule]
+    feature_codes: np.ndarray,
+    feature_kinds: list[str],
+    names: list[str],
+    rules: Mapping[str, Rule],
+    defaults: Mapping[str, Mapping[str, tuple[float, float]]],
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per row, the warning and critical threshold of every metric (NaN: metric not used).
 
@@ -56,18 +63,48 @@ def _threshold_arrays(
         crit = np.full(len(names), np.nan)
         for i, (name, kind) in enumerate(zip(names, feature_kinds, strict=True)):
             rule = rules.get(name)
-            if rule is None and metric in DEFAULT_THRESHOLDS[kind]:
-                warn[i], crit[i] = DEFAULT_THRESHOLDS[kind][metric]
+            if rule is None and metric in defaults[kind]:
+                warn[i], crit[i] = defaults[kind][metric]
             elif rule is not None and rule.metric == metric:
                 warn[i], crit[i] = rule.warning, rule.critical
         arrays[metric] = (warn[feature_codes], crit[feature_codes])
     return arrays
 
 
-def _rule_text(kind: str, rule: Rule | None) -> str:
+def _rule_text(kind: str, rule: Rule | None, gate: str) -> str:
     if rule is not None:
         return OFF if rule.is_off else f"{rule.metric} {rule.warning:g}/{rule.critical:g}"
-    return " or ".join(f"{m} {w:g}/{c:g}" for m, (w, c) in DEFAULT_THRESHOLDS[kind].items())
+    return " or ".join(f"{m} {w:g}/{c:g}" for m, (w, c) in gate_thresholds(gate)[kind].items())
+
+
+def _metric_values(table: pd.DataFrame, metric: str) -> np.ndarray:
+    """A metric's column as floats; NaN (never reached) for a table from before the metric."""
+    column = METRIC_COLUMNS[metric]
+    if column not in table:
+        return np.full(len(table), np.nan)
+    return table[column].to_numpy(dtype=float)
+
+
+def check_gate(gate: str) -> str:
+    """``gate`` if it names a drift gate (``{'ks_tails', 'ks'}``), else a ValueError."""
+    return check_option("gate", gate, tuple(DRIFT_GATES))
+
+
+def gated_pvalues(table: pd.DataFrame, gate: str) -> np.ndarray:
+    """The ``p_value`` column under ``gate``: numeric rows from their component tests.
+
+    A table without component columns (``p_ks``) keeps its ``p_value`` as it is.
+    """
+    p = table["p_value"].to_numpy(dtype=float)
+    tests = DRIFT_GATES[check_gate(gate)].tests
+    if not all(t in table for t in tests) or "test" not in table:
+        return p
+    numeric = (table["test"] == KS_TEST).to_numpy()
+    if not numeric.any():
+        return p
+    p = p.copy()
+    p[numeric] = gate_pvalues(table.loc[numeric], gate)
+    return p
 
 
 def severity_codes(
@@ -76,6 +113,7 @@ def severity_codes(
     alpha: float = 0.01,
     correction: str = "fdr_bh",
     thresholds: Mapping[str, RuleLike] | None = None,
+    gate: str = DEFAULT_GATE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The corrected p-values and severities of :func:`classify`, as arrays, without a copy.
 
@@ -93,13 +131,14 @@ def severity_codes(
     >>> [SEVERITIES[c] for c in codes]
     ['critical']
     """
-    p_adjusted, codes, _, _, _ = _judge(table, alpha, correction, thresholds)
+    p_adjusted, codes, _, _, _, _ = _judge(table, alpha, correction, thresholds, gate)
     return p_adjusted, codes
 
 
-def _judge(table, alpha, correction, thresholds):
+def _judge(table, alpha, correction, thresholds, gate):
     alpha = check_probability("alpha", alpha)
     check_option("correction", correction, CORRECTIONS)
+    p_values = gated_pvalues(table, gate)
     features = table["feature"] if "feature" in table else table.index.to_series()
     feature_codes, uniques = pd.factorize(features)
     names = [str(n) for n in uniques]
@@ -107,13 +146,11 @@ def _judge(table, alpha, correction, thresholds):
     feature_kinds = [str(k) for k in table["kind"].to_numpy()[first_row]]
     kind_of = dict(zip(names, feature_kinds, strict=True))
     rules = resolve_rules(thresholds, kind_of)
-    p_adjusted = adjust_pvalues(
-        table["p_value"].to_numpy(dtype=float), method=correction, alpha=alpha
-    )
-    arrays = _threshold_arrays(feature_codes, feature_kinds, names, rules)
+    p_adjusted = adjust_pvalues(p_values, method=correction, alpha=alpha)
+    arrays = _threshold_arrays(feature_codes, feature_kinds, names, rules, gate_thresholds(gate))
     level = np.zeros(len(table), dtype=np.int8)
     for metric, (warn, crit) in arrays.items():
-        values = table[METRIC_COLUMNS[metric]].to_numpy(dtype=float)
+        values = _metric_values(table, metric)
         with np.errstate(invalid="ignore"):
             level = np.maximum(level, (values >= warn).astype(np.int8) + (values >= crit))
     insufficient = table["insufficient"].to_numpy(dtype=bool)
@@ -127,7 +164,8 @@ def _judge(table, alpha, correction, thresholds):
         [SEVERITIES.index(s) for s in (INSUFFICIENT_DATA, OFF, CRITICAL, WARNING)],
         default=SEVERITIES.index(OK),
     )
-    return p_adjusted, codes.astype(np.uint8), arrays, rules, (feature_codes, names, kind_of)
+    names_etc = (feature_codes, names, kind_of)
+    return p_adjusted, codes.astype(np.uint8), arrays, rules, names_etc, p_values
 
 
 def classify(
@@ -137,6 +175,7 @@ def classify(
     correction: str = "fdr_bh",
     thresholds: Mapping[str, RuleLike] | None = None,
     explain: bool = True,
+    gate: str = DEFAULT_GATE,
 ) -> pd.DataFrame:
     """Assign a severity to every row of a drift table from its stored statistics.
 
@@ -160,6 +199,13 @@ def classify(
         ``'off'``; replaces the default rule for that feature.
     explain : bool, default True
         Add the one-line ``reason`` column (skip it for fast interactive recounts).
+    gate : {'ks_tails', 'ks'}, default 'ks_tails'
+        The default rule's p-value gate for numeric features and the effect metrics that go
+        with it. ``'ks_tails'``: the Bonferroni combination of the KS p-value (``p_ks``) and of
+        a chi-squared test on tail-refined bins (``p_tails``), with ``psi``, ``psi_tails``
+        and ``wasserstein`` as effect metrics. ``'ks'``: KS alone, with ``psi`` and
+        ``wasserstein`` (the rule of configs of schema version 1). Categorical and boolean
+        features use chi-squared either way. ``p_value`` is rewritten for the gate.
 
     Returns
     -------
@@ -181,28 +227,55 @@ def classify(
     ['warning', 'ok']
     """
     alpha = check_probability("alpha", alpha)
-    p_adjusted, codes, arrays, rules, (feature_codes, names, kind_of) = _judge(
-        table, alpha, correction, thresholds
+    p_adjusted, codes, arrays, rules, (feature_codes, names, kind_of), p_values = _judge(
+        table, alpha, correction, thresholds, gate
     )
     out = table.copy()
+    out["p_value"] = p_values
     out["p_adjusted"] = p_adjusted
-    texts = [_rule_text(kind_of[n], rules.get(n)) for n in names]
+    texts = [_rule_text(kind_of[n], rules.get(n), gate) for n in names]
     distinct, which = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
     out["rule"] = pd.Categorical.from_codes(which[feature_codes], categories=distinct)
     out["severity"] = pd.Categorical.from_codes(codes, categories=SEVERITIES)
     out["drifted"] = (codes == SEVERITIES.index(WARNING)) | (codes == SEVERITIES.index(CRITICAL))
     severity = np.asarray(SEVERITIES, dtype=object)[codes]
     if explain:
-        out["reason"] = _reasons(out, arrays, alpha, severity)
+        out["reason"] = _reasons(out, arrays, alpha, severity, gate)
     return out
 
 
-def _reasons(table: pd.DataFrame, arrays, alpha: float, severity: np.ndarray) -> list[str]:
+def _gate_texts(table: pd.DataFrame, gate: str, p_adj: np.ndarray) -> list[str]:
+    """Per row, the test and corrected p-value that decide the p-value gate.
+
+    For a combined gate: ``'ks+tails p_adj=... (tails p=..., ks p=...)'``, the component
+    with the smallest p-value first (the one that fired).
+    """
+    tests = table["test"].to_numpy(dtype=object) if "test" in table else np.full(len(table), "test")
+    out = [f"{t} p_adj={p:.3g}" for t, p in zip(tests, p_adj, strict=True)]
+    components = DRIFT_GATES[gate].tests
+    if len(components) == 1 or not all(c in table for c in components):
+        return out
+    values = table[list(components)].to_numpy(dtype=float)
+    names = [c.removeprefix("p_") for c in components]
+    joined = "+".join(names)
+    for i in np.flatnonzero(tests == KS_TEST):
+        row = values[i]
+        if not np.isfinite(row).any():
+            continue
+        order = np.argsort(np.where(np.isfinite(row), row, np.inf), kind="stable")
+        parts = ", ".join(f"{names[j]} p={row[j]:.3g}" for j in order if np.isfinite(row[j]))
+        out[i] = f"{joined} p_adj={p_adj[i]:.3g} ({parts})"
+    return out
+
+
+def _reasons(
+    table: pd.DataFrame, arrays, alpha: float, severity: np.ndarray, gate: str
+) -> list[str]:
     """One line per row saying why it got its severity."""
     notes = table["note"].to_numpy(dtype=object)
     p_adj = table["p_adjusted"].to_numpy(dtype=float)
-    tests = table["test"].to_numpy(dtype=object) if "test" in table else np.full(len(table), "test")
-    values = {m: table[METRIC_COLUMNS[m]].to_numpy(dtype=float) for m in arrays}
+    gates = _gate_texts(table, gate, p_adj)
+    values = {m: _metric_values(table, m) for m in arrays}
     reasons = []
     for i, sev in enumerate(severity):
         if sev == INSUFFICIENT_DATA:
@@ -212,7 +285,7 @@ def _reasons(table: pd.DataFrame, arrays, alpha: float, severity: np.ndarray) ->
             reasons.append("rule off for this feature")
             continue
         used = [(m, values[m][i], w[i], c[i]) for m, (w, c) in arrays.items() if np.isfinite(w[i])]
-        gate = f"{tests[i]} p_adj={p_adj[i]:.3g}"
+        gate = gates[i]
         if sev in (WARNING, CRITICAL):
             hits = [
                 f"{m}={v:.3g} >= {c if sev == CRITICAL else w:g}"

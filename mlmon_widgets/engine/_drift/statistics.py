@@ -15,18 +15,36 @@ import pandas as pd
 
 from .._data.columns import CodedColumn, NumericColumn, coded_column, label_counts, numeric_column
 from .._data.windows import Windows
-from .._vocabulary import FEATURE_KINDS, JS, KL, KS, METRIC_COLUMNS, PSI, WASSERSTEIN
+from .._vocabulary import (
+    DEFAULT_GATE,
+    DRIFT_GATES,
+    FEATURE_KINDS,
+    JS,
+    KL,
+    KS,
+    METRIC_COLUMNS,
+    P_KS,
+    P_TAILS,
+    PSI,
+    PSI_TAILS,
+    WASSERSTEIN,
+)
 from .baseline import Baseline, CategoricalFeature, FeatureSummary, NumericFeature
 from .kernels import (
     KS_EXACT_MAX_N,
     SortedReference,
     bin_counts,
     binned_distances,
+    bonferroni_combination,
     chi2_from_counts,
+    coarse_counts,
     ks_pvalue_asymptotic,
+    psi_from_counts,
+    tail_chi2_from_counts,
 )
 
-#: The tests behind the p-values: two-sample KS (numeric) and chi-squared (categories).
+#: The tests behind the p-values: the numeric gate (two-sample KS, alone or combined with a
+#: chi-squared test on tail-refined bins) and chi-squared for categories.
 KS_TEST, CHI2_TEST = KS, "chi2"
 #: Columns of the per-window statistics, in output order.
 STAT_COLUMNS = (
@@ -36,7 +54,9 @@ STAT_COLUMNS = (
     "method",
     "statistic",
     "p_value",
-    *(METRIC_COLUMNS[m] for m in (PSI, JS, KL, WASSERSTEIN)),
+    P_KS,
+    P_TAILS,
+    *(METRIC_COLUMNS[m] for m in (PSI, PSI_TAILS, JS, KL, WASSERSTEIN)),
     "n_reference",
     "n_current",
     "n",
@@ -74,8 +94,11 @@ class _Rows:
             rows, n1, n2 = (np.asarray(v) for v in zip(*self.pending, strict=True))
             d = np.asarray([self.data["statistic"][r] for r in rows], dtype=float)
             for r, p in zip(rows, ks_pvalue_asymptotic(d, n1, n2), strict=True):
-                self.data["p_value"][r] = float(p)
+                self.data[P_KS][r] = float(p)
         out = pd.DataFrame(self.data)
+        numeric = (out["test"] == KS_TEST).to_numpy()
+        if numeric.any():
+            out.loc[numeric, "p_value"] = gate_pvalues(out.loc[numeric], DEFAULT_GATE)
         out.insert(0, "window", np.asarray(self.window, dtype=np.int64))
         for column in ("n_reference", "n_current", "n", "unseen_categories"):
             out[column] = out[column].astype(np.int64)
@@ -88,7 +111,9 @@ _DEFAULTS: dict[str, object] = {
     "method": None,
     "statistic": _NAN,
     "p_value": _NAN,
-    **dict.fromkeys((PSI, JS, KL, WASSERSTEIN), _NAN),
+    P_KS: _NAN,
+    P_TAILS: _NAN,
+    **dict.fromkeys((PSI, PSI_TAILS, JS, KL, WASSERSTEIN), _NAN),
     "nonfinite_current": 0.0,
     "invalid_current": 0.0,
     "out_of_range": _NAN,
@@ -101,6 +126,19 @@ _DEFAULTS: dict[str, object] = {
 
 def _share(count: float, total: int) -> float:
     return float(count) / total if total else _NAN
+
+
+def gate_pvalues(table: pd.DataFrame, gate: str) -> np.ndarray:
+    """The p-value of each numeric row under ``gate``: its one test, or their combination.
+
+    ``table`` has the component columns (``p_ks``, ``p_tails``); a component that is NaN
+    (no tail bins in a format-1 baseline, a constant feature) is left out of the combination.
+    """
+    tests = DRIFT_GATES[gate].tests
+    components = table[list(tests)].to_numpy(dtype=float)
+    if len(tests) == 1:
+        return components[:, 0]
+    return bonferroni_combination(components)
 
 
 def _numeric_window(
@@ -135,7 +173,13 @@ def _numeric_window(
         side, count = ("reference", feature.n) if feature.n < min_rows else ("window", n)
         out.update(insufficient=True, note=_too_few(side, count, min_rows))
         return out
-    counts = bin_counts(current, feature.edges)
+    if feature.tail_edges is not None and feature.tail_counts is not None:
+        fine = bin_counts(current, feature.tail_edges)
+        counts = coarse_counts(feature.tail_edges, fine, feature.edges)
+        out[PSI_TAILS] = psi_from_counts(feature.tail_counts, fine)
+        out[P_TAILS] = tail_chi2_from_counts(feature.tail_counts, fine)[1]
+    else:
+        counts = bin_counts(current, feature.edges)
     out[PSI], out[JS], out[KL] = binned_distances(feature.counts, counts)
     sketch = feature.sketch
     if exact is not None:
@@ -152,7 +196,7 @@ def _numeric_window(
     if p is None:
         out["_pending_n"] = (feature.n, n)
     else:
-        out["p_value"] = p
+        out[P_KS] = p
     if feature.std > 0:
         out[WASSERSTEIN] = distance / feature.std
     else:

@@ -16,10 +16,10 @@ from .._validation import (
     check_positive_int,
     check_probability,
 )
-from .._vocabulary import CORRECTIONS, FEATURE_KINDS
+from .._vocabulary import CORRECTIONS, DEFAULT_GATE, FEATURE_KINDS
 from .baseline import Baseline
 from .rules import RuleLike
-from .severity import classify
+from .severity import check_gate, classify
 from .statistics import compute
 
 #: Default minimum number of usable values on each side for a test to run.
@@ -75,8 +75,10 @@ def _run(
     max_categories: int,
     features: Sequence[str] | None,
     progress: bool | None,
+    gate: str,
 ) -> pd.DataFrame:
     alpha = check_probability("alpha", alpha)
+    check_gate(gate)
     check_option("correction", correction, CORRECTIONS)
     min_rows = check_positive_int("min_rows", min_rows)
     max_categories = check_positive_int("max_categories", max_categories, minimum=2)
@@ -93,7 +95,7 @@ def _run(
             max_categories=max_categories,
             progress=bar.update,
         )
-    return classify(table, alpha=alpha, correction=correction, thresholds=thresholds)
+    return classify(table, alpha=alpha, correction=correction, thresholds=thresholds, gate=gate)
 
 
 def window_statistics(
@@ -174,12 +176,15 @@ def drift_table(
     max_categories: int = MAX_CATEGORIES,
     features: Sequence[str] | None = None,
     progress: bool | None = None,
+    gate: str = DEFAULT_GATE,
 ) -> pd.DataFrame:
     """Compare every feature of ``current`` with the reference: one row per feature.
 
-    Numeric features are tested with two-sample KS and measured with PSI, Jensen-Shannon,
-    smoothed KL and normed Wasserstein on the reference's quantile bins; categorical and
-    boolean features with chi-squared, PSI, JS and KL on category counts. Missing values
+    Numeric features are tested with two-sample KS and a chi-squared test on the
+    reference's quantile bins refined in the tails (their p-values combined, see ``gate``)
+    and measured with PSI, Jensen-Shannon, smoothed KL on the quantile bins, PSI on the
+    tail-refined bins and normed Wasserstein; categorical and boolean features with
+    chi-squared, PSI, JS and KL on category counts. Missing values
     are left out of the statistics and reported as shares. The severity needs both gates:
     the corrected p-value below ``alpha`` (the change is real) and an effect metric at a
     threshold (the change matters); see DESIGN.md.
@@ -210,13 +215,21 @@ def drift_table(
         Restrict to these features.
     progress : bool, optional
         Show a progress line (None: only in interactive sessions for slow runs).
+    gate : {'ks_tails', 'ks'}, default 'ks_tails'
+        The p-value gate of numeric features and the effect metrics of their default rule,
+        as in :func:`classify`: ``'ks_tails'`` combines the KS p-value and that of a
+        chi-squared test on the tail-refined bins by the Bonferroni combination (valid under
+        their dependence) and adds ``psi_tails`` to the default rule; ``'ks'`` is the rule
+        of earlier versions (KS alone).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``feature``; columns ``kind``, ``test`` ('ks' or 'chi2'), ``method``
-        ('exact' or 'sketch'), ``statistic``, ``p_value``, ``p_adjusted``, ``psi``, ``js``,
-        ``kl``, ``wasserstein`` (normed by the reference std; numeric only),
+        Indexed by ``feature``; columns ``kind``, ``test`` ('ks' for numeric features,
+        'chi2'), ``method`` ('exact' or 'sketch'), ``statistic`` (KS D or chi-squared),
+        ``p_value`` (the gate's), ``p_ks`` and ``p_tails`` (its components, numeric only),
+        ``p_adjusted``, ``psi``, ``psi_tails`` (PSI on the tail-refined bins, numeric
+        only), ``js``, ``kl``, ``wasserstein`` (normed by the reference std; numeric only),
         ``n_reference``, ``n_current``, ``n``, ``missing_reference``, ``missing_current``,
         ``nonfinite_current``, ``invalid_current``, ``out_of_range``,
         ``unseen_categories``, ``unseen_share``, ``insufficient``, ``note``, ``rule``,
@@ -238,8 +251,11 @@ def drift_table(
     feature
     income    ks  critical
     region  chi2        ok
-    >>> print(table.loc["income", "reason"])
-    ks p_adj=3.59e-136 < 0.01 and psi=0.378 >= 0.25, wasserstein=0.624 >= 0.25
+    >>> reason = table.loc["income", "reason"]
+    >>> reason.split(" < ")[0]
+    'ks+tails p_adj=2.29e-183 (tails p=5.74e-184, ks p=1.8e-136)'
+    >>> reason.split(" and ")[1]
+    'psi=0.378 >= 0.25, psi_tails=0.388 >= 0.25, wasserstein=0.624 >= 0.25'
     """
     check_frame("current", current, allow_empty_rows=True)
     table = _run(
@@ -255,6 +271,7 @@ def drift_table(
         max_categories=max_categories,
         features=features,
         progress=progress,
+        gate=gate,
     )
     return table.drop(columns="window").set_index("feature")
 
@@ -276,6 +293,7 @@ def drift_over_time(
     max_categories: int = MAX_CATEGORIES,
     features: Sequence[str] | None = None,
     progress: bool | None = None,
+    gate: str = DEFAULT_GATE,
 ) -> pd.DataFrame:
     """Drift of every feature in every window of ``production``: one row per window x feature.
 
@@ -299,7 +317,7 @@ def drift_over_time(
         Row-count windows instead of time windows.
     step : str, offset or int, optional
         Sliding step (defaults to the window: tumbling windows); at most the window.
-    roles, alpha, correction, thresholds, min_rows, bins, max_categories, features, progress
+    roles, alpha, correction, thresholds, min_rows, bins, max_categories, features, progress, gate
         As in :func:`drift_table`. Note that the correction runs over every window x
         feature of the call: with ``'fdr_bh'`` a strong real drift somewhere makes the
         gate a little easier to pass elsewhere (that is what controlling the false
@@ -345,6 +363,7 @@ def drift_over_time(
         max_categories=max_categories,
         features=features,
         progress=progress,
+        gate=gate,
     )
     table.insert(1, "window_start", windows.labels_start[table["window"].to_numpy()])
     table.insert(2, "window_end", windows.labels_end[table["window"].to_numpy()])

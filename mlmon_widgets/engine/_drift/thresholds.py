@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._data.windows import make_windows
 from .._validation import check_option, check_probability
-from .._vocabulary import ALERT_LEVELS, CRITICAL, METRIC_COLUMNS, METRIC_KINDS, PSI
+from .._vocabulary import ALERT_LEVELS, CRITICAL, DEFAULT_GATE, METRIC_COLUMNS, METRIC_KINDS, PSI
 from .baseline import Baseline
 from .rules import METRICS, Rule, rules_from_table
 from .severity import classify
@@ -32,6 +32,7 @@ def suggest_thresholds(
     quantiles: tuple[float, float] = (0.95, 0.99),
     alpha: float = 0.01,
     correction: str = "fdr_bh",
+    gate: str = DEFAULT_GATE,
     roles: Mapping[str, str] | None = None,
     bins: int = 10,
     min_rows: int = MIN_ROWS,
@@ -62,7 +63,7 @@ def suggest_thresholds(
         Multiples of the std for warning and critical (``method='sigma'``).
     quantiles : (float, float), default (0.95, 0.99)
         Quantiles for warning and critical (``method='quantile'``).
-    alpha, correction, roles, bins, min_rows, features
+    alpha, correction, gate, roles, bins, min_rows, features
         As in :func:`drift_table`.
 
     Returns
@@ -114,6 +115,7 @@ def suggest_thresholds(
         quantiles=quantiles,
         alpha=alpha,
         correction=correction,
+        gate=gate,
     )
 
 
@@ -126,6 +128,7 @@ def thresholds_from_chunks(
     quantiles: tuple[float, float] = (0.95, 0.99),
     alpha: float = 0.01,
     correction: str = "fdr_bh",
+    gate: str = DEFAULT_GATE,
 ) -> pd.DataFrame:
     """:func:`suggest_thresholds` from statistics already computed on reference chunks.
 
@@ -179,7 +182,9 @@ def thresholds_from_chunks(
             }
         )
     out = pd.DataFrame.from_records(records).set_index("feature")
-    judged = classify(table, alpha=alpha, correction=correction, thresholds=rules, explain=False)
+    judged = classify(
+        table, alpha=alpha, correction=correction, thresholds=rules, explain=False, gate=gate
+    )
     judged = judged[~judged["insufficient"]]
     by_feature = judged.groupby("feature", sort=False, observed=True)["severity"]
     out["false_alarm_warning"] = by_feature.apply(lambda s: s.isin(ALERT_LEVELS).mean())
