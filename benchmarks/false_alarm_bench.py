@@ -41,7 +41,7 @@ def main() -> None:
             f"python benchmarks/false_alarm_bench.py --repetitions {args.repetitions}",
         ),
         "- data: 50 i.i.d. N(0, 1) features, 30 windows of 5,000 rows, reference 20,000 rows;"
-        " defaults (alpha 0.01, fdr_bh, PSI/Wasserstein 0.1/0.25)",
+        " defaults (alpha 0.01, fdr_bh, gate ks_tails: PSI, tail PSI, Wasserstein 0.1/0.25)",
         "",
         "| check | result | target |",
         "| --- | --- | --- |",

@@ -8,7 +8,7 @@ reference's 90th percentile move up by 2d standard deviations) and 2 categorical
 share d of rows moves to one category). Null frames change nothing.
 
 Rules compared on the same frames (the statistics are computed once, then judged by each):
-- ``ks_tails``: the default gate (KS and a chi-squared test on tail-refined bins, Cauchy
+- ``ks_tails``: the default gate (KS and a chi-squared test on tail-refined bins, Bonferroni
   combination; effect metrics PSI, tail PSI, normed Wasserstein);
 - ``ks``: the rule before it (KS alone; PSI and normed Wasserstein), still used by configs
   of schema version 1;
@@ -172,8 +172,8 @@ def run(seed: int, d: float, nannyml: str | None, window: int = WINDOW) -> pd.Da
         nml = nannyml_alerts(nannyml, reference, production, window)
         judged = judged.join(nml, on=["window", "feature"])
     judged["d"] = d
-    change = judged["feature"].map(SHIFTED) if d > 0 else pd.Series(None, index=judged.index)
-    judged["change"] = change.fillna("none")
+    change = judged["feature"].map(SHIFTED) if d > 0 else pd.Series(index=judged.index)
+    judged["change"] = change.astype(object).fillna("none")
     return judged
 
 
