@@ -121,7 +121,7 @@ def check_baseline(value: Any) -> dict[str, Any]:
         check_keys(
             value,
             required=("format", "n_rows", "bins", "sketch_size", "roles", "dtypes", "features"),
-            optional=("versions",),
+            optional=("versions", "seasonal"),
         )
     )
     if data["format"] not in BASELINE_FORMATS:

@@ -97,6 +97,13 @@ def _baseline() -> dict[str, Any]:
             "roles": _map({"enum": list(ROLES)}),
             "dtypes": _map({"type": "string"}),
             "features": _map({"oneOf": [numeric, categorical]}),
+            "seasonal": {
+                "type": ["object", "null"],
+                "description": (
+                    "per phase (weekday, hour or weekday-hour) the summaries of the seasonal "
+                    "features, each like the baseline's own (checked on load)"
+                ),
+            },
             "versions": {
                 **_map(_array({"type": "string"})),
                 "description": (

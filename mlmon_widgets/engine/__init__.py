@@ -67,6 +67,8 @@ from ._drift.detail import cell_detail, feature_detail
 from ._drift.history import NO_DATA, DriftHistory
 from ._drift.kernels import bonferroni_combination
 from ._drift.rules import Rule, resolve_rules
+from ._drift.seasonal import MIN_PHASE_ROWS, SeasonalPhases, phase_codes
+from ._drift.seasonality import detect_seasonality
 from ._drift.severity import adjust_pvalues, check_gate, classify, gated_pvalues, severity_codes
 from ._drift.tables import MAX_CATEGORIES, MIN_ROWS, drift_over_time, drift_table, window_statistics
 from ._drift.thresholds import (
@@ -175,6 +177,7 @@ from ._vocabulary import (
     ROUTES,
     ROW_COUNT,
     SCORE_METRICS,
+    SEASONALITIES,
     SEVERITIES,
     SEVERITY_COLOURS,
     SEVERITY_LABELS,
@@ -186,6 +189,7 @@ from ._vocabulary import (
     VERSION,
     WARNING,
     WASSERSTEIN,
+    WEEKDAY_NAMES,
     WINDOW_STATUSES,
     DriftGate,
     DriftMetric,
@@ -245,6 +249,7 @@ __all__ = [
     "MEAN_SCORE",
     "METRIC_COLUMNS",
     "METRIC_KINDS",
+    "MIN_PHASE_ROWS",
     "MIN_ROWS",
     "MISSING_PREDICTION",
     "NEGLOG10P",
@@ -272,6 +277,7 @@ __all__ = [
     "ROUTES",
     "ROW_COUNT",
     "SCORE_METRICS",
+    "SEASONALITIES",
     "SEVERITIES",
     "SEVERITY_COLOURS",
     "SEVERITY_LABELS",
@@ -283,6 +289,7 @@ __all__ = [
     "VERSION",
     "WARNING",
     "WASSERSTEIN",
+    "WEEKDAY_NAMES",
     "WINDOW_STATUSES",
     "Backtest",
     "Baseline",
@@ -305,6 +312,7 @@ __all__ = [
     "RelativeRule",
     "RoleWarning",
     "Rule",
+    "SeasonalPhases",
     "StatTestResult",
     "ThresholdResult",
     "WindowUpdate",
@@ -340,6 +348,7 @@ __all__ = [
     "data_quality",
     "default_metrics",
     "describe",
+    "detect_seasonality",
     "drift_over_time",
     "drift_table",
     "ewma_chart",
@@ -366,6 +375,7 @@ __all__ = [
     "performance_chart",
     "performance_over_time",
     "persistent_alerts",
+    "phase_codes",
     "psi",
     "psi_tails",
     "quality_levels",

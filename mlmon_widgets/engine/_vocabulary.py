@@ -95,6 +95,12 @@ ROLES = ("numeric", "categorical", "boolean", "datetime", "id", VERSION, "ignore
 #: Roles whose columns are compared for drift.
 FEATURE_KINDS = ("numeric", "categorical", "boolean")
 
+# ------------------------------------------------------------------ seasonality
+#: Seasonal baselines: a phase per weekday, per hour of the day, or per hour of the week.
+SEASONALITIES: Mapping[str, int] = MappingProxyType({"weekday": 7, "hour": 24, "weekday-hour": 168})
+#: Short weekday names, Monday first (pandas' ``dt.weekday`` order).
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 # ------------------------------------------------------------------ control limits
 #: Which deviations from the centre are bad (and raise alerts).
 SIDES = ("lower", "upper", "both")

@@ -13,9 +13,11 @@ import pandas as pd
 
 from .._data.columns import coded_column, label_counts, numeric_column
 from .._data.roles import infer_roles
-from .._validation import check_frame, check_positive_int
+from .._data.windows import time_values, zone_name
+from .._validation import check_frame, check_names, check_positive_int
 from .._vocabulary import FEATURE_KINDS, VERSION
 from .kernels import QuantileSketch, SortedReference, bin_counts, quantile_edges, tail_edges
+from .seasonal import MIN_PHASE_ROWS, SeasonalPhases, fit_phases, phase_codes
 
 #: Format tag written by :meth:`Baseline.to_dict`; bump when the layout changes (an optional
 #: ``versions`` key, the model versions of the reference, is read when present). Format 2
@@ -163,6 +165,12 @@ class CategoricalFeature:
 FeatureSummary = NumericFeature | CategoricalFeature
 
 
+def _read_feature(name: str, item: Mapping[str, Any]) -> FeatureSummary:
+    if item["kind"] == "numeric":
+        return NumericFeature.from_dict(name, item)
+    return CategoricalFeature.from_dict(name, item)
+
+
 def fit_numeric(
     name: str, series: pd.Series, *, bins: int, sketch_size: int
 ) -> tuple[NumericFeature, np.ndarray]:
@@ -274,12 +282,15 @@ class Baseline:
         self._sorted: dict[str, SortedReference] = {}
         #: Model versions seen in the reference, per column of role ``version``.
         self.versions: dict[str, list[str]] = {}
+        #: Per phase (weekday, hour, ...) summaries of the seasonal features, or None.
+        self.seasonal: SeasonalPhases | None = None
 
     def __repr__(self) -> str:
         kinds = pd.Series([f.kind for f in self.features.values()]).value_counts().to_dict()
         shown = ", ".join(f"{v} {k}" for k, v in kinds.items()) or "no features"
         exact = "exact" if self._reference is not None else "sketch only"
-        return f"<Baseline: {self.n_rows} rows, {shown}; {exact}>"
+        season = f"; {self.seasonal.seasonality} phases" if self.seasonal is not None else ""
+        return f"<Baseline: {self.n_rows} rows, {shown}; {exact}{season}>"
 
     @classmethod
     def fit(
@@ -290,6 +301,10 @@ class Baseline:
         bins: int = 10,
         sketch_size: int = 2048,
         keep_reference: bool = True,
+        time: str | None = None,
+        seasonality: str | None = None,
+        seasonal_features: list[str] | None = None,
+        min_phase_rows: int = MIN_PHASE_ROWS,
     ) -> Baseline:
         """Summarise ``reference`` once so that any number of windows can be compared to it.
 
@@ -305,10 +320,39 @@ class Baseline:
             Resolution of the ECDF sketch; KS from the sketch is within about 1/sketch_size.
         keep_reference : bool, default True
             Keep the frame for exact KS and Wasserstein in this session.
+        time : str, optional
+            The reference's timestamp column (needed for ``seasonality``).
+        seasonality : {'weekday', 'hour', 'weekday-hour'}, optional
+            Keep, per phase (a weekday, an hour of the day, an hour of the week), each
+            seasonal feature's own bins, sketch and category counts, so that a window is
+            compared with the reference rows of its own phase(s): a Saturday with Saturdays.
+            Phases are the wall clock of the reference's time zone (aware timestamps) or
+            the timestamps as given (naive).
+        seasonal_features : list of str, optional
+            The features compared by phase (default: every feature); the others compare
+            with the whole reference.
+        min_phase_rows : int, default 200
+            A phase with fewer reference rows compares with the whole reference, and
+            results say so.
 
         Returns
         -------
         Baseline
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> ts = pd.date_range("2024-01-01", periods=24 * 7 * 8, freq="h")
+        >>> weekend = ts.day_of_week >= 5
+        >>> ref = pd.DataFrame({"ts": ts, "spend": np.where(weekend, 150.0, 100.0) + ts.hour})
+        >>> seasonal = Baseline.fit(ref, time="ts", seasonality="weekday")
+        >>> seasonal
+        <Baseline: 1344 rows, 1 numeric; exact; weekday phases>
+        >>> seasonal.seasonal.n_rows.tolist()
+        [192, 192, 192, 192, 192, 192, 192]
+        >>> few = Baseline.fit(ref, time="ts", seasonality="weekday", min_phase_rows=193)
+        >>> len(few.seasonal.fallback)  # every phase below 193 rows: the whole reference
+        7
         """
         check_frame("reference", reference)
         bins = check_positive_int("bins", bins, minimum=2)
@@ -327,7 +371,51 @@ class Baseline:
                     baseline._sorted[name] = SortedReference(ordered)
         if keep_reference:
             baseline._reference = reference.copy(deep=False)
+        if seasonality is not None:
+            baseline._fit_seasonal(reference, time, seasonality, seasonal_features, min_phase_rows)
+        elif time is not None or seasonal_features is not None:
+            raise ValueError(
+                "time= and seasonal_features= go with seasonality= (a seasonal baseline)"
+            )
         return baseline
+
+    def _fit_seasonal(
+        self,
+        reference: pd.DataFrame,
+        time: str | None,
+        seasonality: str,
+        features: list[str] | None,
+        min_rows: int,
+    ) -> None:
+        if time is None:
+            raise ValueError(
+                "a seasonal baseline needs the reference's timestamps: pass time='<column>'"
+            )
+        names = [n for n in self.features]
+        if features is not None:
+            check_names("seasonal_features", features, names)
+            names = [n for n in names if n in set(features)]
+        times = time_values(reference, time)
+        zone = zone_name(times.dt.tz) if getattr(times.dt, "tz", None) is not None else None
+        codes = phase_codes(times, seasonality, zone)
+        self.seasonal = fit_phases(
+            reference,
+            codes,
+            seasonality=seasonality,
+            time=time,
+            timezone=zone,
+            features=names,
+            min_rows=min_rows,
+            fit_one=self._fit_one,
+        )
+
+    def fit_mixture(self, name: str, sorted_values: pd.Series, missing: float) -> NumericFeature:
+        """A numeric summary of a constructed sample (a mixture of phases), as fit would make."""
+        feature, _ = fit_numeric(name, sorted_values, bins=self.bins, sketch_size=self.sketch_size)
+        if 0 < missing < 1:
+            feature.n_rows = round(feature.n / (1 - missing))
+            feature.n_missing = feature.n_rows - feature.n
+        return feature
 
     def _fit_one(self, series: pd.Series, name: str) -> tuple[FeatureSummary, np.ndarray | None]:
         role = self.roles[name]
@@ -364,6 +452,7 @@ class Baseline:
                 if self.versions
                 else {}
             ),
+            **({"seasonal": self.seasonal.to_dict()} if self.seasonal is not None else {}),
         }
 
     @classmethod
@@ -381,12 +470,7 @@ class Baseline:
                 f"not a baseline of format {BASELINE_FORMAT!r} (found {found!r}); "
                 "create it with Baseline.to_dict()"
             )
-        features: dict[str, FeatureSummary] = {}
-        for name, item in data["features"].items():
-            if item["kind"] == "numeric":
-                features[name] = NumericFeature.from_dict(name, item)
-            else:
-                features[name] = CategoricalFeature.from_dict(name, item)
+        features = {name: _read_feature(name, item) for name, item in data["features"].items()}
         baseline = cls(
             features,
             data["roles"],
@@ -396,6 +480,8 @@ class Baseline:
             sketch_size=data["sketch_size"],
         )
         baseline.versions = {k: [str(v) for v in vs] for k, vs in data.get("versions", {}).items()}
+        if data.get("seasonal") is not None:
+            baseline.seasonal = SeasonalPhases.from_dict(data["seasonal"], _read_feature)
         return baseline
 
     def to_json(self) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._data.columns import CodedColumn, NumericColumn, coded_column, label_counts, numeric_column
-from .._data.windows import Windows
+from .._data.windows import Windows, time_values
 from .._vocabulary import (
     DEFAULT_GATE,
     DRIFT_GATES,
@@ -42,6 +42,7 @@ from .kernels import (
     psi_from_counts,
     tail_chi2_from_counts,
 )
+from .seasonal import phase_codes, phase_count
 
 #: The tests behind the p-values: the numeric gate (two-sample KS, alone or combined with a
 #: chi-squared test on tail-refined bins) and chi-squared for categories.
@@ -69,6 +70,7 @@ STAT_COLUMNS = (
     "unseen_share",
     "insufficient",
     "note",
+    "phases",
 )
 
 
@@ -121,6 +123,7 @@ _DEFAULTS: dict[str, object] = {
     "unseen_share": _NAN,
     "insufficient": False,
     "note": "",
+    "phases": "",
 }
 
 
@@ -317,6 +320,38 @@ def _numeric_block(
     return {n: NumericColumn(values=block[:, i], invalid=None) for i, n in enumerate(names)}
 
 
+def _window_phases(
+    baseline: Baseline, production: pd.DataFrame, windows: Windows
+) -> list[np.ndarray] | None:
+    """Rows per phase of every window, for a seasonal baseline (None otherwise)."""
+    seasonal = baseline.seasonal
+    if seasonal is None:
+        return None
+    if seasonal.time not in production.columns:
+        raise ValueError(
+            f"the baseline is seasonal ({seasonal.seasonality}) and needs the time column "
+            f"{seasonal.time!r} in the current data to find each row's phase"
+        )
+    codes = phase_codes(
+        time_values(production, seasonal.time), seasonal.seasonality, seasonal.timezone
+    )
+    n = phase_count(seasonal.seasonality)
+    out = []
+    for w in range(len(windows)):
+        phases = codes[windows.rows(w)]
+        out.append(np.bincount(phases[phases >= 0], minlength=n))
+    return out
+
+
+def _common(name: str, summary: FeatureSummary) -> dict[str, object]:
+    return {
+        "feature": name,
+        "kind": summary.kind,
+        "n_reference": summary.n,
+        "missing_reference": _share(summary.n_missing, summary.n_rows),
+    }
+
+
 def compute(
     baseline: Baseline,
     reference: pd.DataFrame | None,
@@ -332,10 +367,14 @@ def compute(
 
     With ``reference`` given, features are fitted here, one at a time, and their sorted
     reference is used and dropped before the next feature (the baseline keeps the summary).
+    With a seasonal baseline, each window of a seasonal feature is compared with the
+    summary of its phase(s) (``phases`` says which).
     """
     rows = _Rows()
     features = list(features)
     numeric = _numeric_block(baseline, production, features)
+    per_window = _window_phases(baseline, production, windows)
+    seasonal = baseline.seasonal
     for done, name in enumerate(features):
         if reference is not None:
             summary, ordered = baseline._fit_one(reference[name], name)
@@ -344,12 +383,7 @@ def compute(
         else:
             summary = baseline.features[name]
             exact = baseline.sorted_reference(name)
-        common = {
-            "feature": name,
-            "kind": summary.kind,
-            "n_reference": summary.n,
-            "missing_reference": _share(summary.n_missing, summary.n_rows),
-        }
+        common = _common(name, summary)
         if name not in production.columns:
             for w in range(len(windows)):
                 n_rows = int(windows.ends[w] - windows.starts[w])
@@ -363,6 +397,25 @@ def compute(
                     insufficient=True,
                     note="column is missing from the current data",
                 )
+        elif per_window is not None and seasonal is not None and name in seasonal.features:
+            column = numeric.get(name) or prepare_column(summary, production[name])
+            aligners: dict[int, CategoricalAligner] = {}
+            for w in range(len(windows)):
+                counts = per_window[w]
+                own = (
+                    seasonal.summary(name, counts, summary, baseline.fit_mixture)
+                    if counts.any()
+                    else summary
+                )
+                label = seasonal.label(counts) if counts.any() else ""
+                if isinstance(own, NumericFeature):
+                    stats = _numeric_window(own, None, column, windows.rows(w), min_rows)
+                else:
+                    aligner = aligners.setdefault(id(own), CategoricalAligner(own, column))
+                    stats = _categorical_window(
+                        own, aligner, column, windows.rows(w), min_rows, max_categories
+                    )
+                rows.add(w, **_common(name, own), phases=label, **stats)
         else:
             column = numeric.get(name) or prepare_column(summary, production[name])
             if isinstance(summary, NumericFeature):

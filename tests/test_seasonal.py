@@ -1,0 +1,215 @@
+"""Seasonal baselines: a Saturday is compared with Saturdays.
+
+Per phase the baseline keeps each seasonal feature's own summary; a window within one phase
+gets exactly the engine run by hand on that phase's reference rows, a window across phases
+the mixture weighted by its own rows per phase. Stored, the baseline judges the same.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mlmon_widgets as mm
+from mlmon_widgets.config import MonitoringConfig, evaluate
+from mlmon_widgets.engine import Baseline, phase_codes
+
+STATS = ["statistic", "p_ks", "p_tails", "p_value", "psi", "psi_tails", "js", "wasserstein"]
+ALERT = ("warning", "critical")
+
+
+def weekly(start: str, days: int, per_day: int, seed: int, *, change_from=None) -> pd.DataFrame:
+    """Spend 1.5x higher on weekends, a channel mix that differs at weekends, a flat age."""
+    rng = np.random.default_rng(seed)
+    ts = pd.date_range(start, periods=days * per_day, freq=pd.Timedelta(days=1) / per_day)
+    weekend = np.asarray(ts.day_of_week >= 5)
+    n = len(ts)
+    frame = pd.DataFrame(
+        {
+            "ts": ts,
+            "spend": rng.lognormal(3, 0.4, n) * np.where(weekend, 1.5, 1.0),
+            "visits": rng.poisson(np.where(weekend, 6.0, 3.0)).astype(float),
+            "channel": np.where(
+                weekend,
+                rng.choice(["app", "web"], n, p=[0.7, 0.3]),
+                rng.choice(["app", "web", "branch"], n, p=[0.3, 0.5, 0.2]),
+            ),
+            "age": rng.normal(40, 10, n),
+        }
+    )
+    if change_from is not None:  # spend up 30% on weekdays from this day on
+        later = (frame["ts"] >= pd.Timestamp(change_from)) & ~weekend
+        frame.loc[later, "spend"] *= 1.3
+    return frame
+
+
+@pytest.fixture(scope="module")
+def reference() -> pd.DataFrame:
+    return weekly("2024-01-01", 12 * 7, 96, seed=1)  # 12 weeks, every 15 minutes
+
+
+@pytest.fixture(scope="module")
+def production() -> pd.DataFrame:
+    return weekly("2024-04-01", 28, 96, seed=2)
+
+
+@pytest.fixture(scope="module")
+def seasonal(reference) -> Baseline:
+    return Baseline.fit(reference, time="ts", seasonality="weekday")
+
+
+def test_a_day_is_the_engine_run_on_its_weekday_by_hand(reference, production, seasonal):
+    table = mm.drift_over_time(seasonal, production, time="ts", window="1D")
+    saturday = production[production["ts"].dt.normalize() == "2024-04-06"]
+    by_hand = mm.drift_table(
+        Baseline.fit(reference[reference["ts"].dt.day_of_week == 5].drop(columns="ts")),
+        saturday.drop(columns="ts"),
+    )
+    got = table[table["window_start"] == "2024-04-06"].set_index("feature")
+    assert (got["phases"] == "Sat").all()
+    for feature in ("spend", "visits", "channel", "age"):
+        for column in STATS:
+            expected, value = by_hand.loc[feature, column], got.loc[feature, column]
+            if pd.isna(expected):
+                assert pd.isna(value), (feature, column)
+            else:
+                assert value == pytest.approx(expected, rel=1e-9, abs=1e-12), (feature, column)
+        assert got.loc[feature, "n_reference"] == by_hand.loc[feature, "n_reference"]
+
+
+def test_the_weekly_pattern_stops_alarming(reference, production, seasonal):
+    plain = mm.drift_over_time(reference, production, time="ts", window="1D")
+    phased = mm.drift_over_time(seasonal, production, time="ts", window="1D")
+    for feature in ("spend", "visits", "channel"):
+        assert plain.loc[plain["feature"] == feature, "severity"].isin(ALERT).sum() >= 8
+        assert not phased.loc[phased["feature"] == feature, "severity"].isin(ALERT).any()
+
+
+def test_a_week_is_compared_with_the_mixture_of_its_days(reference, production, seasonal):
+    rows = production[production["ts"] < "2024-04-04 12:00"]  # Mon, Tue, Wed and half a Thu
+    table = mm.drift_table(seasonal, rows).loc["spend"]
+    assert table["phases"] == "4 phases"
+    counts = np.bincount(phase_codes(rows["ts"], "weekday", None), minlength=7)
+    weights = counts / counts.sum()
+    # The mixture's reference ECDF is the phases' ECDFs weighted by the window's rows.
+    mixture = seasonal.seasonal.summary("spend", counts, None, seasonal.fit_mixture)
+    sample = mixture.sketch.sample()
+    for x in np.quantile(reference["spend"], [0.1, 0.3, 0.5, 0.7, 0.9]):
+        by_phase = [
+            (reference.loc[reference["ts"].dt.day_of_week == d, "spend"] <= x).mean()
+            for d in range(7)
+        ]
+        assert (sample <= x).mean() == pytest.approx(np.dot(weights, by_phase), abs=0.01)
+    assert table["severity"] == "ok"
+
+
+def test_hours_across_midnight_and_phases_with_too_few_rows(reference, production):
+    hourly = Baseline.fit(reference, time="ts", seasonality="hour", min_phase_rows=300)
+    rows = production[
+        (production["ts"] >= "2024-04-01 22:00") & (production["ts"] < "2024-04-02 01:00")
+    ]
+    table = mm.drift_table(hourly, rows, min_rows=10)
+    assert table.loc["age", "phases"] == "00h, 22h, 23h"
+    sparse = Baseline.fit(reference, time="ts", seasonality="hour", min_phase_rows=500)
+    assert sparse.seasonal.fallback == list(range(24))  # 336 rows an hour < 500
+    fallback = mm.drift_table(sparse, rows, min_rows=10)
+    assert "too few reference rows" in fallback.loc["age", "phases"]
+    whole = mm.drift_table(Baseline.fit(reference), rows, min_rows=10)
+    for column in STATS:
+        assert fallback.loc["age", column] == pytest.approx(whole.loc["age", column], rel=1e-9)
+
+
+def test_phases_are_local_time_of_the_reference_zone_across_dst():
+    paris = pd.Series(pd.date_range("2024-03-30 12:00", periods=48, freq="h", tz="Europe/Paris"))
+    utc = paris.dt.tz_convert("UTC")
+    np.testing.assert_array_equal(
+        phase_codes(utc, "hour", "Europe/Paris"), paris.dt.hour.to_numpy()
+    )
+    # 2024-03-31 02:00 does not exist in Paris: the local hours skip from 01h to 03h
+    assert 2 not in phase_codes(utc[12:16], "hour", "Europe/Paris").tolist()
+    saturday_night = pd.Series(pd.to_datetime(["2024-03-30 23:30"]).tz_localize("UTC"))
+    assert phase_codes(saturday_night, "weekday", "Europe/Paris").tolist() == [6]  # Sunday
+    assert phase_codes(saturday_night, "weekday", None).tolist() == [5]
+
+
+def test_an_aware_reference_keeps_its_zone_and_production_in_utc_gets_its_phases(reference):
+    local = reference.assign(ts=reference["ts"].dt.tz_localize("Europe/Paris"))
+    baseline = Baseline.fit(local, time="ts", seasonality="weekday")
+    assert baseline.seasonal.timezone == "Europe/Paris"
+    prod = weekly("2024-04-01", 7, 96, seed=3)
+    prod["ts"] = prod["ts"].dt.tz_localize("Europe/Paris").dt.tz_convert("UTC")
+    table = mm.drift_over_time(baseline, prod, time="ts", window="6h")
+    assert not table["severity"].isin(ALERT).any()
+
+
+def test_the_stored_baseline_and_mlmon_check_judge_alike(production, seasonal):
+    stored = Baseline.from_dict(json.loads(json.dumps(seasonal.to_dict())))
+    assert stored.to_dict() == seasonal.to_dict()
+    changed = weekly("2024-04-01", 14, 96, seed=4, change_from="2024-04-08")
+    a = mm.drift_over_time(seasonal, changed, time="ts", window="1D")
+    b = mm.drift_over_time(stored, changed, time="ts", window="1D")
+    np.testing.assert_array_equal(a["severity"], b["severity"])
+    np.testing.assert_allclose(a["p_value"], b["p_value"], rtol=1e-9)
+    config = MonitoringConfig.from_baseline(seasonal, model="m", time="ts", window="1D")
+    config = MonitoringConfig.from_yaml(config.to_yaml())
+    alerts = evaluate(config, changed)
+    drift = alerts[alerts["domain"] == "drift"]
+    judged = a[a["severity"].isin(ALERT)]
+    assert sorted(zip(drift["feature"], drift["window_start"], strict=True)) == sorted(
+        zip(judged["feature"], judged["window_start"], strict=True)
+    )
+
+
+def test_a_weekday_change_is_caught_from_its_first_weekday_where_learned_thresholds_miss_it(
+    reference, seasonal
+):
+    changed = weekly("2024-04-01", 21, 96, seed=5, change_from="2024-04-08")  # a Monday
+    phased = mm.drift_over_time(seasonal, changed, time="ts", window="1D")
+    spend = phased[phased["feature"] == "spend"].set_index("window_start")["severity"]
+    weekdays = spend.index.day_of_week < 5
+    changed_days = (spend.index >= "2024-04-08") & weekdays
+    assert spend[changed_days].isin(ALERT).all()  # from Monday 8 April on
+    assert spend.loc["2024-04-08"] in ALERT
+    assert not spend[~changed_days].isin(ALERT).any()  # weekends and the first week stay quiet
+    others = phased[phased["feature"] != "spend"]
+    assert not others["severity"].isin(ALERT).any()
+    learned = mm.rules_from_suggestions(mm.suggest_thresholds(reference, rows=96))
+    tuned = mm.drift_over_time(reference, changed, time="ts", window="1D", thresholds=learned)
+    tuned_spend = tuned[tuned["feature"] == "spend"].set_index("window_start")["severity"]
+    assert tuned_spend[changed_days].isin(ALERT).mean() < 0.5  # wide thresholds: deaf
+
+
+def test_detect_seasonality_names_the_weekly_features(reference):
+    found = mm.detect_seasonality(reference, time="ts")
+    assert found.loc[["spend", "visits", "channel"], "suggested"].tolist() == ["weekday"] * 3
+    assert found.loc["age", "suggested"] is None
+    assert found.loc["spend", "weekday_strength"] > 0.15 > found.loc["age", "weekday_strength"]
+    rng = np.random.default_rng(0)
+    both = reference.assign(
+        load=rng.normal(size=len(reference))
+        + (reference["ts"].dt.hour >= 12)
+        + (reference["ts"].dt.day_of_week >= 5)
+    )
+    assert mm.detect_seasonality(both, time="ts", features=["load"]).loc["load", "suggested"] == (
+        "weekday-hour"
+    )
+
+
+def test_bad_input_is_named(reference, production, seasonal):
+    with pytest.raises(ValueError, match="time='<column>'"):
+        Baseline.fit(reference, seasonality="weekday")
+    with pytest.raises(ValueError, match="seasonality"):
+        Baseline.fit(reference, time="ts", seasonality="monthly")
+    with pytest.raises(ValueError, match="seasonal_features"):
+        Baseline.fit(reference, time="ts", seasonality="weekday", seasonal_features=["nope"])
+    with pytest.raises(ValueError, match="needs the time column 'ts'"):
+        mm.drift_table(seasonal, production.drop(columns="ts"))
+    only_spend = Baseline.fit(
+        reference, time="ts", seasonality="weekday", seasonal_features=["spend"]
+    )
+    table = mm.drift_over_time(only_spend, production, time="ts", window="1D")
+    assert (table.loc[table["feature"] == "spend", "phases"] != "").all()
+    assert (table.loc[table["feature"] == "channel", "phases"] == "").all()
