@@ -213,3 +213,29 @@ def test_bad_input_is_named(reference, production, seasonal):
     table = mm.drift_over_time(only_spend, production, time="ts", window="1D")
     assert (table.loc[table["feature"] == "spend", "phases"] != "").all()
     assert (table.loc[table["feature"] == "channel", "phases"] == "").all()
+
+
+def test_on_the_demo_the_weekly_feature_stops_alarming_and_every_scenario_still_shows():
+    from mlmon_widgets.datasets import load_demo
+
+    demo = load_demo()
+    found = mm.detect_seasonality(demo.reference, time="timestamp", roles=demo.roles)
+    weekly = found.index[found["suggested"] == "weekday"].tolist()
+    assert weekly == ["card_spend_7d"]
+    by_weekday = Baseline.fit(
+        demo.reference,
+        roles=demo.roles,
+        time="timestamp",
+        seasonality="weekday",
+        seasonal_features=weekly,
+    )
+    days = {"time": "timestamp", "window": "1D"}
+    plain = mm.drift_over_time(demo.reference, demo.production, roles=demo.roles, **days)
+    phased = mm.drift_over_time(by_weekday, demo.production, **days)
+
+    def alerts(table):
+        return table.assign(a=table["severity"].isin(ALERT)).groupby("feature")["a"].sum()
+
+    before, after = alerts(plain), alerts(phased)
+    assert before["card_spend_7d"] >= 80 and after["card_spend_7d"] == 0
+    pd.testing.assert_series_equal(before.drop("card_spend_7d"), after.drop("card_spend_7d"))
