@@ -10,6 +10,7 @@ import { errorArea } from "./lib/errors.js";
 import { fmt } from "./lib/format.js";
 import { gradientLegend, severityLegend } from "./lib/legend.js";
 import { tablesOf } from "./lib/live.js";
+import { drawSeasonalOffers, seasonalSwitch } from "./lib/seasonal.js";
 import { installStyle } from "./lib/style.js";
 import { tooltip } from "./lib/tooltip.js";
 import { installSeverityColours, vocabularyOf } from "./lib/vocabulary.js";
@@ -36,6 +37,7 @@ class HeatmapView {
     this.drawAll();
     this.drawDetail();
     this.drawBacktest();
+    this.drawOffers();
     this.root.dataset.renderMs = (performance.now() - started).toFixed(1);
     this.root.dataset.ready = "1";
   }
@@ -130,6 +132,7 @@ class HeatmapView {
     toolbar.append(metricBox, this.filterInput, alphaLabel, correctionBox, suggestAll, this.count);
     this.legend = el("div", "mlmon-legend");
     this.backtest = el("div", "mlmon-backtest");
+    this.offers = el("div", "mlmon-season-offers");
     this.error = errorArea(this.model);
     this.scroll = el("div", "mlmon-scroll");
     this.scroll.tabIndex = 0;
@@ -148,7 +151,7 @@ class HeatmapView {
     this.live = el("div", "mlmon-sr");
     this.live.setAttribute("aria-live", "polite");
     this.detail = el("div", "mlmon-detail");
-    root.append(toolbar, this.legend, this.backtest, this.error, this.scroll, this.live, this.detail);
+    root.append(toolbar, this.legend, this.backtest, this.offers, this.error, this.scroll, this.live, this.detail);
     this.tip = tooltip(root);
     this.overlay.addEventListener("mousemove", (e) => this.hover(e));
     this.overlay.addEventListener("mouseleave", () => this.tip.hide());
@@ -489,10 +492,20 @@ class HeatmapView {
     }
     const note = detail.message ? el("p", "mlmon-hint", detail.message) : null;
     const editor = detail.kind ? this.ruleEditor(detail, metric) : null;
+    const season = detail.kind ? this.seasonSwitch(detail.feature) : null;
+    if (season && editor) editor.appendChild(season);
     this.detail.replaceChildren(...[title, reason, editor, note, el("div", "mlmon-detail-body")].filter(Boolean));
     this.detail.lastChild.append(numbers, charts);
     this.detail.dataset.feature = detail.feature;
     this.detail.dataset.window = String(detail.window);
+  }
+
+  drawOffers() {
+    drawSeasonalOffers(this.offers, this.model.get("_seasonality"), this.model.get("seasonal") || [], (seasonal) => this.save({ seasonal }));
+  }
+
+  seasonSwitch(feature) {
+    return seasonalSwitch(feature, this.model.get("_seasonality"), this.model.get("seasonal") || [], (seasonal) => this.save({ seasonal }));
   }
 
   // ------------------------------------------------------------------ live updates
@@ -566,6 +579,8 @@ export default {
         view.drawBacktest();
         view.drawDetail();
       },
+      "change:seasonal": () => view.drawOffers(),
+      "change:_seasonality": () => view.drawOffers(),
       "change:alpha": () => (view.alphaInput.value = String(model.get("alpha"))),
       "change:correction": () => (view.correctionSelect.value = model.get("correction")),
     };

@@ -239,3 +239,29 @@ def test_on_the_demo_the_weekly_feature_stops_alarming_and_every_scenario_still_
     before, after = alerts(plain), alerts(phased)
     assert before["card_spend_7d"] >= 80 and after["card_spend_7d"] == 0
     pd.testing.assert_series_equal(before.drop("card_spend_7d"), after.drop("card_spend_7d"))
+
+
+def test_the_heatmap_offers_compares_and_exports_seasonal_features(reference, production):
+    from mlmon_widgets.widgets import DriftHeatmap
+
+    heatmap = DriftHeatmap(reference, production, time="ts", window="1D")
+    offered = heatmap._seasonality
+    assert offered["seasonality"] == "weekday" and offered["label"] == "weekly"
+    assert set(offered["hints"]) == {"spend", "visits", "channel"}
+    heatmap.seasonal = ["spend", "channel"]
+    baseline = Baseline.fit(
+        reference, time="ts", seasonality="weekday", seasonal_features=["spend", "channel"]
+    )
+    expected = mm.drift_over_time(baseline, production, time="ts", window="1D")
+    shown = heatmap.table
+    np.testing.assert_array_equal(shown["severity"], expected["severity"])
+    np.testing.assert_array_equal(shown["phases"], expected["phases"])
+    config = heatmap.to_config(model="m")
+    assert config.baseline["seasonal"]["features"] == ["spend", "channel"]
+    alerts = evaluate(config, production)
+    judged = shown[shown["severity"].isin(ALERT)]
+    assert len(alerts[alerts["domain"] == "drift"]) == len(judged)
+    with pytest.raises(Exception, match="seasonal"):
+        heatmap.seasonal = ["nope"]
+    again = DriftHeatmap(baseline, production, time="ts", window="1D")
+    assert again.seasonal == ["spend", "channel"]

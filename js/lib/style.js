@@ -60,6 +60,8 @@ const CSS = `
 .mlmon-critical-line { stroke: var(--mlmon-sev-2); stroke-width: 1.5; stroke-dasharray: 5 3; fill: none; }
 .mlmon-threshold-handle { stroke: transparent; stroke-width: 10; cursor: ns-resize; fill: none; }
 .mlmon-backtest { color: var(--mlmon-muted); margin: 2px 0 4px; }
+.mlmon-season-offer { margin: 2px 0 4px; }
+.mlmon-season-switch { margin-left: 8px; white-space: nowrap; }
 .mlmon-rule { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
 .mlmon-rule input { width: 6em; }
 .mlmon-rule input[data-relative] { width: 4em; }

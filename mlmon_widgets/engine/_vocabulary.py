@@ -98,6 +98,10 @@ FEATURE_KINDS = ("numeric", "categorical", "boolean")
 # ------------------------------------------------------------------ seasonality
 #: Seasonal baselines: a phase per weekday, per hour of the day, or per hour of the week.
 SEASONALITIES: Mapping[str, int] = MappingProxyType({"weekday": 7, "hour": 24, "weekday-hour": 168})
+#: What people read for a feature that follows each seasonality.
+SEASONALITY_LABELS: Mapping[str, str] = MappingProxyType(
+    {"weekday": "weekly", "hour": "daily", "weekday-hour": "weekly and daily"}
+)
 #: Short weekday names, Monday first (pandas' ``dt.weekday`` order).
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

@@ -16,11 +16,14 @@ from ..engine import (
     MAX_CATEGORIES,
     MIN_ROWS,
     PSI,
+    SEASONALITIES,
+    SEASONALITY_LABELS,
     Baseline,
     DriftHistory,
     backtest,
     check_frame,
     check_gate,
+    check_names,
     check_option,
     check_probability,
     feature_order,
@@ -30,6 +33,8 @@ from ..engine import (
 from ._base import MlmonWidget, reports_errors
 from ._labels import window_labels
 from ._wire import plain
+
+SEASONALITY_NAMES = tuple(SEASONALITIES)
 
 
 class DriftHeatmap(MlmonWidget):
@@ -57,6 +62,10 @@ class DriftHeatmap(MlmonWidget):
         As in :func:`~mlmon_widgets.drift_over_time`; :meth:`to_config` exports the gate.
     metric : {'severity', 'psi', 'psi_tails', 'js', 'wasserstein', 'neglog10p'}, default 'severity'
         What colours the cells.
+    seasonality : {'weekday', 'hour', 'weekday-hour'}, default 'weekday'
+        How features in :attr:`seasonal` are compared: each window with the reference rows
+        of its own phase(s). The view offers the features whose reference follows it
+        (:func:`~mlmon_widgets.detect_seasonality`); a seasonal ``Baseline`` sets both.
 
     Examples
     --------
@@ -78,8 +87,11 @@ class DriftHeatmap(MlmonWidget):
     thresholds = traitlets.Dict().tag(sync=True)
     alpha = traitlets.Float(0.01).tag(sync=True)
     correction = traitlets.Unicode(CORRECTIONS[0]).tag(sync=True)
+    #: Features compared by phase (a Saturday with Saturdays), exported with the baseline.
+    seasonal = traitlets.List(traitlets.Unicode()).tag(sync=True)
     _detail = traitlets.Dict().tag(sync=True)
     _backtest = traitlets.Dict().tag(sync=True)
+    _seasonality = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -98,10 +110,12 @@ class DriftHeatmap(MlmonWidget):
         features: Sequence[str] | None = None,
         metric: str = COLOUR_BY[0],
         gate: str = DEFAULT_GATE,
+        seasonality: str = SEASONALITY_NAMES[0],
         **kwargs: Any,
     ) -> None:
         super().__init__(metric=metric, alpha=alpha, correction=correction, **kwargs)
         self._gate = check_gate(gate)
+        self._season = check_option("seasonality", seasonality, SEASONALITY_NAMES)
         self._kinds: dict[str, str] = {}
         if reference is None and production is None:
             return  # from_frame fills the state
@@ -116,7 +130,16 @@ class DriftHeatmap(MlmonWidget):
             baseline = Baseline.fit(reference, roles=roles)
         limits = {"min_rows": min_rows, "max_categories": max_categories, "features": features}
         spec = {"time": time, "window": window, "rows": rows}
+        if baseline.seasonal is not None:
+            self._season = baseline.seasonal.seasonality
+            self.seasonal = list(baseline.seasonal.features)
         self._history = DriftHistory(baseline, production, **spec, **limits)
+        hints = self._history.seasonality_hints(self._season)
+        self._seasonality = {
+            "seasonality": self._season,
+            "label": SEASONALITY_LABELS[self._season],
+            "hints": hints,
+        }
         self._start(thresholds)
 
     @classmethod
@@ -248,6 +271,23 @@ class DriftHeatmap(MlmonWidget):
     def _label(self, window: int) -> str:
         starts, ends = self._history.labels
         return window_labels(starts[window : window + 1], ends[window : window + 1])["label"][0]
+
+    # ------------------------------------------------------------------ seasonality
+    @traitlets.validate("seasonal")
+    def _check_seasonal(self, proposal: Any) -> list[str]:
+        value = list(dict.fromkeys(proposal["value"]))
+        if self._kinds:
+            check_names("seasonal", value, list(self._kinds))
+        return value
+
+    @traitlets.observe("seasonal")
+    @reports_errors("comparing by phase")
+    def _on_seasonal(self, change: Any) -> None:
+        if not getattr(self, "_ready", False):
+            return
+        self._history = self._history.with_seasonal(change["new"], self._season)
+        self.selected = None
+        self._start(self.thresholds)
 
     # ------------------------------------------------------------------ rules
     @traitlets.observe("thresholds", "alpha", "correction")

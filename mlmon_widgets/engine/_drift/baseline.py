@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Mapping
@@ -408,6 +409,31 @@ class Baseline:
             min_rows=min_rows,
             fit_one=self._fit_one,
         )
+
+    def with_seasonality(
+        self,
+        features: list[str],
+        *,
+        seasonality: str,
+        time: str,
+        min_phase_rows: int = MIN_PHASE_ROWS,
+    ) -> Baseline:
+        """A copy with ``features`` compared by phase (none: not seasonal at all).
+
+        Needs the reference data (a baseline fitted with ``keep_reference=True``); the
+        features' whole-reference summaries are shared, only the phases are fitted.
+        """
+        if self._reference is None:
+            raise ValueError(
+                "changing the seasonal features needs the reference data: fit the baseline "
+                "with keep_reference=True"
+            )
+        out = copy.copy(self)
+        out._sorted = dict(self._sorted)
+        out.seasonal = None
+        if features:
+            out._fit_seasonal(self._reference, time, seasonality, list(features), min_phase_rows)
+        return out
 
     def fit_mixture(self, name: str, sorted_values: pd.Series, missing: float) -> NumericFeature:
         """A numeric summary of a constructed sample (a mixture of phases), as fit would make."""

@@ -19,6 +19,7 @@ from .._data.live import LiveWindows, WindowUpdate
 from .._vocabulary import COLOUR_BY, DEFAULT_GATE, METRIC_COLUMNS, NEGLOG10P, SEVERITIES
 from .baseline import Baseline
 from .detail import cell_detail
+from .seasonality import detect_seasonality
 from .severity import classify, gated_pvalues, severity_codes
 from .tables import MAX_CATEGORIES, MIN_ROWS, window_statistics
 from .thresholds import reference_chunks
@@ -210,6 +211,32 @@ class DriftHistory:
             values=values,
             gate=gate,
         )
+
+    # ------------------------------------------------------------------ seasonality
+    def seasonality_hints(self, seasonality: str) -> dict[str, str]:
+        """Features whose reference follows ``seasonality``: feature -> why.
+
+        Empty without the reference data or its time column; see :func:`detect_seasonality`.
+        """
+        time = self.spec["time"]
+        reference = None if self.baseline is None else self.baseline._reference
+        if reference is None or time is None or time not in reference.columns:
+            return {}
+        names = [n for n in self.kinds if n in reference.columns]
+        found = detect_seasonality(reference, time=time, features=names, roles=self.baseline.roles)
+        wanted = found["suggested"].map(
+            lambda s: s is not None and (s == seasonality or seasonality in s.split("-"))
+        )
+        return {str(f): str(r) for f, r in found.loc[wanted, "reason"].items()}
+
+    def with_seasonal(self, features: Sequence[str], seasonality: str) -> DriftHistory:
+        """The same rows and windows, ``features`` compared by phase (all windows recomputed)."""
+        if self.baseline is None or self.live is None:
+            raise TypeError("seasonal features need a history built from data")
+        baseline = self.baseline.with_seasonality(
+            list(features), seasonality=seasonality, time=self.spec["time"]
+        )
+        return DriftHistory(baseline, self.live.frame, **self.spec, **self.limits)
 
     def reference_chunks(self) -> pd.DataFrame | None:
         """Statistics of reference chunks the size of a window (None without the reference)."""
