@@ -16,8 +16,8 @@ rng = np.random.default_rng(3)
 def frame(start, days):
     ts = pd.date_range(start, periods=days * 96, freq="15min")
     weekend = np.asarray(ts.day_of_week >= 5)
-    return pd.DataFrame({"ts": ts, "age": rng.normal(40, 10, len(ts)),
-                         "spend <b>7d</b>": rng.lognormal(3, 0.4, len(ts)) * np.where(weekend, 1.5, 1.0)})
+    spend = rng.lognormal(3, 0.4, len(ts)) * np.where(weekend, 1.5, 1.0)
+    return pd.DataFrame({"ts": ts, "age": rng.normal(40, 10, len(ts)), "spend <b>7d</b>": spend})
 heatmap = DriftHeatmap(frame("2024-01-01", 84), frame("2024-04-01", 21), time="ts", window="1D")
 alerts = lambda: int((heatmap.table.severity.isin(["warning", "critical"])
                       & (heatmap.table.feature == "spend <b>7d</b>")).sum())
