@@ -161,11 +161,15 @@ def test_quickstart_notebook_runs_in_jupyterlab(lab, page):
     lab.open_notebook(page, "quickstart.ipynb")
     lab.run_all(page)
     heatmaps = page.locator(HEATMAP)
-    expect(heatmaps).to_have_count(2, timeout=90_000)
+    expect(heatmaps).to_have_count(3, timeout=90_000)
     expect(heatmaps.first).to_have_attribute("data-rows", "14")  # model_version: no feature
     expect(heatmaps.first).to_have_attribute("data-cols", "90")
     expect(heatmaps.first.locator(".mlmon-detail[data-feature='income']")).to_be_visible()
-    expect(heatmaps.nth(1)).to_have_attribute("data-patches", "1", timeout=30_000)
+    # The weekly feature is offered a comparison by weekday; the second view has taken it.
+    offers = heatmaps.first.locator(".mlmon-season-offers")
+    expect(offers).to_contain_text("card_spend_7d looks weekly: compare by weekday?")
+    expect(heatmaps.nth(1).locator(".mlmon-season-offers")).to_have_attribute("data-offers", "0")
+    expect(heatmaps.nth(2)).to_have_attribute("data-patches", "1", timeout=30_000)
     chart = page.locator(f"{NOTEBOOK} .mlmon-control[data-ready='1']")
     expect(chart).to_have_attribute("data-panels", "3", timeout=30_000)
     expect(chart).to_have_attribute("data-windows", "90")
