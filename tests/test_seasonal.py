@@ -265,3 +265,16 @@ def test_the_heatmap_offers_compares_and_exports_seasonal_features(reference, pr
         heatmap.seasonal = ["nope"]
     again = DriftHeatmap(baseline, production, time="ts", window="1D")
     assert again.seasonal == ["spend", "channel"]
+
+
+def test_the_detail_pane_draws_the_phase_it_compared_with(reference, production, seasonal):
+    from mlmon_widgets.widgets import DriftHeatmap
+
+    heatmap = DriftHeatmap(seasonal, production, time="ts", window="1D")
+    heatmap.selected = {"feature": "channel", "window": 5}  # Saturday 6 April
+    bars = heatmap._detail["bars"]
+    saturdays = reference.loc[reference["ts"].dt.day_of_week == 5, "channel"]
+    share = saturdays.value_counts(normalize=True)
+    for label, value in zip(bars["labels"], bars["reference"], strict=True):
+        assert value == pytest.approx(share.get(label, 0.0), abs=1e-12), label
+    assert ["compared with", "reference rows of Sat"] in heatmap._detail["numbers"]

@@ -70,7 +70,9 @@ def _proportions(counts: np.ndarray) -> list[float]:
     return [float(c) / total if total else 0.0 for c in counts]
 
 
-def _numeric(baseline: Baseline, feature: NumericFeature, series: pd.Series) -> dict[str, Any]:
+def _numeric(
+    baseline: Baseline, feature: NumericFeature, series: pd.Series, *, exact: bool = True
+) -> dict[str, Any]:
     values = numeric_column(series).values
     current = np.sort(values[np.isfinite(values)])
     if len(current) == 0 or feature.n == 0:
@@ -83,7 +85,7 @@ def _numeric(baseline: Baseline, feature: NumericFeature, series: pd.Series) -> 
         "reference": _proportions(feature.counts),
         "current": _proportions(counts),
     }
-    exact = baseline.sorted_reference(feature.name)
+    exact = baseline.sorted_reference(feature.name) if exact else None
 
     def reference_cdf(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if exact is not None:
@@ -160,7 +162,9 @@ def _categorical(feature: CategoricalFeature, series: pd.Series) -> dict[str, An
     return {"bars": bars, "ecdf": None}
 
 
-def feature_detail(baseline: Baseline, feature: str, values: pd.Series) -> dict[str, Any]:
+def feature_detail(
+    baseline: Baseline, feature: str, values: pd.Series, summary: Any = None
+) -> dict[str, Any]:
     """Distributions of one feature in one window against its baseline, as plain data.
 
     For a numeric feature: the share of reference and window values per PSI bin, and both
@@ -177,6 +181,9 @@ def feature_detail(baseline: Baseline, feature: str, values: pd.Series) -> dict[
         A feature of the baseline.
     values : pandas.Series
         The window's values of that feature.
+    summary : NumericFeature or CategoricalFeature, optional
+        What the window was compared with instead of the whole reference (the phase or
+        mixture of phases of a seasonal baseline; its sketch gives the ECDF).
 
     Returns
     -------
@@ -196,9 +203,10 @@ def feature_detail(baseline: Baseline, feature: str, values: pd.Series) -> dict[
     >>> bool(np.isclose(abs(gap["reference"] - gap["current"]), ks_2samp(ref, cur).statistic))
     True
     """
-    summary = baseline.features[feature]
+    own = summary is not None
+    summary = summary if own else baseline.features[feature]
     if isinstance(summary, NumericFeature):
-        return _numeric(baseline, summary, values)
+        return _numeric(baseline, summary, values, exact=not own)
     return _categorical(summary, values)
 
 
@@ -226,6 +234,7 @@ def cell_detail(
     baseline: Baseline | None = None,
     values: pd.Series | None = None,
     gate: str = DEFAULT_GATE,
+    summary: Any = None,
 ) -> dict[str, Any]:
     """What a detail pane shows for one feature in one window, as plain data.
 
@@ -242,6 +251,9 @@ def cell_detail(
         The reference summary; with ``values`` the distributions are included.
     values : pandas.Series, optional
         The window's values of the feature.
+    summary : optional
+        The phase (or mixture) summary a seasonal window was compared with, for the
+        distributions (see :func:`feature_detail`).
 
     Returns
     -------
@@ -300,6 +312,8 @@ def cell_detail(
     else:
         numbers.append(["unseen categories", int(row["unseen_categories"])])
         numbers.append(["unseen share", float(row["unseen_share"])])
+    if str(row.get("phases", "") or ""):
+        numbers.append(["compared with", f"reference rows of {row['phases']}"])
     numbers.append(["rule", str(explained["rule"])])
     detail: dict[str, Any] = {
         "feature": feature,
@@ -313,5 +327,5 @@ def cell_detail(
         "ecdf": None,
     }
     if baseline is not None and values is not None and feature in baseline.features:
-        detail.update(feature_detail(baseline, feature, values))
+        detail.update(feature_detail(baseline, feature, values, summary))
     return detail

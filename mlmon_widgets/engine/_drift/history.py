@@ -19,6 +19,7 @@ from .._data.live import LiveWindows, WindowUpdate
 from .._vocabulary import COLOUR_BY, DEFAULT_GATE, METRIC_COLUMNS, NEGLOG10P, SEVERITIES
 from .baseline import Baseline
 from .detail import cell_detail
+from .seasonal import phase_codes
 from .seasonality import detect_seasonality
 from .severity import classify, gated_pvalues, severity_codes
 from .tables import MAX_CATEGORIES, MIN_ROWS, window_statistics
@@ -197,10 +198,11 @@ class DriftHistory:
         if not len(match):
             return None
         i = lo + int(match[0])
-        values = None
+        values, summary = None, None
         if self.live is not None and self.baseline is not None:
             rows = self.live.window_rows(window)
             values = rows[feature] if feature in rows.columns else None
+            summary = self._phase_summary(feature, rows)
         return cell_detail(
             self.stats.iloc[i],
             p_adjusted=float(p_adjusted[i]),
@@ -210,7 +212,20 @@ class DriftHistory:
             baseline=self.baseline,
             values=values,
             gate=gate,
+            summary=summary,
         )
+
+    def _phase_summary(self, feature: str, rows: pd.DataFrame) -> Any:
+        """What a seasonal feature's window was compared with (None: the whole reference)."""
+        seasonal = self.baseline.seasonal if self.baseline is not None else None
+        if seasonal is None or feature not in seasonal.features or seasonal.time not in rows:
+            return None
+        codes = phase_codes(rows[seasonal.time], seasonal.seasonality, seasonal.timezone)
+        counts = np.bincount(codes[codes >= 0], minlength=len(seasonal.phases))
+        if not counts.any():
+            return None
+        whole = self.baseline.features[feature]
+        return seasonal.summary(feature, counts, whole, self.baseline.fit_mixture)
 
     # ------------------------------------------------------------------ seasonality
     def seasonality_hints(self, seasonality: str) -> dict[str, str]:
