@@ -90,6 +90,7 @@ from ._performance.labels import join_labels
 from ._performance.over_time import PerformanceSpec, performance_over_time, window_performance
 from ._quality.judge import quality_levels, reference_rate
 from ._quality.report import data_quality, version_events
+from ._segments.drift import MISSING_SEGMENT, segment_drift
 from ._validation import (
     ISO_STAMP,
     DataWarning,
@@ -253,6 +254,7 @@ __all__ = [
     "MIN_PHASE_ROWS",
     "MIN_ROWS",
     "MISSING_PREDICTION",
+    "MISSING_SEGMENT",
     "NEGLOG10P",
     "NELSON_RULES",
     "NO_DATA",
@@ -389,6 +391,7 @@ __all__ = [
     "row_errors",
     "rules_from_suggestions",
     "run_rules",
+    "segment_drift",
     "severity_codes",
     "suggest_thresholds",
     "tail_chi2",

@@ -1,0 +1,141 @@
+"""segment_drift: each segment against the same segment of the reference, as the engine alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mlmon_widgets as mm
+
+STATS = [
+    "statistic",
+    "p_value",
+    "p_adjusted",
+    "psi",
+    "js",
+    "wasserstein",
+    "n_current",
+    "n_reference",
+]
+
+
+def frames(seed: int = 0, n_ref: int = 3000, n_prod: int = 2400, shift: float = 0.0):
+    rng = np.random.default_rng(seed)
+
+    def frame(n, s):
+        channel = rng.choice(["branch", "partner", "web"], n, p=[0.5, 0.2, 0.3])
+        dti = rng.normal(0.3, 0.1, n) + np.where(channel == "partner", s, 0.0)
+        region = rng.choice(["n", "s"], n)
+        return pd.DataFrame(
+            {"channel": channel, "region": region, "dti": dti, "age": rng.normal(40, 9, n)}
+        )
+
+    ref = frame(n_ref, 0.0)
+    prod = frame(n_prod, shift)
+    prod.insert(0, "ts", pd.date_range("2024-05-01", periods=n_prod, freq="10min"))
+    return ref, prod
+
+
+def _close(a: pd.Series, b: pd.Series) -> None:
+    for column in STATS:
+        x, y = a[column], b[column]
+        if pd.isna(y):
+            assert pd.isna(x), column
+        else:
+            assert x == pytest.approx(y, rel=1e-9, abs=1e-12), column
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), shift=st.sampled_from([0.0, 0.03, 0.1]))
+def test_each_segment_is_the_engine_run_on_its_rows_alone(seed, shift):
+    ref, prod = frames(seed, shift=shift)
+    table = mm.segment_drift(ref, prod.drop(columns="ts"), "channel")
+    roles = {"channel": "ignore", "region": "categorical"}
+    for value in ("branch", "partner", "web"):
+        alone = mm.drift_table(
+            ref[ref.channel == value], prod[prod.channel == value].drop(columns="ts"), roles=roles
+        )
+        got = table[table.segment_value == value].set_index("feature")
+        assert list(got.index) == list(alone.index) == ["region", "dti", "age"]
+        for feature in alone.index:
+            _close(got.loc[feature], alone.loc[feature])
+        assert got["segment_share"].iloc[0] == pytest.approx((prod.channel == value).mean())
+
+
+def test_windows_line_up_with_the_whole_grid_and_match_drift_over_time():
+    ref, prod = frames(1, shift=0.1)
+    table = mm.segment_drift(ref, prod, "channel", time="ts", window="4D")
+    part = prod[prod.channel == "partner"]
+    alone = mm.drift_over_time(
+        ref[ref.channel == "partner"],
+        part,
+        time="ts",
+        window="4D",
+        roles={"channel": "ignore", "region": "categorical"},
+    )
+    got = table[table.segment_value == "partner"].reset_index(drop=True)
+    np.testing.assert_array_equal(got["window_start"], alone["window_start"])
+    np.testing.assert_array_equal(got["window"], alone["window"])
+    for i in range(len(alone)):
+        _close(got.iloc[i], alone.iloc[i])
+    day = prod.ts.dt.floor("4D")
+    share = (prod.channel == "partner").groupby(day).mean()
+    first = got[got.feature == "dti"].set_index("window_start")["segment_share"]
+    np.testing.assert_allclose(first.to_numpy(), share.loc[first.index].to_numpy())
+    judged = got[(got.feature == "dti") & ~got.insufficient]
+    assert len(judged) >= 3 and (judged["severity"] == "critical").all()
+
+
+def test_against_all_compares_with_the_whole_reference():
+    ref, prod = frames(2, shift=0.1)
+    table = mm.segment_drift(ref, prod.drop(columns="ts"), "channel", against="all")
+    part = prod[prod.channel == "partner"].drop(columns="ts")
+    alone = mm.drift_table(
+        mm.Baseline.fit(ref, roles={"channel": "ignore", "region": "categorical"}), part
+    )
+    got = table[table.segment_value == "partner"].set_index("feature")
+    for feature in alone.index:
+        _close(got.loc[feature], alone.loc[feature])
+
+
+def test_missing_new_small_and_crossed_segments():
+    ref, prod = frames(3)
+    prod = prod.drop(columns="ts")
+    prod.loc[prod.index[:300], "channel"] = None
+    prod.loc[prod.index[300:340], "channel"] = "kiosk"  # not in the reference, and small
+    table = mm.segment_drift(ref, prod, ["channel", ("channel", "region")])
+    values = table.loc[table.segment_column == "channel", "segment_value"].unique().tolist()
+    assert values[-1] == "(missing)" and "kiosk" in values
+    kiosk = table[(table.segment_column == "channel") & (table.segment_value == "kiosk")]
+    assert (kiosk["severity"] == "insufficient_data").all()
+    assert kiosk["note"].str.contains("no rows in the reference").all()
+    crossed = table[table.segment_column == "channel & region"]
+    assert "partner & n" in set(crossed.segment_value)
+    assert crossed.groupby("segment_value")["segment_share"].first().sum() == pytest.approx(1.0)
+
+
+def test_bad_input_is_named():
+    ref, prod = frames(4)
+    with pytest.raises(ValueError, match=r"'dti' has \d+ values, more than max_segments=50; bin"):
+        mm.segment_drift(ref, prod, "dti")
+    with pytest.raises(ValueError, match="segment column 'nope' is not in the reference"):
+        mm.segment_drift(ref, prod, "nope")
+    with pytest.raises(ValueError, match="against"):
+        mm.segment_drift(ref, prod, "channel", against="rest")
+    with pytest.raises(ValueError, match="time= and window= together"):
+        mm.segment_drift(ref, prod, "channel", window="1D")
+
+
+def test_the_demos_partner_shift_shows_only_inside_its_segment():
+    from mlmon_widgets.datasets import load_demo
+
+    demo = load_demo()
+    overall = mm.drift_table(demo.reference, demo.production, roles=demo.roles)
+    assert overall.loc["debt_to_income", "severity"] == "ok"
+    table = mm.segment_drift(demo.reference, demo.production, "channel", roles=demo.roles)
+    dti = table[table.feature == "debt_to_income"].set_index("segment_value")
+    assert dti.loc["partner", "severity"] in ("warning", "critical")
+    assert (dti.drop(index="partner")["severity"] == "ok").all()
