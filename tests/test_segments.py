@@ -139,3 +139,72 @@ def test_the_demos_partner_shift_shows_only_inside_its_segment():
     dti = table[table.feature == "debt_to_income"].set_index("segment_value")
     assert dti.loc["partner", "severity"] in ("warning", "critical")
     assert (dti.drop(index="partner")["severity"] == "ok").all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    metric=st.sampled_from(["dti", "accuracy", "positive_rate", "mean_score", "log_loss"]),
+)
+def test_mix_and_rate_effects_add_up_exactly_to_the_change(seed, metric):
+    rng = np.random.default_rng(seed)
+
+    def period(n, p_partner):
+        channel = rng.choice(
+            ["branch", "partner", "web"], n, p=[1 - p_partner - 0.2, p_partner, 0.2]
+        )
+        score = rng.uniform(size=n)
+        return pd.DataFrame(
+            {
+                "channel": channel,
+                "dti": rng.normal(0.3, 0.1, n),
+                "score": score,
+                "label": (rng.uniform(size=n) < score).astype(int),
+            }
+        )
+
+    before, after = period(500, 0.2), period(400, 0.45)
+    parts = mm.explain_change(before, after, "channel", metric=metric, label="label", score="score")
+    assert parts["total_effect"].sum() == pytest.approx(parts.attrs["overall_change"], abs=1e-12)
+    np.testing.assert_allclose(parts["mix_effect"] + parts["rate_effect"], parts["total_effect"])
+    assert parts["share_before"].sum() == pytest.approx(1) == parts["share_after"].sum()
+
+
+def test_a_segment_absent_before_is_all_mix_and_auc_is_not_additive():
+    before = pd.DataFrame({"seg": ["a"] * 50, "x": np.r_[np.zeros(40), np.ones(10)]})
+    after = pd.DataFrame({"seg": ["a"] * 50 + ["new"] * 50, "x": np.r_[np.zeros(40), np.ones(60)]})
+    parts = mm.explain_change(before, after, "seg", metric="x")
+    assert parts.loc["new", "rate_effect"] == 0 and parts.loc["new", "mix_effect"] == 0.5
+    assert parts["total_effect"].sum() == pytest.approx(parts.attrs["overall_change"], abs=1e-12)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"seg": rng.choice(["a", "b"], 400), "score": rng.uniform(size=400)})
+    frame["label"] = (rng.uniform(size=400) < frame["score"]).astype(int)
+    auc = mm.explain_change(
+        frame[:200], frame[200:], "seg", metric="roc_auc", label="label", score="score"
+    )
+    assert not auc["additive"].any() and auc["mix_effect"].isna().all()
+    with pytest.raises(ValueError, match="metric must be a column of the data or one of"):
+        mm.explain_change(before, after, "seg", metric="nope")
+    with pytest.raises(ValueError, match="needs label=<column>"):
+        mm.explain_change(frame, frame, "seg", metric="accuracy", score="score")
+
+
+def test_the_demos_under_30_degradation_is_mostly_a_rate_effect_in_its_segment():
+    from mlmon_widgets.datasets import load_demo
+
+    demo = load_demo()
+    joined = mm.join_labels(demo.production, demo.labels, on="application_id", label="defaulted")
+    joined = joined.assign(young=np.where(joined["age"] < 30, "under 30", "30 and over"))
+    when = joined[demo.time]
+    cut = pd.Timestamp("2024-04-25")  # the demo's concept-drift date (notebook 03)
+    parts = mm.explain_change(
+        joined[when < cut],
+        joined[when >= cut],
+        "young",
+        metric="log_loss",
+        label="defaulted",
+        score="score",
+    )
+    assert parts.attrs["overall_change"] > 0
+    assert parts["total_effect"].idxmax() == "under 30"
+    assert parts.loc["under 30", "rate_effect"] > abs(parts.loc["under 30", "mix_effect"])

@@ -91,6 +91,7 @@ from ._performance.over_time import PerformanceSpec, performance_over_time, wind
 from ._quality.judge import quality_levels, reference_rate
 from ._quality.report import data_quality, version_events
 from ._segments.drift import MISSING_SEGMENT, segment_drift
+from ._segments.explain import explain_change
 from ._validation import (
     ISO_STAMP,
     DataWarning,
@@ -356,6 +357,7 @@ __all__ = [
     "drift_over_time",
     "drift_table",
     "ewma_chart",
+    "explain_change",
     "fail",
     "feature_detail",
     "feature_order",
