@@ -92,6 +92,7 @@ from ._quality.judge import quality_levels, reference_rate
 from ._quality.report import data_quality, version_events
 from ._segments.drift import MISSING_SEGMENT, segment_drift
 from ._segments.explain import explain_change
+from ._segments.performance import segment_performance
 from ._validation import (
     ISO_STAMP,
     DataWarning,
@@ -394,6 +395,7 @@ __all__ = [
     "rules_from_suggestions",
     "run_rules",
     "segment_drift",
+    "segment_performance",
     "severity_codes",
     "suggest_thresholds",
     "tail_chi2",
