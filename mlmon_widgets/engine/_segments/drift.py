@@ -46,6 +46,16 @@ def _labels(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     return pd.Series(joined, index=frame.index, dtype=object)
 
 
+def check_segment_count(segmenting: tuple[str, ...], count: int, max_segments: int) -> None:
+    """Refuse a segment column with more values than ``max_segments``, suggesting bins."""
+    if count > max_segments:
+        raise ValueError(
+            f"segment column {' & '.join(segmenting)!r} has {count} values, more than "
+            f"max_segments={max_segments}; bin it first, e.g. pd.cut(df[{segmenting[0]!r}], "
+            "bins=5) or pd.qcut(..., q=5), or raise max_segments"
+        )
+
+
 def segment_drift(
     reference: pd.DataFrame,
     production: pd.DataFrame,
@@ -142,12 +152,7 @@ def segment_drift(
         name = " & ".join(segmenting)
         ref_labels, prod_labels = _labels(reference, segmenting), _labels(production, segmenting)
         values = list(dict.fromkeys([*ref_labels.unique(), *prod_labels.unique()]))
-        if len(values) > max_segments:
-            raise ValueError(
-                f"segment column {name!r} has {len(values)} values, more than "
-                f"max_segments={max_segments}; bin it first, e.g. pd.cut(df[{segmenting[0]!r}], "
-                "bins=5) or pd.qcut(..., q=5), or raise max_segments"
-            )
+        check_segment_count(segmenting, len(values), max_segments)
         for value in sorted(values, key=lambda v: (v == MISSING_SEGMENT, v)):
             ref_rows = reference[ref_labels == value]
             prod_rows = production[prod_labels == value].reset_index(drop=True)

@@ -14,7 +14,7 @@ from .._drift.severity import adjust_pvalues
 from .._performance.over_time import performance_over_time
 from .._validation import check_frame, check_probability
 from .._vocabulary import CLASSIFICATION, OK
-from .drift import MAX_SEGMENTS, MISSING_SEGMENT, _labels, _segmentings
+from .drift import MAX_SEGMENTS, MISSING_SEGMENT, _labels, _segmentings, check_segment_count
 from .explain import ADDITIVE, _row_values
 
 #: Metrics with a per-row value, tested against the rest of the rows (Welch's t-test).
@@ -117,12 +117,7 @@ def segment_performance(
         name = " & ".join(segmenting)
         labels = _labels(frame, segmenting)
         values = sorted(labels.unique(), key=lambda v: (v == MISSING_SEGMENT, v))
-        if len(values) > max_segments:
-            raise ValueError(
-                f"segment column {name!r} has {len(values)} values, more than "
-                f"max_segments={max_segments}; bin it first, e.g. pd.cut(df[{segmenting[0]!r}], "
-                "bins=5), or raise max_segments"
-            )
+        check_segment_count(segmenting, len(values), max_segments)
         for value in values:
             inside = (labels == value).to_numpy()
             mine = performance_over_time(frame[inside], **options, **_one(windowing, inside))
