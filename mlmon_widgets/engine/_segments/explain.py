@@ -34,7 +34,7 @@ def _row_values(
             raise ValueError(f"metric {metric!r} needs {what}=<column>")
         if name not in frame.columns:
             raise ValueError(f"{what} column {name!r} is not in the data")
-        return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+        return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
     def predicted() -> np.ndarray:
         if prediction is not None:
@@ -57,7 +57,9 @@ def _row_values(
         values = -(y * np.log(s) + (1 - y) * np.log(1 - s))
         return values, np.isfinite(values)
     if metric in frame.columns:  # the mean of a column (a rate for a boolean one)
-        values = pd.to_numeric(frame[metric], errors="coerce").to_numpy(dtype=float)
+        values = pd.to_numeric(frame[metric], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
         return values, np.isfinite(values)
     raise ValueError(
         f"metric must be a column of the data or one of {', '.join(ADDITIVE + NOT_ADDITIVE)}; "
@@ -180,8 +182,8 @@ def explain_change(
 
 def _leave_one_out(before, after, columns, label, score) -> pd.DataFrame:
     def auc(frame: pd.DataFrame) -> float:
-        y = pd.to_numeric(frame[label], errors="coerce").to_numpy(dtype=float)
-        p = pd.to_numeric(frame[score], errors="coerce").to_numpy(dtype=float)
+        y = pd.to_numeric(frame[label], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        p = pd.to_numeric(frame[score], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         ok = np.isfinite(y) & np.isfinite(p)
         return _auc(y[ok].astype(int), p[ok])
 
