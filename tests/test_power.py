@@ -1,7 +1,7 @@
 """The numeric drift gate that sees spread and tails: KS with a tail-refined chi-squared test.
 
 Pinned to scipy (the chi-squared test is ``chi2_contingency`` on the merged table, the
-combination the textbook Cauchy formula), valid under the null for continuous and discrete
+combination Bonferroni's over the two tests), valid under the null for continuous and discrete
 data, and more powerful than the previous gate (KS alone) on planted spread and tail
 changes at n = 200 and n = 20,000, where the previous gate stays silent.
 """
