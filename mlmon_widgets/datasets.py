@@ -146,6 +146,19 @@ class DemoData:
         default_factory=lambda: {"application_id": "id", "model_version": "version"}
     )
 
+    @property
+    def features(self) -> list[str]:
+        """The model's input columns (what slices are cut on and drift is scored for).
+
+        Examples
+        --------
+        >>> load_demo().features[:3]
+        ['channel', 'region', 'age']
+        """
+        outputs = {"application_id", self.time, "score", "shadow_score", "prediction"}
+        outputs |= {"latency_ms", "model_version"}
+        return [c for c in self.production.columns if c not in outputs]
+
     def __repr__(self) -> str:
         return (
             f"DemoData(reference={self.reference.shape}, production={self.production.shape}, "

@@ -90,9 +90,11 @@ from ._performance.labels import join_labels
 from ._performance.over_time import PerformanceSpec, performance_over_time, window_performance
 from ._quality.judge import quality_levels, reference_rate
 from ._quality.report import data_quality, version_events
+from ._segments.conditions import Condition, select_rows, slice_text
 from ._segments.drift import MISSING_SEGMENT, segment_drift
 from ._segments.explain import explain_change
 from ._segments.performance import segment_performance
+from ._segments.slices import SLICE_COLUMNS, find_slices, step_start
 from ._validation import (
     ISO_STAMP,
     DataWarning,
@@ -289,6 +291,7 @@ __all__ = [
     "SEVERITY_LABELS",
     "SEVERITY_RANK",
     "SIDES",
+    "SLICE_COLUMNS",
     "STATUS_LABELS",
     "TASKS",
     "UPPER",
@@ -300,6 +303,7 @@ __all__ = [
     "Backtest",
     "Baseline",
     "CategoricalFeature",
+    "Condition",
     "ControlChartResult",
     "ControlConstants",
     "CusumResult",
@@ -362,6 +366,7 @@ __all__ = [
     "fail",
     "feature_detail",
     "feature_order",
+    "find_slices",
     "gate_thresholds",
     "gated_pvalues",
     "individuals_chart",
@@ -396,7 +401,10 @@ __all__ = [
     "run_rules",
     "segment_drift",
     "segment_performance",
+    "select_rows",
     "severity_codes",
+    "slice_text",
+    "step_start",
     "suggest_thresholds",
     "tail_chi2",
     "task_metrics",
