@@ -325,3 +325,23 @@ def test_bad_arguments_are_refused():
         evaluate({}, production())
     with pytest.raises(TypeError, match="data must be a pandas DataFrame"):
         evaluate(config(), production().to_dict())
+
+
+def test_a_subnormal_threshold_alerts_without_an_overflow():
+    """A rule's critical level may be any number >= 0, a subnormal one too (hypothesis drew
+    2.2e-311): the alert names the metric without the value / threshold ratio overflowing."""
+    rng = np.random.default_rng(0)
+    ref = pd.DataFrame({"x": rng.normal(size=2000)})
+    config = MonitoringConfig.from_baseline(
+        Baseline.fit(ref, roles={"x": "numeric"}),
+        model="m",
+        time="ts",
+        window="1D",
+        rules={"x": {"metric": "psi", "warning": 0.0, "critical": 2.225073858507e-311}},
+    )
+    data = pd.DataFrame(
+        {"ts": pd.date_range("2024-01-01", periods=2000, freq="10min"), "x": rng.normal(1, 1, 2000)}
+    )
+    with np.errstate(over="raise"):
+        alerts = evaluate(config, data)
+    assert (alerts["metric"] == "psi").all() and (alerts["severity"] == "critical").any()

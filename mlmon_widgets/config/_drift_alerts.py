@@ -51,13 +51,14 @@ def drift_alerts(table: pd.DataFrame, config: MonitoringConfig) -> list[dict[str
             reached = {
                 m: (values[m][i], w if sev == WARNING else c) for m, (w, c) in levels.items()
             }
-            metric = max(
-                reached,
-                key=lambda m: (
-                    reached[m][0] >= reached[m][1],
-                    reached[m][0] / reached[m][1] if reached[m][1] > 0 else np.inf,
-                ),
-            )
+            with np.errstate(over="ignore"):  # a subnormal threshold: the ratio is inf
+                metric = max(
+                    reached,
+                    key=lambda m: (
+                        reached[m][0] >= reached[m][1],
+                        reached[m][0] / reached[m][1] if reached[m][1] > 0 else np.inf,
+                    ),
+                )
             value, threshold = reached[metric]
             records.append(
                 {
