@@ -127,6 +127,8 @@ def _print_alerts(alerts: pd.DataFrame, fmt: str, header: str) -> None:
     if not len(alerts):
         return
     columns = ["window_start", "feature", "domain", "severity", "route", "suppressed", "message"]
+    if "segment" in alerts.columns and (alerts["segment"] != "").any():
+        columns.insert(2, "segment")
     cells = [columns] + [
         [
             ""

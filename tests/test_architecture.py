@@ -184,7 +184,8 @@ def test_every_performance_metric_is_wired_through(name):
 def test_every_config_section_round_trips_and_is_in_the_schema():
     from mlmon_widgets.datasets import load_demo
 
-    config = demo_config()
+    demo = load_demo()
+    config = demo_config().with_segment(demo.reference, {"channel": "partner"})
     schema = MonitoringConfig.json_schema()
     fields = {field.name for field in dataclasses.fields(MonitoringConfig)}
     assert fields == set(schema["properties"])
@@ -192,7 +193,7 @@ def test_every_config_section_round_trips_and_is_in_the_schema():
     assert all(field in as_dict or getattr(config, field) is None for field in fields)
     jsonschema.validate(as_dict, schema)
     assert MonitoringConfig.from_dict(as_dict) == config
-    batch = load_demo().production.iloc[:3000]
+    batch = demo.production.iloc[:3000]
     alerts = mm.evaluate(config, batch)  # every section is read by evaluate without a KeyError
     assert set(alerts.columns) >= {"feature", "severity", "route"}
 

@@ -70,6 +70,7 @@ def test_json_output_is_an_array_of_alerts(files, capsys):
         "window_start",
         "window_end",
         "feature",
+        "segment",
         "domain",
         "metric",
         "value",

@@ -55,7 +55,16 @@ def make(**options) -> MonitoringConfig:
 
 
 def full_dict() -> dict:
+    segment = {
+        "name": "north",
+        "where": [{"column": "region", "op": "==", "value": "n"}],
+        "baseline": baseline_dict(),
+        "rules": {"income": {"metric": "psi", "warning": 0.2, "critical": 0.3}},
+        "min_rows": 30,
+        "route": "north-team",
+    }
     return make(
+        segments=[segment],
         created_at="2024-05-01T12:00:00Z",
         note="exported from the notebook",
         rules={"income": {"metric": "psi", "warning": 0.1, "critical": 0.25}, "flag": "off"},

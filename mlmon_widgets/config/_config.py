@@ -15,7 +15,6 @@ from typing import Any
 from ..engine import (
     ALERT_LEVELS,
     CORRECTIONS,
-    METRIC_KINDS,
     OFF,
     ROLES,
     Baseline,
@@ -37,7 +36,9 @@ from ._errors import ConfigError, nested
 from ._io import dump_yaml, read_json, read_yaml
 from ._model import ModelInfo
 from ._performance import PerformanceRules, rules_of
+from ._rules import check_rules
 from ._schema import json_schema
+from ._segments import SegmentRule, segments_of
 from ._suppressions import (
     OneOffSuppression,
     RecurringSuppression,
@@ -63,48 +64,13 @@ _OPTIONAL = (
     "suppressions",
     "persistence",
     "performance",
+    "segments",
 )
 _UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)")
 
 
 def _utc_now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _rule(value: Any, kind: str) -> Rule:
-    if isinstance(value, Rule):
-        rule = value
-    elif value == OFF:
-        rule = Rule.off()
-    elif value is False:
-        raise ConfigError(
-            "must be a rule or 'off'; got false (YAML reads a bare off as false: write 'off')"
-        )
-    else:
-        given = check_keys(value, required=("metric",), optional=ALERT_LEVELS)
-        with nested("metric"):
-            metric = check_option(given["metric"], (*METRIC_KINDS, OFF))
-        if metric == OFF:
-            check_keys(given, required=("metric",))
-            rule = Rule.off()
-        else:
-            check_keys(given, required=("metric", *ALERT_LEVELS))
-            levels = {}
-            for name in ALERT_LEVELS:
-                with nested(name):
-                    levels[name] = check_number(given[name], minimum=0)
-            warning, critical = (levels[name] for name in ALERT_LEVELS)
-            if warning > critical:
-                raise ConfigError(
-                    f"must be >= warning ({warning:g}); got {critical:g}", (ALERT_LEVELS[1],)
-                )
-            rule = Rule(metric, **levels)
-    if not rule.is_off and kind not in METRIC_KINDS[rule.metric]:
-        allowed = ", ".join(m for m, kinds in METRIC_KINDS.items() if kind in kinds)
-        raise ConfigError(
-            f"does not apply to a {kind} feature; use one of {allowed} (or 'off')", ("metric",)
-        )
-    return rule
 
 
 def _field(value: Any, kind: type, reader: Any) -> Any:
@@ -166,6 +132,10 @@ class MonitoringConfig:
         Performance and latency alerts: the label, score, prediction and latency columns
         and a :class:`~mlmon_widgets.engine.LimitRule` per metric (the control limits set
         on a chart in the notebook). Left out of :meth:`to_dict` when not given.
+    segments : tuple of SegmentRule (or dicts), optional
+        Monitored segments: a row filter with its own baseline, drift rules, ``min_rows``
+        and route (see :meth:`with_segment`); each judged in :func:`evaluate` as the whole
+        data is, its alerts naming it. Left out of :meth:`to_dict` when empty.
     schema_version : int, default SCHEMA_VERSION
         Format version; a newer one than this package knows is refused.
     gate : {'ks_tails', 'ks'}, optional
@@ -212,6 +182,7 @@ class MonitoringConfig:
     suppressions: tuple[Suppression, ...] = ()
     persistence: Persistence = field(default_factory=Persistence)
     performance: PerformanceRules | None = None
+    segments: tuple[SegmentRule, ...] = ()
     schema_version: int = SCHEMA_VERSION
     gate: str | None = None
 
@@ -287,6 +258,8 @@ class MonitoringConfig:
             if performance is not None:
                 performance.check_windows(self.window)
             set_(self, "performance", performance)
+        with nested("segments"):
+            set_(self, "segments", segments_of(self.segments))
 
     def _check_roles(self) -> None:
         known = self.baseline["roles"]
@@ -304,19 +277,8 @@ class MonitoringConfig:
         object.__setattr__(self, "roles", merged)
 
     def _check_rules(self) -> None:
-        features = self.baseline["features"]
-        rules = {}
         with nested("rules"):
-            given = check_mapping(self.rules)
-            for feature, value in given.items():
-                with nested(feature):
-                    if feature not in features:
-                        shown = ", ".join(list(features)[:20]) or "none"
-                        raise ConfigError(
-                            f"is not a feature of the baseline (its features: {shown})"
-                        )
-                    rules[feature] = _rule(value, features[feature]["kind"])
-        object.__setattr__(self, "rules", rules)
+            object.__setattr__(self, "rules", check_rules(self.rules, self.baseline))
 
     # -- building ---------------------------------------------------------------------
 
@@ -387,6 +349,53 @@ class MonitoringConfig:
                 data["window"]["timezone"] = window.timezone
         return MonitoringConfig.from_dict(data)
 
+    def with_segment(
+        self,
+        reference: Any,
+        where: Any,
+        *,
+        name: str = "",
+        rules: Mapping[str, Any] | None = None,
+        min_rows: int | None = None,
+        route: str | None = None,
+    ) -> MonitoringConfig:
+        """The config with one more monitored segment, fitted on ``reference``'s rows in it.
+
+        Parameters
+        ----------
+        reference : pandas.DataFrame
+            The reference data (the segment's rows make its own baseline, on this config's
+            roles and bins).
+        where : mapping, Condition or list of Condition
+            The row filter: ``{'channel': 'partner'}`` or a ``conditions`` cell of
+            :func:`~mlmon_widgets.engine.find_slices`.
+        name, rules, min_rows, route
+            As in :class:`SegmentRule`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from mlmon_widgets.engine import Baseline
+        >>> ref = pd.DataFrame({"channel": ["partner", "branch"] * 300, "x": [1.5, 2.5] * 300})
+        >>> config = MonitoringConfig.from_baseline(Baseline.fit(ref), model="m", rows=100)
+        >>> config = config.with_segment(ref, {"channel": "partner"}, min_rows=30)
+        >>> [(s.name, s.min_rows) for s in config.segments]
+        [("channel == 'partner'", 30)]
+        """
+        rule = SegmentRule.fit(
+            reference,
+            where,
+            roles=self.roles,
+            bins=int(self.baseline.get("bins", 10)),
+            name=name,
+            rules=rules,
+            min_rows=min_rows,
+            route=route,
+        )
+        data = self.to_dict()
+        data["segments"] = [*data.get("segments", []), rule.to_dict()]
+        return MonitoringConfig.from_dict(data)
+
     def baseline_object(self) -> Baseline:
         """The stored baseline as a :class:`~mlmon_widgets.engine.Baseline` (sketch only)."""
         return Baseline.from_dict(self.baseline)
@@ -419,6 +428,8 @@ class MonitoringConfig:
         }
         if self.performance is not None:
             out["performance"] = self.performance.to_dict()
+        if self.segments:
+            out["segments"] = [s.to_dict() for s in self.segments]
         out["baseline"] = copy.deepcopy(self.baseline)
         return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ from ..engine import (
     DRIFT,
     METRIC_COLUMNS,
     WARNING,
+    Rule,
     gate_thresholds,
     persistent_alerts,
     trend,
@@ -31,8 +33,14 @@ def alerting(severity: np.ndarray, config: MonitoringConfig) -> tuple[np.ndarray
     )
 
 
-def drift_alerts(table: pd.DataFrame, config: MonitoringConfig) -> list[dict[str, Any]]:
-    """Alert records of a classified drift table (one per alerting feature x window)."""
+def drift_alerts(
+    table: pd.DataFrame, config: MonitoringConfig, *, rules: Mapping[str, Rule] | None = None
+) -> list[dict[str, Any]]:
+    """Alert records of a classified drift table (one per alerting feature x window).
+
+    ``rules`` are the rules the table was classified with (default: the config's).
+    """
+    rules = config.rules if rules is None else rules
     records = []
     for feature, group in table.groupby("feature", sort=False, observed=True):
         group = group.sort_values("window", kind="stable")
@@ -40,7 +48,7 @@ def drift_alerts(table: pd.DataFrame, config: MonitoringConfig) -> list[dict[str
         alerts, counts = alerting(severity, config)
         if not alerts.any():
             continue
-        rule = config.rules.get(str(feature))
+        rule = rules.get(str(feature))
         kind = str(group["kind"].iloc[0])
         defaults = gate_thresholds(config.gate)[kind]
         levels = {rule.metric: rule.levels()} if rule is not None else defaults

@@ -22,6 +22,7 @@ from ._config import MonitoringConfig
 from ._drift_alerts import drift_alerts
 from ._performance_alerts import missing_columns, performance_alerts, performance_table
 from ._quality_alerts import empty_batch, missing_column, no_timestamps, quality_alerts
+from ._segment_alerts import segment_alerts
 from ._suppressions import Suppression
 
 #: Columns of the alerts table, in order.
@@ -29,6 +30,7 @@ ALERT_COLUMNS = (
     "window_start",
     "window_end",
     "feature",
+    "segment",
     "domain",
     "metric",
     "value",
@@ -87,12 +89,31 @@ def _finish(
     """Window labels, routes and suppression; rows by window, domain and column order."""
     rank = {name: i for i, name in enumerate(order)}
     records.sort(
-        key=lambda r: (r["window"], _DOMAIN_ORDER[r["domain"]], rank.get(r["feature"], -1))
+        key=lambda r: (
+            r["window"],
+            r.get("segment", ""),
+            _DOMAIN_ORDER[r["domain"]],
+            rank.get(r["feature"], -1),
+        )
     )
     rows = []
     cache: dict[int, tuple[Any, Any, bool]] = {}
     for record in records:
         w = record.pop("window")
+        if "window_start" in record:  # a segment's window, labelled on its own cut
+            start, end = record.pop("window_start"), record.pop("window_end")
+            segment_suppressed = _suppressed(config.suppressions, start, end, closed=closed)
+            route = record.pop("route", None) or getattr(config.routing, record["domain"])
+            rows.append(
+                {
+                    "window_start": start,
+                    "window_end": end,
+                    **record,
+                    "route": route,
+                    "suppressed": segment_suppressed,
+                }
+            )
+            continue
         if w not in cache:
             if windows is None or len(windows) == 0:
                 start, end, suppressed = pd.NaT, pd.NaT, False
@@ -118,6 +139,11 @@ def _finish(
             }
         )
     out = pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
+    out["segment"] = pd.Series(
+        ["" if pd.isna(v) else v for v in out["segment"].astype(object)],
+        index=out.index,
+        dtype=object,
+    )
     return out.astype({"value": float, "threshold": float, "suppressed": bool})
 
 
@@ -160,6 +186,13 @@ def evaluate(
 
     Alerts in a suppression period are listed with ``suppressed=True``.
 
+    Each of ``config.segments`` is judged the same way on its own rows (the rows its
+    filter keeps, cut on the batch's time grid) against its own baseline, with its rules
+    and ``min_rows``: the numbers :func:`~mlmon_widgets.engine.segment_drift` shows for it.
+    Its alerts carry its name in ``segment`` (empty for the whole data) and in the message,
+    and its ``route`` when it has one. A filter column missing from the data gives one
+    critical ``missing_column`` alert for the segment.
+
     Give batches whole windows: the windows are those of the notebook (the config's
     ``window.origin`` and ``timezone``), and a window the batch covers only in part is judged
     on the rows it has (its row count looks low). The 2-of-3 warning and a relative check
@@ -180,6 +213,7 @@ def evaluate(
     pandas.DataFrame
         One row per alert with ``window_start``, ``window_end`` (as in
         :func:`~mlmon_widgets.engine.drift_over_time`), ``feature`` (the column),
+        ``segment`` (the monitored segment's name, ``''`` for the whole data),
         ``domain`` (``'data_quality'``, ``'drift'``, ``'performance'`` or ``'latency'``),
         ``metric``, ``value``, ``threshold``, ``severity`` (``'warning'`` or
         ``'critical'``), ``route`` (``config.routing`` of the domain), ``suppressed`` and
@@ -247,6 +281,8 @@ def evaluate(
         _add_missing(records, lost)
         perf = performance_table(section, data, arguments)
         records += performance_alerts(config, perf, list(lost), time=time_column)
+    for segment in config.segments:
+        records += segment_alerts(segment, config, data, arguments, windows)
     return _finish(records, config, windows, closed=closed, order=order)
 
 

@@ -8,6 +8,7 @@ from ..engine import (
     ALERT_LEVELS,
     BASELINE_FORMATS,
     CLASSIFICATION,
+    CONDITION_OPERATORS,
     CORRECTIONS,
     DOMAINS,
     DRIFT_GATES,
@@ -314,7 +315,8 @@ def json_schema() -> dict[str, Any]:
                 }
             ),
             "performance": {"$ref": "#/$defs/performance"},
-            "baseline": _baseline(),
+            "segments": _array({"$ref": "#/$defs/segment"}),
+            "baseline": {"$ref": "#/$defs/baseline"},
         },
         ("schema_version", "model", "baseline", "window"),
     )
@@ -329,5 +331,30 @@ def json_schema() -> dict[str, Any]:
             "rule": rule,
             "performance": performance["section"],
             "limit_rule": performance["limit_rule"],
+            "segment": _segment(),
+            "baseline": _baseline(),
         },
     }
+
+
+def _segment() -> dict[str, Any]:
+    """A monitored segment: its filter, its own baseline, rules, min_rows and route."""
+    condition = _object(
+        {
+            "column": _TEXT,
+            "op": {"enum": list(CONDITION_OPERATORS)},
+            "value": {"type": ["string", "number", "array", "null"]},
+        },
+        ("column", "op"),
+    )
+    return _object(
+        {
+            "name": _TEXT,
+            "where": _array(condition, minItems=1),
+            "rules": _map({"$ref": "#/$defs/rule"}),
+            "min_rows": {"type": "integer", "minimum": 1},
+            "route": _TEXT,
+            "baseline": {"$ref": "#/$defs/baseline"},
+        },
+        ("name", "where", "baseline"),
+    )

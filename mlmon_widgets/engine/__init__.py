@@ -90,7 +90,7 @@ from ._performance.labels import join_labels
 from ._performance.over_time import PerformanceSpec, performance_over_time, window_performance
 from ._quality.judge import quality_levels, reference_rate
 from ._quality.report import data_quality, version_events
-from ._segments.conditions import Condition, select_rows, slice_text
+from ._segments.conditions import Condition, as_conditions, select_rows, slice_text
 from ._segments.drift import MISSING_SEGMENT, segment_drift
 from ._segments.explain import explain_change
 from ._segments.performance import segment_performance
@@ -125,6 +125,7 @@ from ._vocabulary import (
     CALIBRATION_ERROR,
     CLASSIFICATION,
     COLOUR_BY,
+    CONDITION_OPERATORS,
     CONFIDENCE,
     CORRECTIONS,
     CRITICAL,
@@ -218,6 +219,7 @@ __all__ = [
     "CALIBRATION_ERROR",
     "CLASSIFICATION",
     "COLOUR_BY",
+    "CONDITION_OPERATORS",
     "CONFIDENCE",
     "CORRECTIONS",
     "CRITICAL",
@@ -329,6 +331,7 @@ __all__ = [
     "Windows",
     "absolute_threshold",
     "adjust_pvalues",
+    "as_conditions",
     "as_float_series",
     "backtest",
     "bad_side",

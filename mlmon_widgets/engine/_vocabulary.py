@@ -94,6 +94,9 @@ VERSION = "version"
 ROLES = ("numeric", "categorical", "boolean", "datetime", "id", VERSION, "ignore")
 #: Roles whose columns are compared for drift.
 FEATURE_KINDS = ("numeric", "categorical", "boolean")
+#: The operators of a row filter's condition: a category (or several), a one-sided cut of
+#: a numeric column, a missing value.
+CONDITION_OPERATORS = ("==", "in", "<", ">=", "is missing")
 
 # ------------------------------------------------------------------ seasonality
 #: Seasonal baselines: a phase per weekday, per hour of the day, or per hour of the week.

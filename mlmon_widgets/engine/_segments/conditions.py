@@ -10,9 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._data.columns import normalise_label
-
-#: The operators of a condition: a category (or several), a one-sided cut, a missing value.
-OPERATORS = ("==", "in", "<", ">=", "is missing")
+from .._vocabulary import CONDITION_OPERATORS as OPERATORS
 
 
 @dataclass(frozen=True)
@@ -100,7 +98,7 @@ class Condition:
 Where = Mapping[str, Any] | Sequence[Condition] | Condition | None
 
 
-def conditions(where: Where) -> tuple[Condition, ...]:
+def as_conditions(where: Where) -> tuple[Condition, ...]:
     """A row filter as conditions.
 
     ``where`` is a mapping ``{column: value or list of values}``, a condition, a sequence
@@ -108,7 +106,7 @@ def conditions(where: Where) -> tuple[Condition, ...]:
 
     Examples
     --------
-    >>> [c.text for c in conditions({"channel": "partner", "region": ["north", "south"]})]
+    >>> [c.text for c in as_conditions({"channel": "partner", "region": ["north", "south"]})]
     ["channel == 'partner'", "region in ('north', 'south')"]
     """
     if where is None:
@@ -143,7 +141,7 @@ def conditions(where: Where) -> tuple[Condition, ...]:
 
 def slice_text(where: Where) -> str:
     """The filter as a reader writes it: ``"channel == 'partner' & age < 30.9"``."""
-    return " & ".join(c.text for c in conditions(where)) or "all rows"
+    return " & ".join(c.text for c in as_conditions(where)) or "all rows"
 
 
 def select_rows(frame: pd.DataFrame, where: Where) -> np.ndarray:
@@ -171,6 +169,6 @@ def select_rows(frame: pd.DataFrame, where: Where) -> np.ndarray:
     [True, True]
     """
     keep = np.ones(len(frame), dtype=bool)
-    for condition in conditions(where):
+    for condition in as_conditions(where):
         keep &= condition.mask(frame)
     return keep

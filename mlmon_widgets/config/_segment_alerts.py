@@ -1,0 +1,67 @@
+"""Alerts of the monitored segments: each judged as the whole data is, on its own rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..engine import Windows, classify, make_windows, select_rows, window_statistics
+from ._config import MonitoringConfig
+from ._drift_alerts import drift_alerts
+from ._quality_alerts import missing_column
+from ._segments import SegmentRule
+
+
+def _label(value: Any) -> Any:
+    return pd.Timestamp(value) if not isinstance(value, (int, float)) else value
+
+
+def segment_alerts(
+    segment: SegmentRule,
+    config: MonitoringConfig,
+    data: pd.DataFrame,
+    arguments: dict[str, Any],
+    windows: Windows,
+) -> list[dict[str, Any]]:
+    """The drift alerts of one segment, with their windows labelled and the segment named.
+
+    The segment's rows are cut on the whole batch's time grid (the config's origin, or
+    the batch's first window), compared with the segment's own baseline under its rules
+    and ``min_rows`` and the config's alpha, gate and correction: what
+    ``segment_drift`` and ``drift_over_time`` on the segment's rows give.
+    """
+    absent = [c.column for c in segment.where if c.column not in data.columns]
+    if absent:
+        record = missing_column(absent[0], -1, f"the segment {segment.name!r} is not checked")
+        return [{**record, "segment": segment.name}]
+    rows = data[select_rows(data, segment.where)].reset_index(drop=True)
+    origin = arguments["origin"] if arguments["origin"] is not None else windows.anchor
+    cut = make_windows(rows, **{**arguments, "origin": origin})
+    if len(cut) == 0:
+        return []
+    baseline = segment.baseline_object()
+    stats = window_statistics(baseline, rows, cut, min_rows=segment.min_rows or config.min_rows)
+    table = classify(
+        stats,
+        alpha=config.alpha,
+        gate=config.gate,
+        correction=config.correction,
+        thresholds=segment.rules,
+        explain=False,
+    )
+    present = [c for c in baseline.features if c in rows.columns]
+    records = drift_alerts(table[table["feature"].isin(present)], config, rules=segment.rules)
+    for record in records:
+        w = record["window"]
+        record["window_start"] = _label(cut.labels_start[w])
+        record["window_end"] = _label(cut.labels_end[w])
+        record["window"] = cut.first_index + w - windows.first_index  # the batch's order
+        record["segment"] = segment.name
+        record["message"] = f"in {segment.name}: {record['message']}"
+        if segment.route is not None:
+            record["route"] = segment.route
+    return records
+
+
+__all__ = ("segment_alerts",)
