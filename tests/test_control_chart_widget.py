@@ -582,3 +582,19 @@ def test_showing_another_metric_does_not_rerun_the_detector(chart, monkeypatch):
     assert runs == [] and len(chart._panels) == 1
     chart.segment = "online"
     assert runs == [1]
+
+
+def test_where_charts_the_segment_as_a_chart_of_its_rows(data, recording):
+    """``where=`` is the chart of the rows it keeps, appended rows filtered the same way."""
+    early, late = data[data.ts < "2024-04-20"], data[data.ts >= "2024-04-20"]
+    inside = early[early["segment"] == "online"]
+    options = {**OPTIONS, "latency": "latency", "metrics": ["accuracy", "latency_p95"]}
+    filtered = ControlChart(early, **options, where={"segment": "online"})
+    alone = ControlChart(inside, **options)
+    assert filtered.where == "segment == 'online'"
+    assert same_panels(filtered, alone)
+    filtered.append(late)
+    alone.append(late[late["segment"] == "online"])
+    assert same_panels(filtered, alone)
+    with pytest.raises(ValueError, match="no row of data is in segment == 'offline'"):
+        ControlChart(early, **options, where={"segment": "offline"})

@@ -8,6 +8,7 @@ import pytest
 import traitlets
 
 import mlmon_widgets as mm
+from mlmon_widgets.datasets import load_demo
 from mlmon_widgets.widgets import DriftHeatmap
 from mlmon_widgets.widgets._wire import unpack
 
@@ -457,3 +458,27 @@ def test_detail_of_an_earlier_window_follows_the_correction(rng, small_ref):
     heatmap.append(_days(rng, "2024-01-04", 6, shift=1.0))
     row = heatmap.table.query("feature == 'x' and window == 0").iloc[0]
     assert dict(heatmap._detail["numbers"])["corrected p"] == pytest.approx(row["p_adjusted"])
+
+
+def test_where_shows_the_segment_against_the_same_segment_of_the_reference():
+    """``where=`` is segment_drift's view of one segment; appended rows are filtered too."""
+    demo = load_demo()
+    days = {"time": demo.time, "window": "1D", "roles": demo.roles}
+    early = demo.production[demo.production["timestamp"] < "2024-05-01"]
+    late = demo.production[demo.production["timestamp"] >= "2024-05-01"]
+    widget = DriftHeatmap(demo.reference, early, where={"channel": "partner"}, **days)
+    assert widget.where == "channel == 'partner'"
+    assert "channel" not in set(widget.table["feature"])
+    widget.append(late)
+    shown = mm.segment_drift(demo.reference, demo.production, "channel", **days)
+    shown = shown[shown["segment_value"] == "partner"].reset_index(drop=True)
+    mine = widget.table.sort_values(["window", "feature"]).reset_index(drop=True)
+    shown = shown.sort_values(["window", "feature"]).reset_index(drop=True)
+    assert list(mine["severity"]) == list(shown["severity"])
+    np.testing.assert_allclose(mine["psi"], shown["psi"], rtol=1e-12)
+    dti = mine[(mine["feature"] == "debt_to_income") & (mine["window"] >= 60)]
+    assert (dti["severity"] != "ok").mean() > 0.5  # the partner shift, visible in the segment
+    with pytest.raises(ValueError, match="where= needs the reference as a DataFrame"):
+        DriftHeatmap(
+            mm.Baseline.fit(demo.reference, roles=demo.roles), early, where={"channel": "x"}, **days
+        )

@@ -20,6 +20,7 @@ from ..engine import (
     MetricChart,
     PerformanceHistory,
     PerformanceSpec,
+    as_conditions,
     chart_alerts,
     chart_table,
     check_frame,
@@ -27,6 +28,8 @@ from ..engine import (
     check_positive_int,
     check_rules,
     performance_chart,
+    select_rows,
+    slice_text,
 )
 from ._base import MlmonWidget, reports_errors
 from ._labels import window_labels
@@ -88,6 +91,10 @@ class ControlChart(MlmonWidget):
         limits from the baseline.
     segment : str, optional
         A column whose values can be selected to chart one segment (time windows only).
+    where : mapping, Condition or list of Condition, optional
+        Chart only the rows the filter keeps (``{'channel': 'partner'}``, or a
+        ``conditions`` cell of :func:`~mlmon_widgets.find_slices`); appended rows are
+        filtered too. ``segment=`` then chooses values inside those rows.
     detector : dict or None, default ``{'kind': 'adwin', 'delta': 0.002}``
         The concept-drift detector run on the per-row errors of the scored windows
         (squared error of the score, or absolute error for regression).
@@ -144,9 +151,15 @@ class ControlChart(MlmonWidget):
         min_coverage: float = 0.8,
         min_rows: int = 50,
         n_bootstrap: int = 100,
+        where: Any = None,
         **kwargs: Any,
     ) -> None:
         check_frame("data", data, allow_empty_rows=False)
+        self._where = as_conditions(where)
+        if self._where:
+            data = data[select_rows(data, self._where)].reset_index(drop=True)
+            if len(data) == 0:
+                raise ValueError(f"no row of data is in {slice_text(self._where)}")
         metrics = metric_list(metrics, task, latency, score)
         self._spec = {"time": time, "window": window, "rows": rows}
         spec = PerformanceSpec(label, score, prediction, task, threshold, min_coverage, min_rows)
@@ -277,6 +290,11 @@ class ControlChart(MlmonWidget):
         return change_summary(self._history.errors(self.segment), self.detector, what=what)
 
     # ------------------------------------------------------------------ edits
+    @property
+    def where(self) -> str:
+        """The row filter charted, as text (``'all rows'`` without one)."""
+        return slice_text(self._where)
+
     @property
     def _available_metrics(self) -> list[str]:
         return self._available or getattr(self, "_available_set", [])
@@ -489,6 +507,8 @@ class ControlChart(MlmonWidget):
             Rows with the data's columns.
         """
         check_frame("new_rows", new_rows, allow_empty_rows=True)
+        if self._where:
+            new_rows = new_rows[select_rows(new_rows, self._where)]
         before = [(m, self._judge(m).baseline, self._judge(m).rule) for m in self.metrics]
         segments = list(self._history.segments)
         update = self._history.append(new_rows, keep=self.segment)

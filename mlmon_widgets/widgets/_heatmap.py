@@ -20,6 +20,7 @@ from ..engine import (
     SEASONALITY_LABELS,
     Baseline,
     DriftHistory,
+    as_conditions,
     backtest,
     check_frame,
     check_gate,
@@ -28,6 +29,8 @@ from ..engine import (
     check_probability,
     feature_order,
     resolve_rules,
+    select_rows,
+    slice_text,
     thresholds_from_chunks,
 )
 from ._base import MlmonWidget, reports_errors
@@ -66,6 +69,12 @@ class DriftHeatmap(MlmonWidget):
         How features in :attr:`seasonal` are compared: each window with the reference rows
         of its own phase(s). The view offers the features whose reference follows it
         (:func:`~mlmon_widgets.detect_seasonality`); a seasonal ``Baseline`` sets both.
+    where : mapping, Condition or list of Condition, optional
+        Show one segment: only the reference and production rows the filter keeps
+        (``{'channel': 'partner'}``, or a ``conditions`` cell of
+        :func:`~mlmon_widgets.find_slices`), so the segment is compared with the same
+        segment of the reference; appended rows are filtered too. The filter's columns are
+        not monitored (constant inside). Needs the reference as a DataFrame.
 
     Examples
     --------
@@ -111,9 +120,11 @@ class DriftHeatmap(MlmonWidget):
         metric: str = COLOUR_BY[0],
         gate: str = DEFAULT_GATE,
         seasonality: str = SEASONALITY_NAMES[0],
+        where: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(metric=metric, alpha=alpha, correction=correction, **kwargs)
+        self._where = as_conditions(where)
         self._gate = check_gate(gate)
         self._season = check_option("seasonality", seasonality, SEASONALITY_NAMES)
         self._kinds: dict[str, str] = {}
@@ -122,6 +133,17 @@ class DriftHeatmap(MlmonWidget):
         if reference is None or production is None:
             raise TypeError("DriftHeatmap needs both reference and production (or use from_frame)")
         check_frame("production", production, allow_empty_rows=True)
+        if self._where:
+            if isinstance(reference, Baseline):
+                raise ValueError(
+                    "where= needs the reference as a DataFrame: the segment's own baseline "
+                    "is fitted on its reference rows"
+                )
+            check_frame("reference", reference)
+            reference = reference[select_rows(reference, self._where)]
+            production = production[select_rows(production, self._where)]
+            production = production.reset_index(drop=True)
+            roles = {**(roles or {}), **{c.column: "ignore" for c in self._where}}
         if isinstance(reference, Baseline):
             if not reference.exact:
                 raise ValueError("DriftHeatmap needs a Baseline fitted with keep_reference=True")
@@ -182,6 +204,11 @@ class DriftHeatmap(MlmonWidget):
         return {f: r.to_dict() if not r.is_off else r.metric for f, r in rules.items()}
 
     # ------------------------------------------------------------------ state
+    @property
+    def where(self) -> str:
+        """The row filter shown, as text (``'all rows'`` without one)."""
+        return slice_text(self._where)
+
     @property
     def table(self) -> pd.DataFrame:
         """The drift table behind the view (one row per window x feature), with reasons."""
@@ -423,6 +450,8 @@ class DriftHeatmap(MlmonWidget):
                 "append needs a heatmap built from data; from_frame heatmaps are static"
             )
         check_frame("new_rows", new_rows, allow_empty_rows=True)
+        if self._where:
+            new_rows = new_rows[select_rows(new_rows, self._where)]
         empty_before = self._history.n_windows == 0
         update = self._history.append(new_rows)
         if update is None:
