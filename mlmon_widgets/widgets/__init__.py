@@ -3,5 +3,6 @@
 from ._base import MlmonWidget
 from ._control_chart import ControlChart
 from ._heatmap import DriftHeatmap
+from ._segment_breakdown import SegmentBreakdown
 
-__all__ = ["ControlChart", "DriftHeatmap", "MlmonWidget"]
+__all__ = ["ControlChart", "DriftHeatmap", "MlmonWidget", "SegmentBreakdown"]

@@ -1,0 +1,178 @@
+// SegmentBreakdown front end: per segment column, each segment's drift over the whole period
+// (a bar against the whole data's value) and over the windows (a strip of severity cells),
+// then the slices the engine found with their reasons. Python computes everything; this file
+// draws, and reports the chosen feature and the clicked segment or slice through synced traits.
+// Text from data (segment values, feature names, reasons) is set as text, never as HTML.
+import { el, svg } from "./lib/dom.js";
+import { errorArea } from "./lib/errors.js";
+import { fmt } from "./lib/format.js";
+import { severityLegend } from "./lib/legend.js";
+import { tablesOf } from "./lib/live.js";
+import { installStyle } from "./lib/style.js";
+import { tooltip } from "./lib/tooltip.js";
+import { installSeverityColours, vocabularyOf } from "./lib/vocabulary.js";
+
+const LABEL_W = 150;
+const BAR_W = 120;
+const ROW_H = 18;
+const CELL_W = 6;
+
+class BreakdownView {
+  constructor(model, root) {
+    this.model = model;
+    this.root = root;
+    this.words = vocabularyOf(model);
+    this.store = tablesOf(model);
+    this.renders = 0;
+    installStyle(root);
+    root.classList.add("mlmon-widget", "mlmon-segments");
+    installSeverityColours(root, this.words);
+    this.error = errorArea(model);
+    this.toolbar = el("div", "mlmon-toolbar");
+    this.featureSelect = el("select", "mlmon-feature");
+    this.featureSelect.addEventListener("change", () => {
+      model.set("feature", this.featureSelect.value);
+      model.save_changes();
+    });
+    const label = el("label", "mlmon-label", "feature ");
+    label.appendChild(this.featureSelect);
+    this.overall = el("span", "mlmon-count");
+    this.toolbar.append(label, this.overall);
+    this.body = el("div", "mlmon-segment-blocks");
+    this.slicesBox = el("div", "mlmon-slices");
+    this.tip = tooltip(root);
+    const legend = el("div", "mlmon-legend");
+    legend.append(...severityLegend(this.words));
+    root.append(this.error, this.toolbar, legend, this.body, this.slicesBox);
+    this.draw();
+  }
+
+  column(table, key) {
+    return this.store.column(table, key)?.data ?? [];
+  }
+
+  select(selection) {
+    this.model.set("selected", selection);
+    this.model.save_changes();
+  }
+
+  draw() {
+    const started = performance.now();
+    const features = this.column("features", "name");
+    this.featureSelect.replaceChildren(...features.map((name) => el("option", null, name)));
+    for (let i = 0; i < features.length; i++) this.featureSelect.options[i].value = features[i];
+    this.featureSelect.value = this.model.get("feature");
+    this.statistic = this.words.metricLabel(this.column("statistic", "name")[0]);
+    const overallPsi = this.column("overall", "drift")[0];
+    const overallSev = this.column("overall", "severity")[0];
+    this.overall.textContent = `all rows: ${this.statistic} ${fmt(overallPsi)} (${this.words.severityLabel(overallSev)})`;
+    this.drawSegments(overallPsi);
+    this.drawSlices();
+    this.drawSelection();
+    this.renders += 1;
+    this.root.dataset.renders = String(this.renders);
+    this.root.dataset.renderMs = (performance.now() - started).toFixed(1);
+    this.root.dataset.ready = "1";
+  }
+
+  drawSegments(overallPsi) {
+    const columns = this.column("segments", "column");
+    const values = this.column("segments", "value");
+    const shares = this.column("segments", "share");
+    const psi = this.column("segments", "drift");
+    const severity = this.column("segments", "severity");
+    const labels = this.column("windows", "label");
+    const cells = this.column("cells", "severity");
+    const cellPsi = this.column("cells", "drift");
+    const n = values.length;
+    const top = Math.max(0.25, overallPsi || 0, ...Array.from(psi).filter(Number.isFinite));
+    const blocks = [];
+    this.rowNodes = [];
+    for (const name of [...new Set(columns)]) {
+      const rows = [];
+      for (let i = 0; i < n; i++) if (columns[i] === name) rows.push(i);
+      const block = el("div", "mlmon-segment-block");
+      block.appendChild(el("div", "mlmon-segment-title", name));
+      const width = LABEL_W + BAR_W + 16 + labels.length * CELL_W;
+      const plot = svg("svg", { width, height: rows.length * ROW_H + 4, class: "mlmon-segment-plot" });
+      const x = (v) => LABEL_W + (Math.min(v, top) / top) * BAR_W;
+      if (Number.isFinite(overallPsi)) {
+        plot.appendChild(svg("line", { x1: x(overallPsi), x2: x(overallPsi), y1: 0, y2: rows.length * ROW_H, class: "mlmon-overall-line" }));
+      }
+      rows.forEach((i, r) => {
+        const y = r * ROW_H + 2;
+        const group = svg("g", { class: "mlmon-segment-row", "data-segment": values[i] });
+        group.appendChild(svg("text", { x: 0, y: y + 12, class: "mlmon-segment-label" }, values[i]));
+        group.appendChild(svg("rect", { x: LABEL_W, y: y + 3, width: Math.max(1, x(psi[i] || 0) - LABEL_W), height: ROW_H - 6, class: `mlmon-bar mlmon-sev-${severity[i]}` }));
+        labels.forEach((label, w) => {
+          const code = cells[w * n + i];
+          group.appendChild(svg("rect", { x: LABEL_W + BAR_W + 16 + w * CELL_W, y: y + 2, width: CELL_W - 1, height: ROW_H - 4, class: `mlmon-cell mlmon-sev-${code}`, "data-window": w }));
+        });
+        group.addEventListener("mousemove", (event) => {
+          const w = Number(event.target.getAttribute?.("data-window"));
+          const lines = [`${name} = ${values[i]}`, `${fmt(100 * shares[i], 2)}% of rows`, `${this.statistic} ${fmt(psi[i])} (${this.words.severityLabel(severity[i])}) over the period`];
+          if (Number.isInteger(w) && event.target.hasAttribute("data-window")) {
+            lines.push(`${labels[w]}: ${this.words.severityLabel(cells[w * n + i])}, ${this.statistic} ${fmt(cellPsi[w * n + i])}`);
+          }
+          this.tip.show(event, lines);
+        });
+        group.addEventListener("mouseleave", () => this.tip.hide());
+        group.addEventListener("click", () => this.select({ segment_column: name, segment_value: values[i] }));
+        this.rowNodes.push({ node: group, column: name, value: values[i] });
+        plot.appendChild(group);
+      });
+      block.appendChild(plot);
+      blocks.push(block);
+    }
+    this.body.replaceChildren(...blocks);
+  }
+
+  drawSlices() {
+    const reasons = this.column("slices", "reason");
+    const since = this.column("slices", "since");
+    const title = el("div", "mlmon-segment-title", reasons.length ? "slices found" : "no slice found");
+    const items = reasons.map((reason, i) => {
+      const item = el("div", "mlmon-slice", since[i] ? `${reason}, from ${since[i]}` : reason);
+      item.dataset.slice = String(i);
+      item.addEventListener("click", () => this.select({ slice: i }));
+      return item;
+    });
+    this.sliceNodes = items;
+    this.slicesBox.replaceChildren(title, ...items);
+  }
+
+  drawSelection() {
+    const selected = this.model.get("selected");
+    for (const row of this.rowNodes || []) {
+      const on = Boolean(selected && selected.segment_column === row.column && selected.segment_value === row.value);
+      row.node.classList.toggle("mlmon-selected", on);
+    }
+    (this.sliceNodes || []).forEach((node, i) => node.classList.toggle("mlmon-selected", Boolean(selected && selected.slice === i)));
+  }
+}
+
+export default {
+  initialize({ model }) {
+    tablesOf(model);
+  },
+  render({ model, el: root }) {
+    let view;
+    try {
+      view = new BreakdownView(model, root);
+    } catch (err) {
+      root.appendChild(el("pre", "mlmon-error mlmon-error-visible", `mlmon_widgets could not draw this breakdown: ${err.message}`));
+      throw err;
+    }
+    const handlers = {
+      "change:selected": () => view.drawSelection(),
+      "change:feature": () => (view.featureSelect.value = model.get("feature")),
+    };
+    for (const [event, fn] of Object.entries(handlers)) model.on(event, fn);
+    const stop = view.store.subscribe(() => view.draw());
+    return () => {
+      stop();
+      view?.error?.dispose();
+      for (const [event, fn] of Object.entries(handlers)) model.off(event, fn);
+    };
+  },
+};

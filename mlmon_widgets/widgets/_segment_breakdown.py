@@ -1,0 +1,267 @@
+"""SegmentBreakdown: where a feature drifts, segment by segment, and the slices that explain it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import traitlets
+
+from ..engine import (
+    INSUFFICIENT_DATA,
+    MIN_ROWS,
+    MISSING_SEGMENT,
+    PSI,
+    SEVERITIES,
+    SEVERITY_RANK,
+    WARNING,
+    Condition,
+    check_frame,
+    drift_table,
+    find_slices,
+    segment_drift,
+)
+from ._base import MlmonWidget, reports_errors
+from ._heatmap import DriftHeatmap
+
+_CODE = {name: code for code, name in enumerate(SEVERITIES)}
+
+
+def _codes(severity: pd.Series) -> np.ndarray:
+    return severity.astype(str).map(_CODE).to_numpy(dtype=np.uint8)
+
+
+def _stamp(value: Any) -> str:
+    if isinstance(value, pd.Timestamp) or isinstance(value, np.datetime64):
+        stamp = pd.Timestamp(value)
+        return stamp.isoformat() if stamp != stamp.normalize() else str(stamp.date())
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+class SegmentBreakdown(MlmonWidget):
+    """Segments x windows of one feature's drift, each segment's drift, and the slices found.
+
+    A view of engine results: :func:`~mlmon_widgets.segment_drift` (every segment against
+    the same segment of the reference, per window and over the whole period),
+    :func:`~mlmon_widgets.drift_table` (the whole data, the reference line of the bars)
+    and :func:`~mlmon_widgets.find_slices` (ranked slices with their reason and since
+    when). Choose the feature with :attr:`feature`; a click on a segment or a slice sets
+    :attr:`selected`, and :meth:`drill` opens a :class:`DriftHeatmap` of it.
+
+    Parameters
+    ----------
+    reference, production : pandas.DataFrame
+        Reference and production rows with the segment columns.
+    by : str, tuple of str, or list of them
+        The segment columns, as in :func:`~mlmon_widgets.segment_drift`.
+    time, window : optional
+        Time windows (the segments x windows strips); without them only whole-period values.
+    roles, alpha, min_rows, features
+        As in :func:`~mlmon_widgets.segment_drift`.
+    slices : bool, default True
+        Search slices with :func:`~mlmon_widgets.find_slices` (on ``slice_columns``).
+    slice_columns : list of str, optional
+        The columns slices are cut on (default: ``features``, or every feature column).
+    feature : str, optional
+        The feature shown first (default: the one that drifts most in any segment).
+
+    Examples
+    --------
+    >>> from mlmon_widgets.datasets import load_demo
+    >>> demo = load_demo()
+    >>> after = demo.production[demo.production["timestamp"] >= "2024-04-30"]
+    >>> view = SegmentBreakdown(demo.reference, after, by=["channel", "region"],
+    ...                         time="timestamp", window="1D", roles=demo.roles,
+    ...                         features=demo.features)
+    >>> view.feature
+    'debt_to_income'
+    >>> view.selected = {"segment_column": "channel", "segment_value": "partner"}
+    >>> view.drill().where
+    "channel == 'partner'"
+    """
+
+    _bundle = "segment_breakdown.js"
+    feature = traitlets.Unicode("").tag(sync=True)
+    selected = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+
+    def __init__(
+        self,
+        reference: pd.DataFrame,
+        production: pd.DataFrame,
+        *,
+        by: Any,
+        time: str | None = None,
+        window: object | None = None,
+        roles: Mapping[str, str] | None = None,
+        alpha: float = 0.01,
+        min_rows: int = MIN_ROWS,
+        features: Sequence[str] | None = None,
+        slices: bool = True,
+        slice_columns: Sequence[str] | None = None,
+        feature: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        check_frame("reference", reference)
+        check_frame("production", production)
+        self._data = (reference, production)
+        self._spec = {"time": time, "window": window, "roles": roles}
+        options = {"roles": roles, "alpha": alpha, "min_rows": min_rows, "features": features}
+        self._whole = segment_drift(reference, production, by, **options)
+        self._windowed = (
+            segment_drift(reference, production, by, time=time, window=window, **options)
+            if window is not None
+            else None
+        )
+        overall = drift_table(reference, production, **options)
+        self._overall = overall
+        self._slices = (
+            find_slices(
+                production,
+                reference=reference,
+                columns=slice_columns if slice_columns is not None else features,
+                features=features,
+                roles=roles,
+                time=time,
+                window=window,
+            )
+            if slices
+            else pd.DataFrame(columns=["slice", "target", "reason", "since", "conditions"])
+        )
+        self._features = list(dict.fromkeys(self._whole["feature"]))
+        self.feature = feature if feature is not None else self._worst_feature()
+        self._publish(self._view_tables())
+
+    # ------------------------------------------------------------------ engine results
+    @property
+    def segments(self) -> pd.DataFrame:
+        """The whole-period drift of every segment x feature (``segment_drift``)."""
+        return self._whole.copy()
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Segments x features x windows (``segment_drift`` with windows), or None."""
+        return None if self._windowed is None else self._windowed.copy()
+
+    @property
+    def slices(self) -> pd.DataFrame:
+        """The slices found (``find_slices``), best first."""
+        return self._slices.copy()
+
+    def _worst_feature(self) -> str:
+        """The feature whose alerting segments drift most beyond the whole data's drift."""
+        if not self._features:
+            return ""
+        rank = self._whole["severity"].astype(str).map(SEVERITY_RANK).fillna(-1)
+        overall = self._whole["feature"].map(self._overall[PSI]).fillna(0.0)
+        excess = (self._whole[PSI] - overall).fillna(-np.inf)
+        alerting = rank >= SEVERITY_RANK[WARNING]
+        order = self._whole.assign(_alerting=alerting, _excess=excess)
+        order = order.sort_values(["_alerting", "_excess"], ascending=False, kind="stable")
+        return str(order["feature"].iloc[0])
+
+    # ------------------------------------------------------------------ traits
+    @traitlets.validate("feature")
+    def _check_feature(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if self._features and value not in self._features:
+            shown = ", ".join(self._features[:10])
+            raise traitlets.TraitError(f"feature {value!r} is not shown (features: {shown})")
+        return value
+
+    @traitlets.observe("feature")
+    @reports_errors("choosing the feature")
+    def _on_feature(self, change: Any) -> None:
+        if hasattr(self, "_whole") and change["old"] != change["new"] and self._revision:
+            self._publish(self._view_tables())
+
+    @traitlets.validate("selected")
+    def _check_selected(self, proposal: Any) -> dict[str, Any] | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        if set(value) == {"slice"}:
+            index = value["slice"]
+            if not isinstance(index, int) or not 0 <= index < len(self._slices):
+                raise traitlets.TraitError(
+                    f"selected slice {index!r} is not one of the {len(self._slices)} shown"
+                )
+            return {"slice": index}
+        if set(value) != {"segment_column", "segment_value"}:
+            raise traitlets.TraitError(
+                "selected must be {'segment_column', 'segment_value'} or {'slice': index}"
+            )
+        known = self._whole[["segment_column", "segment_value"]].drop_duplicates()
+        match = (known["segment_column"] == value["segment_column"]) & (
+            known["segment_value"] == value["segment_value"]
+        )
+        if not match.any():
+            raise traitlets.TraitError(
+                f"segment {value['segment_column']} = {value['segment_value']!r} is not shown"
+            )
+        return {k: str(value[k]) for k in ("segment_column", "segment_value")}
+
+    def where(self) -> tuple[Condition, ...]:
+        """The row filter of the selection (a segment's values, or a slice's conditions)."""
+        if self.selected is None:
+            raise ValueError("select a segment or a slice first (click one, or set .selected)")
+        if "slice" in self.selected:
+            return tuple(self._slices["conditions"].iloc[self.selected["slice"]])
+        columns = self.selected["segment_column"].split(" & ")
+        values = self.selected["segment_value"].split(" & ")
+        return tuple(
+            Condition(c, "is missing") if v == MISSING_SEGMENT else Condition(c, "==", v)
+            for c, v in zip(columns, values, strict=True)
+        )
+
+    def drill(self) -> DriftHeatmap:
+        """A :class:`DriftHeatmap` of the selected segment or slice (``where=`` it)."""
+        if self._spec["window"] is None:
+            raise ValueError("drill() needs the breakdown built with time= and window=")
+        reference, production = self._data
+        spec = {k: v for k, v in self._spec.items() if v is not None}
+        return DriftHeatmap(reference, production, where=self.where(), **spec)
+
+    # ------------------------------------------------------------------ tables
+    def _view_tables(self) -> dict[str, dict[str, Any]]:
+        whole = self._whole[self._whole["feature"] == self.feature]
+        segments = {
+            "column": whole["segment_column"].astype(str).tolist(),
+            "value": whole["segment_value"].astype(str).tolist(),
+            "share": whole["segment_share"].to_numpy(dtype=float),
+            "drift": whole[PSI].to_numpy(dtype=float),
+            "severity": _codes(whole["severity"]),
+        }
+        tables: dict[str, dict[str, Any]] = {
+            "features": {"name": list(self._features)},
+            "segments": segments,
+            "statistic": {"name": [PSI]},
+            "overall": {
+                "drift": np.array([self._overall[PSI].get(self.feature, np.nan)], dtype=float),
+                "severity": _codes(self._overall["severity"].reindex([self.feature])),
+            },
+            "slices": {
+                "slice": self._slices["slice"].astype(str).tolist(),
+                "target": self._slices["target"].astype(str).tolist(),
+                "reason": self._slices["reason"].astype(str).tolist(),
+                "since": [_stamp(v) for v in self._slices["since"]],
+            },
+        }
+        if self._windowed is not None:
+            table = self._windowed[self._windowed["feature"] == self.feature]
+            windows = table.drop_duplicates("window").sort_values("window")
+            keys = list(zip(whole["segment_column"], whole["segment_value"], strict=True))
+            position = {key: i for i, key in enumerate(keys)}
+            column = {w: i for i, w in enumerate(windows["window"])}
+            codes = np.full((len(windows), len(keys)), _CODE[INSUFFICIENT_DATA], np.uint8)
+            psi = np.full((len(windows), len(keys)), np.nan)
+            pairs = zip(table["segment_column"], table["segment_value"], strict=True)
+            rows = [position[k] for k in pairs]
+            cols = [column[w] for w in table["window"]]
+            codes[cols, rows] = _codes(table["severity"])
+            psi[cols, rows] = table[PSI].to_numpy(dtype=float)
+            tables["windows"] = {"label": [_stamp(v) for v in windows["window_start"]]}
+            tables["cells"] = {"severity": codes, "drift": psi}
+        return tables

@@ -1,0 +1,96 @@
+"""SegmentBreakdown in JupyterLab with Debian's Chromium: drawn, hovered, clicked, drilled, safe."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .lab import NOTEBOOK, expect
+from .test_heatmap_browser import HEATMAP, SEVERITY_RGB, XSS
+
+pytestmark = pytest.mark.browser
+
+BREAKDOWN = f"{NOTEBOOK} .mlmon-segments[data-ready='1']"
+
+SETUP = f"""
+import numpy as np, pandas as pd, json
+from mlmon_widgets.widgets import SegmentBreakdown
+rng = np.random.default_rng(4)
+def frame(n, start, shift):
+    channel = rng.choice(["branch", "online", {XSS!r}], n, p=[0.4, 0.4, 0.2])
+    ts = pd.Timestamp(start) + pd.to_timedelta(np.sort(rng.integers(0, 12 * 86400, n)), "s")
+    day = (ts - pd.Timestamp(start)).days.to_numpy()
+    dti = rng.normal(0.3, 0.1, n) + np.where((channel == {XSS!r}) & (day >= 6), shift, 0.0)
+    return pd.DataFrame({{"ts": ts, "channel": channel, "dti": dti, "age": rng.normal(40, 10, n)}})
+reference, production = frame(15000, "2024-01-01", 0.0), frame(15000, "2024-03-01", 0.08)
+breakdown = SegmentBreakdown(reference, production, by="channel", time="ts", window="1D",
+                             roles={{"ts": "datetime"}})
+breakdown
+"""
+
+DRILL = f"""
+breakdown.selected = {{"segment_column": "channel", "segment_value": {XSS!r}}}
+drilled = breakdown.drill()
+drilled
+"""
+
+
+def fill_rgb(locator) -> tuple[int, int, int]:
+    colour = locator.evaluate("node => getComputedStyle(node).fill")
+    return tuple(int(part) for part in colour[colour.index("(") + 1 : -1].split(",")[:3])
+
+
+def test_draws_segments_hovers_clicks_and_drills(lab, page):
+    lab.write_notebook("segments.ipynb", cells=[SETUP, DRILL])
+    lab.open_notebook(page, "segments.ipynb")
+    lab.run_all(page)
+    widget = lab.wait_for(page, BREAKDOWN, timeout=90_000)
+    rows = widget.locator(".mlmon-segment-row")
+    expect(rows).to_have_count(3)
+    # segment values are text: the label reads the markup, no element is made of it
+    labels = [rows.nth(i).locator("text.mlmon-segment-label").text_content() for i in range(3)]
+    assert labels == json.loads(
+        lab.run_probe(page, "print(json.dumps(breakdown.columns_of('segments')['value']))")
+    )
+    assert XSS in labels and widget.locator("img").count() == 0
+    # every cell in its engine severity's colour
+    state = json.loads(
+        lab.run_probe(
+            page,
+            "t = breakdown.table; t = t[t.feature == breakdown.feature]; print(json.dumps("
+            "[[str(s) for s in t[t.segment_value == v].sort_values('window').severity] "
+            "for v in breakdown.columns_of('segments')['value']]))",
+        )
+    )
+    xss = labels.index(XSS)
+    cells = rows.nth(xss).locator("rect.mlmon-cell")
+    expect(cells).to_have_count(len(state[xss]))
+    for w in (0, len(state[xss]) - 1):
+        assert fill_rgb(cells.nth(w)) == SEVERITY_RGB[state[xss][w]]
+    assert state[xss][-1] == "critical" and state[xss][0] == "ok"
+    # hover: the reason in the tooltip, as text
+    cells.nth(len(state[xss]) - 1).hover()
+    tip = widget.locator(".mlmon-tooltip")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text(f"channel = {XSS}")
+    expect(tip).to_contain_text("2024-03-12: critical")
+    # click a segment, then a slice: the kernel's selection follows
+    rows.nth(xss).locator("text.mlmon-segment-label").click()
+    expected = json.dumps({"segment_column": "channel", "segment_value": XSS})
+    lab.wait_for_probe(page, "print(json.dumps(breakdown.selected))", expected)
+    expect(rows.nth(xss)).to_have_class("mlmon-segment-row mlmon-selected")
+    slices = widget.locator(".mlmon-slice")
+    expect(slices.first).to_contain_text("dti PSI")
+    expect(slices.first).to_contain_text("from 2024-03-07")
+    slices.first.click()
+    lab.wait_for_probe(page, "print(json.dumps(breakdown.selected))", '{"slice": 0}')
+    # choosing another feature redraws from Python's tables
+    renders = int(widget.get_attribute("data-renders"))
+    widget.locator("select.mlmon-feature").select_option("age")
+    lab.wait_for_probe(page, "print(breakdown.feature)", "age")
+    expect(widget).not_to_have_attribute("data-renders", str(renders), timeout=20_000)
+    # the drill-down cell shows the segment's own heatmap
+    heatmap = lab.wait_for(page, HEATMAP, timeout=60_000)
+    assert lab.run_probe(page, "print(drilled.where)") == f"channel == {XSS!r}"
+    expect(heatmap).to_have_attribute("data-rows", "2")  # dti and age; channel is the filter

@@ -1,0 +1,102 @@
+"""SegmentBreakdown: a view of segment_drift / drift_table / find_slices, selection and drill."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import traitlets
+
+import mlmon_widgets as mm
+from mlmon_widgets.engine import SEVERITIES
+from mlmon_widgets.widgets import DriftHeatmap, SegmentBreakdown
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(4)
+
+    def frame(n: int, start: str, shift: float) -> pd.DataFrame:
+        channel = rng.choice(["branch", "online", XSS], n, p=[0.4, 0.4, 0.2])
+        ts = pd.Timestamp(start) + pd.to_timedelta(np.sort(rng.integers(0, 12 * 86_400, n)), "s")
+        dti = rng.normal(0.3, 0.1, n) + np.where(channel == XSS, shift, 0.0)
+        return pd.DataFrame(
+            {"ts": ts, "channel": channel, "dti": dti, "age": rng.normal(40, 10, n)}
+        )
+
+    return frame(15_000, "2024-01-01", 0.0), frame(15_000, "2024-03-01", 0.07)
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return _frames()
+
+
+@pytest.fixture
+def view(frames, recording):
+    reference, production = frames
+    return SegmentBreakdown(
+        reference, production, by="channel", time="ts", window="1D", roles={"ts": "datetime"}
+    )
+
+
+def test_the_view_shows_the_engines_numbers(frames, view):
+    reference, production = frames
+    assert view.feature == "dti"  # the feature whose segment drifts beyond the whole data's
+    shown = view.columns_of("segments")
+    whole = mm.segment_drift(reference, production, "channel", roles={"ts": "datetime"})
+    whole = whole[whole["feature"] == "dti"]
+    assert shown["value"] == whole["segment_value"].tolist()
+    np.testing.assert_allclose(shown["drift"], whole["psi"], rtol=1e-12)
+    assert view.columns_of("statistic")["name"] == ["psi"]
+    assert [SEVERITIES[c] for c in shown["severity"]] == whole["severity"].tolist()
+    windowed = mm.segment_drift(
+        reference, production, "channel", time="ts", window="1D", roles={"ts": "datetime"}
+    )
+    windowed = windowed[windowed["feature"] == "dti"]
+    cells = view.columns_of("cells")["severity"]
+    assert cells.shape == (windowed["window"].nunique(), 3)
+    for k, value in enumerate(shown["value"]):
+        mine = [SEVERITIES[c] for c in cells[:, k]]
+        assert mine == windowed.loc[windowed["segment_value"] == value, "severity"].tolist()
+    overall = mm.drift_table(reference, production, roles={"ts": "datetime"})
+    assert view.columns_of("overall")["drift"][0] == pytest.approx(overall.loc["dti", "psi"])
+    slices = view.columns_of("slices")
+    assert slices["slice"][0] == f"channel == {XSS!r}" and slices["target"][0] == "dti"
+    assert slices["since"][0] == "2024-03-01"
+
+
+def test_changing_the_feature_republishes_and_a_bad_one_is_refused(view):
+    before = view._revision
+    view.feature = "age"
+    assert view._revision == before + 1
+    assert view.columns_of("segments")["drift"].max() < 0.1
+    with pytest.raises(traitlets.TraitError, match="feature 'income' is not shown"):
+        view.feature = "income"
+    view.set_state({"feature": "income"})  # from the front end: reported, not raised
+    assert "not applied" in view._error and view.feature == "age"
+
+
+def test_selection_is_validated_and_drills_down(frames, view):
+    reference, production = frames
+    with pytest.raises(ValueError, match="select a segment or a slice first"):
+        view.drill()
+    with pytest.raises(traitlets.TraitError, match="is not shown"):
+        view.selected = {"segment_column": "channel", "segment_value": "nowhere"}
+    with pytest.raises(traitlets.TraitError, match="is not one of the"):
+        view.selected = {"slice": 99}
+    view.selected = {"segment_column": "channel", "segment_value": XSS}
+    heatmap = view.drill()
+    assert isinstance(heatmap, DriftHeatmap) and heatmap.where == f"channel == {XSS!r}"
+    alone = DriftHeatmap(
+        reference,
+        production,
+        where={"channel": XSS},
+        time="ts",
+        window="1D",
+        roles={"ts": "datetime"},
+    )
+    assert heatmap.table["severity"].tolist() == alone.table["severity"].tolist()
+    view.selected = {"slice": 0}
+    assert view.drill().where == view.slices["slice"].iloc[0]
