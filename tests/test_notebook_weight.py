@@ -53,3 +53,36 @@ def test_five_widgets_save_under_the_limit(tmp_path):
     assert len(heatmaps) == 5
     size = len(json.dumps(nb.metadata["widgets"]).encode())
     assert size < LIMIT, f"{size / 2**20:.2f} MB of widget state"
+
+
+BREAKDOWN = """
+from mlmon_widgets.datasets import load_demo
+from mlmon_widgets.widgets import SegmentBreakdown
+demo = load_demo()
+SegmentBreakdown(demo.reference, demo.production, by=["channel", "region"], time=demo.time,
+                 window="1D", roles=demo.roles, features=demo.features)
+"""
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_segment_breakdown_saves_light(tmp_path):
+    """Nine segments x 90 days x one feature shown: the saved state stays small (no raw rows)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(BREAKDOWN)]
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        store_widget_state=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    views = [
+        m
+        for m in state.values()
+        if m["state"].get("_anywidget_id", "").endswith("SegmentBreakdown")
+    ]
+    assert len(views) == 1
+    size = len(json.dumps(nb.metadata["widgets"]).encode())
+    assert size < 150 * 2**10, f"{size / 2**10:.0f} KB of widget state"
