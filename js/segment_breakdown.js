@@ -37,7 +37,16 @@ class BreakdownView {
     const label = el("label", "mlmon-label", "feature ");
     label.appendChild(this.featureSelect);
     this.overall = el("span", "mlmon-count");
-    this.toolbar.append(label, this.overall);
+    this.monitorButton = el("button", "mlmon-monitor", "monitor this segment");
+    this.monitorButton.title = "add the selected segment or slice to the exported config (to_config)";
+    this.asked = 0;
+    this.monitorButton.addEventListener("click", () => {
+      this.asked += 1;
+      model.set("_action", { kind: "monitor", nonce: `${Date.now()}-${this.asked}` });
+      model.save_changes();
+    });
+    this.monitoredText = el("span", "mlmon-count mlmon-monitored");
+    this.toolbar.append(label, this.overall, this.monitorButton, this.monitoredText);
     this.body = el("div", "mlmon-segment-blocks");
     this.slicesBox = el("div", "mlmon-slices");
     this.tip = tooltip(root);
@@ -69,6 +78,7 @@ class BreakdownView {
     this.drawSegments(overallPsi);
     this.drawSlices();
     this.drawSelection();
+    this.drawMonitored();
     this.renders += 1;
     this.root.dataset.renders = String(this.renders);
     this.root.dataset.renderMs = (performance.now() - started).toFixed(1);
@@ -141,8 +151,15 @@ class BreakdownView {
     this.slicesBox.replaceChildren(title, ...items);
   }
 
+  drawMonitored() {
+    const monitored = this.model.get("monitored") || [];
+    this.monitoredText.textContent = monitored.length ? `monitored: ${monitored.join("; ")}` : "";
+    this.monitoredText.dataset.count = String(monitored.length);
+  }
+
   drawSelection() {
     const selected = this.model.get("selected");
+    this.monitorButton.disabled = !selected;
     for (const row of this.rowNodes || []) {
       const on = Boolean(selected && selected.segment_column === row.column && selected.segment_value === row.value);
       row.node.classList.toggle("mlmon-selected", on);
@@ -165,6 +182,7 @@ export default {
     }
     const handlers = {
       "change:selected": () => view.drawSelection(),
+      "change:monitored": () => view.drawMonitored(),
       "change:feature": () => (view.featureSelect.value = model.get("feature")),
     };
     for (const [event, fn] of Object.entries(handlers)) model.on(event, fn);

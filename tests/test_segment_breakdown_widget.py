@@ -100,3 +100,21 @@ def test_selection_is_validated_and_drills_down(frames, view):
     assert heatmap.table["severity"].tolist() == alone.table["severity"].tolist()
     view.selected = {"slice": 0}
     assert view.drill().where == view.slices["slice"].iloc[0]
+
+
+def test_monitored_segments_export_to_a_config_that_evaluate_judges_as_shown(frames, view):
+    production = frames[1]
+    with pytest.raises(ValueError, match="monitor a segment first"):
+        view.to_config(model="m")
+    view.selected = {"segment_column": "channel", "segment_value": XSS}
+    view._on_action({"kind": "monitor"})  # what the button sends
+    view.monitor()  # twice is once
+    assert view.monitored == [f"channel == {XSS!r}"]
+    config = view.to_config(model="credit")
+    alerts = mm.evaluate(config, production)
+    mine = alerts[alerts["segment"] == f"channel == {XSS!r}"]
+    shown = view.table
+    shown = shown[(shown["segment_value"] == XSS) & shown["severity"].isin(["warning", "critical"])]
+    key = ["window_start", "feature", "severity"]
+    assert len(mine) > 0
+    assert sorted(map(tuple, mine[key].to_numpy())) == sorted(map(tuple, shown[key].to_numpy()))

@@ -17,11 +17,14 @@ from ..engine import (
     SEVERITIES,
     SEVERITY_RANK,
     WARNING,
+    Baseline,
     Condition,
     check_frame,
     drift_table,
     find_slices,
+    make_windows,
     segment_drift,
+    slice_text,
 )
 from ._base import MlmonWidget, reports_errors
 from ._heatmap import DriftHeatmap
@@ -85,6 +88,8 @@ class SegmentBreakdown(MlmonWidget):
     _bundle = "segment_breakdown.js"
     feature = traitlets.Unicode("").tag(sync=True)
     selected = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    #: The segments and slices chosen for production ("monitor this segment"), as text.
+    monitored = traitlets.List(traitlets.Unicode()).tag(sync=True)
 
     def __init__(
         self,
@@ -108,6 +113,8 @@ class SegmentBreakdown(MlmonWidget):
         check_frame("production", production)
         self._data = (reference, production)
         self._spec = {"time": time, "window": window, "roles": roles}
+        self._judging = {"alpha": alpha, "min_rows": min_rows}
+        self._watch: list[tuple[Condition, ...]] = []
         options = {"roles": roles, "alpha": alpha, "min_rows": min_rows, "features": features}
         self._whole = segment_drift(reference, production, by, **options)
         self._windowed = (
@@ -215,6 +222,63 @@ class SegmentBreakdown(MlmonWidget):
             Condition(c, "is missing") if v == MISSING_SEGMENT else Condition(c, "==", v)
             for c, v in zip(columns, values, strict=True)
         )
+
+    def monitor(self) -> None:
+        """Add the selected segment or slice to those :meth:`to_config` exports."""
+        where = self.where()
+        if where not in self._watch:
+            self._watch.append(where)
+            self.monitored = [*self.monitored, slice_text(where)]
+
+    def _on_action(self, action: dict[str, Any]) -> None:
+        if action.get("kind") != "monitor":
+            super()._on_action(action)
+        self.monitor()
+
+    def to_config(
+        self, *, model: str = "model", version: str = "", note: str = "", **options: Any
+    ) -> Any:
+        """A monitoring config of the whole data with a ``segments`` entry per monitored one.
+
+        Each segment gets its own baseline from the reference rows in it, this view's
+        ``min_rows`` and the default rules; ``evaluate`` and ``mlmon check`` then judge it
+        as :attr:`table` shows it. The window keeps this view's grid.
+
+        Parameters
+        ----------
+        model, version, note : str
+            What the config is for.
+        **options
+            Other :class:`~mlmon_widgets.config.MonitoringConfig` fields.
+
+        Returns
+        -------
+        MonitoringConfig
+        """
+        from ..config import MonitoringConfig, WindowSpec
+
+        if self._spec["window"] is None:
+            raise ValueError("to_config() needs the breakdown built with time= and window=")
+        if not self._watch:
+            raise ValueError("monitor a segment first (select one, then .monitor() or the button)")
+        reference, production = self._data
+        grid = make_windows(production, time=self._spec["time"], window=self._spec["window"])
+        spec = WindowSpec.of_grid(
+            time=self._spec["time"], window=self._spec["window"], rows=None, anchor=grid.anchor
+        )
+        config = MonitoringConfig.from_baseline(
+            Baseline.fit(reference, roles=self._spec["roles"]),
+            model=model,
+            version=version,
+            note=note,
+            **spec.to_dict(),
+            alpha=self._judging["alpha"],
+            min_rows=self._judging["min_rows"],
+            **options,
+        )
+        for where in self._watch:
+            config = config.with_segment(reference, where, min_rows=self._judging["min_rows"])
+        return config
 
     def drill(self) -> DriftHeatmap:
         """A :class:`DriftHeatmap` of the selected segment or slice (``where=`` it)."""

@@ -80,6 +80,14 @@ def test_draws_segments_hovers_clicks_and_drills(lab, page):
     expected = json.dumps({"segment_column": "channel", "segment_value": XSS})
     lab.wait_for_probe(page, "print(json.dumps(breakdown.selected))", expected)
     expect(rows.nth(xss)).to_have_class("mlmon-segment-row mlmon-selected")
+    # "monitor this segment" reaches the kernel and the exported config
+    widget.locator("button.mlmon-monitor").click()
+    lab.wait_for_probe(
+        page, "print(json.dumps(breakdown.monitored))", json.dumps([f"channel == {XSS!r}"])
+    )
+    expect(widget.locator(".mlmon-monitored")).to_have_attribute("data-count", "1")
+    names = lab.run_probe(page, "print([s.name for s in breakdown.to_config(model='m').segments])")
+    assert names == str([f"channel == {XSS!r}"])
     slices = widget.locator(".mlmon-slice")
     expect(slices.first).to_contain_text("dti PSI")
     expect(slices.first).to_contain_text("from 2024-03-07")
