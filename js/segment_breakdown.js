@@ -103,14 +103,20 @@ class BreakdownView {
       for (let i = 0; i < n; i++) if (columns[i] === name) rows.push(i);
       const block = el("div", "mlmon-segment-block");
       block.appendChild(el("div", "mlmon-segment-title", name));
-      const width = LABEL_W + BAR_W + 16 + labels.length * CELL_W;
-      const plot = svg("svg", { width, height: rows.length * ROW_H + 4, class: "mlmon-segment-plot" });
+      const HEAD = 14;
+      const width = Math.max(LABEL_W + BAR_W + 16 + labels.length * CELL_W, LABEL_W + BAR_W + 200);
+      const plot = svg("svg", { width, height: HEAD + rows.length * ROW_H + 4, class: "mlmon-segment-plot" });
       const x = (v) => LABEL_W + (Math.min(v, top) / top) * BAR_W;
+      plot.appendChild(svg("text", { x: LABEL_W, y: 10, class: "mlmon-axis-label" }, `${this.statistic}, whole period`));
+      if (labels.length) {
+        const strip = labels.length > 1 ? `${labels[0]} to ${labels[labels.length - 1]}` : labels[0];
+        plot.appendChild(svg("text", { x: LABEL_W + BAR_W + 16, y: 10, class: "mlmon-axis-label" }, strip));
+      }
       if (Number.isFinite(overallPsi)) {
-        plot.appendChild(svg("line", { x1: x(overallPsi), x2: x(overallPsi), y1: 0, y2: rows.length * ROW_H, class: "mlmon-overall-line" }));
+        plot.appendChild(svg("line", { x1: x(overallPsi), x2: x(overallPsi), y1: HEAD, y2: HEAD + rows.length * ROW_H, class: "mlmon-overall-line" }));
       }
       rows.forEach((i, r) => {
-        const y = r * ROW_H + 2;
+        const y = HEAD + r * ROW_H + 2;
         const group = svg("g", { class: "mlmon-segment-row", "data-segment": values[i] });
         group.appendChild(svg("text", { x: 0, y: y + 12, class: "mlmon-segment-label" }, values[i]));
         group.appendChild(svg("rect", { x: LABEL_W, y: y + 3, width: Math.max(1, x(psi[i] || 0) - LABEL_W), height: ROW_H - 6, class: `mlmon-bar mlmon-sev-${severity[i]}` }));
@@ -132,9 +138,55 @@ class BreakdownView {
         plot.appendChild(group);
       });
       block.appendChild(plot);
+      const waterfall = this.drawWaterfall(name);
+      if (waterfall) block.appendChild(waterfall);
       blocks.push(block);
     }
     this.body.replaceChildren(...blocks);
+  }
+
+  // The change of the feature's mean from the reference to production, split into each
+  // segment's part (mix + rate, from explain_change): the bars add up to the last one.
+  drawWaterfall(name) {
+    const columns = this.column("waterfall", "column");
+    const rows = [];
+    for (let i = 0; i < columns.length; i++) if (columns[i] === name) rows.push(i);
+    if (!rows.length) return null;
+    const segments = this.column("waterfall", "segment");
+    const mix = this.column("waterfall", "mix");
+    const rate = this.column("waterfall", "rate");
+    const total = this.column("waterfall", "total");
+    const before = this.column("waterfall", "before")[rows[0]];
+    const after = this.column("waterfall", "after")[rows[0]];
+    const change = after - before;
+    const box = el("div", "mlmon-waterfall");
+    const sign = change >= 0 ? "+" : "";
+    box.appendChild(el("div", "mlmon-hint", `mean ${this.model.get("feature")}: ${fmt(before)} → ${fmt(after)} (${sign}${fmt(change)}), each segment's part (mix + rate)`));
+    const BAR = 64;
+    const H = 70;
+    const plot = svg("svg", { width: LABEL_W + (rows.length + 1) * BAR, height: H + 18, class: "mlmon-waterfall-plot" });
+    const ends = [0];
+    let running = 0;
+    for (const i of rows) ends.push((running += total[i]));
+    const lo = Math.min(0, change, ...ends);
+    const hi = Math.max(0, change, ...ends);
+    const y = (v) => (hi === lo ? H / 2 : 4 + ((hi - v) / (hi - lo)) * (H - 8));
+    plot.appendChild(svg("line", { x1: LABEL_W, x2: LABEL_W + (rows.length + 1) * BAR, y1: y(0), y2: y(0), class: "mlmon-grid" }));
+    const bar = (k, from, to, cls, label, lines) => {
+      const x = LABEL_W + k * BAR + 6;
+      const rect = svg("rect", { x, y: Math.min(y(from), y(to)), width: BAR - 12, height: Math.max(1, Math.abs(y(to) - y(from))), class: cls });
+      rect.addEventListener("mousemove", (event) => this.tip.show(event, lines));
+      rect.addEventListener("mouseleave", () => this.tip.hide());
+      plot.appendChild(rect);
+      plot.appendChild(svg("text", { x: x + (BAR - 12) / 2, y: H + 14, "text-anchor": "middle", class: "mlmon-segment-label" }, label));
+    };
+    rows.forEach((i, k) => {
+      const lines = [`${name} = ${segments[i]}`, `mix ${fmt(mix[i])} (its share changed)`, `rate ${fmt(rate[i])} (the mean changed inside)`, `part ${fmt(total[i])} of ${fmt(change)}`];
+      bar(k, ends[k], ends[k + 1], `mlmon-part ${total[i] >= 0 ? "mlmon-up" : "mlmon-down"}`, segments[i], lines);
+    });
+    bar(rows.length, 0, change, "mlmon-part mlmon-total", "all rows", [`all rows: ${fmt(before)} → ${fmt(after)}`, `change ${fmt(change)}`]);
+    box.appendChild(plot);
+    return box;
   }
 
   drawSlices() {

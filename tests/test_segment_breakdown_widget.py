@@ -118,3 +118,16 @@ def test_monitored_segments_export_to_a_config_that_evaluate_judges_as_shown(fra
     key = ["window_start", "feature", "severity"]
     assert len(mine) > 0
     assert sorted(map(tuple, mine[key].to_numpy())) == sorted(map(tuple, shown[key].to_numpy()))
+
+
+def test_the_waterfall_is_explain_change_and_adds_up(frames, view):
+    reference, production = frames
+    parts = view.waterfall()
+    expected = mm.explain_change(reference, production, "channel", metric="dti")
+    np.testing.assert_allclose(parts["total_effect"], expected["total_effect"], rtol=1e-12)
+    assert parts["total_effect"].sum() == pytest.approx(expected.attrs["overall_change"], abs=1e-12)
+    sent = view.columns_of("waterfall")
+    assert sent["segment"] == expected.index.tolist()
+    np.testing.assert_allclose(sent["mix"] + sent["rate"], sent["total"], rtol=1e-12)
+    top = parts.loc[parts["total_effect"].idxmax()]
+    assert top["segment"] == XSS and top["rate_effect"] > 10 * abs(top["mix_effect"])

@@ -100,12 +100,16 @@ const CSS = `
 .mlmon-segments .mlmon-sev-4 { fill: var(--mlmon-sev-4); }
 .mlmon-segment-title { font-weight: 600; margin: 8px 0 2px; }
 .mlmon-segment-label { fill: var(--mlmon-fg); font-size: 11px; }
+.mlmon-axis-label { fill: var(--mlmon-muted); font-size: 10px; }
 .mlmon-segment-row { cursor: pointer; }
 .mlmon-segment-row.mlmon-selected .mlmon-segment-label { font-weight: 700; }
 .mlmon-overall-line { stroke: var(--mlmon-fg); stroke-width: 1; stroke-dasharray: 3 2; }
 .mlmon-slice { cursor: pointer; padding: 2px 4px; border-left: 3px solid transparent; }
 .mlmon-slice:hover { background: var(--mlmon-error-bg, rgba(0,0,0,0.04)); }
 .mlmon-slice.mlmon-selected { border-left-color: var(--mlmon-accent); font-weight: 600; }
+.mlmon-waterfall .mlmon-up { fill: #BB5566; }
+.mlmon-waterfall .mlmon-down { fill: #4477AA; }
+.mlmon-waterfall .mlmon-total { fill: var(--mlmon-muted); }
 `;
 
 /** Add the stylesheet once to the document (or to the root's shadow root, if any). */

@@ -10,6 +10,7 @@ import pandas as pd
 import traitlets
 
 from ..engine import (
+    FEATURE_KINDS,
     INSUFFICIENT_DATA,
     MIN_ROWS,
     MISSING_SEGMENT,
@@ -21,6 +22,7 @@ from ..engine import (
     Condition,
     check_frame,
     drift_table,
+    explain_change,
     find_slices,
     make_windows,
     segment_drift,
@@ -289,6 +291,45 @@ class SegmentBreakdown(MlmonWidget):
         return DriftHeatmap(reference, production, where=self.where(), **spec)
 
     # ------------------------------------------------------------------ tables
+    def waterfall(self) -> pd.DataFrame:
+        """How each segment's mix and rate explain the change of the feature's mean.
+
+        :func:`~mlmon_widgets.explain_change` from the reference to production, per segment
+        column, for a numeric feature (empty for a categorical one): one row per segment,
+        with ``segment_column``; the parts of a column add up to its ``overall_change``.
+        """
+        if str(self._overall["kind"].get(self.feature, "")) != FEATURE_KINDS[0]:
+            return pd.DataFrame(columns=["segment_column", "segment", "total_effect"])
+        reference, production = self._data
+        parts = []
+        for name in dict.fromkeys(self._whole["segment_column"]):
+            columns = tuple(name.split(" & "))
+            by = columns[0] if len(columns) == 1 else columns
+            part = explain_change(reference, production, by, metric=self.feature)
+            part = part.reset_index().assign(
+                segment_column=name,
+                overall_before=part.attrs["overall_before"],
+                overall_after=part.attrs["overall_after"],
+            )
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
+
+    def _waterfall(self) -> dict[str, dict[str, Any]]:
+        parts = self.waterfall()
+        if len(parts) == 0:
+            return {}
+        return {
+            "waterfall": {
+                "column": parts["segment_column"].astype(str).tolist(),
+                "segment": parts["segment"].astype(str).tolist(),
+                "mix": parts["mix_effect"].to_numpy(dtype=float),
+                "rate": parts["rate_effect"].to_numpy(dtype=float),
+                "total": parts["total_effect"].to_numpy(dtype=float),
+                "before": parts["overall_before"].to_numpy(dtype=float),
+                "after": parts["overall_after"].to_numpy(dtype=float),
+            }
+        }
+
     def _view_tables(self) -> dict[str, dict[str, Any]]:
         whole = self._whole[self._whole["feature"] == self.feature]
         segments = {
@@ -313,6 +354,7 @@ class SegmentBreakdown(MlmonWidget):
                 "since": [_stamp(v) for v in self._slices["since"]],
             },
         }
+        tables.update(self._waterfall())
         if self._windowed is not None:
             table = self._windowed[self._windowed["feature"] == self.feature]
             windows = table.drop_duplicates("window").sort_values("window")

@@ -69,6 +69,12 @@ def test_draws_segments_hovers_clicks_and_drills(lab, page):
     for w in (0, len(state[xss]) - 1):
         assert fill_rgb(cells.nth(w)) == SEVERITY_RGB[state[xss][w]]
     assert state[xss][-1] == "critical" and state[xss][0] == "ok"
+    # the waterfall: one part per segment and the total, each explained on hover
+    parts = widget.locator(".mlmon-waterfall rect.mlmon-part")
+    expect(parts).to_have_count(4)
+    parts.nth(xss).hover()
+    expect(widget.locator(".mlmon-tooltip")).to_contain_text("rate ")
+    expect(widget.locator(".mlmon-tooltip")).to_contain_text(f"channel = {XSS}")
     # hover: the reason in the tooltip, as text
     cells.nth(len(state[xss]) - 1).hover()
     tip = widget.locator(".mlmon-tooltip")
