@@ -29,13 +29,21 @@ class BreakdownView {
     installSeverityColours(root, this.words);
     this.error = errorArea(model);
     this.toolbar = el("div", "mlmon-toolbar");
-    this.featureSelect = el("select", "mlmon-feature");
-    this.featureSelect.addEventListener("change", () => {
-      model.set("feature", this.featureSelect.value);
+    this.viewSelect = el("select", "mlmon-view");
+    this.viewSelect.addEventListener("change", () => {
+      model.set("view", this.viewSelect.value);
       model.save_changes();
     });
-    const label = el("label", "mlmon-label", "feature ");
-    label.appendChild(this.featureSelect);
+    this.viewLabel = el("label", "mlmon-label", "show ");
+    this.viewLabel.appendChild(this.viewSelect);
+    this.featureSelect = el("select", "mlmon-feature");
+    this.featureSelect.addEventListener("change", () => {
+      model.set(this.performance() ? "metric" : "feature", this.featureSelect.value);
+      model.save_changes();
+    });
+    this.featureLabel = el("span", null, "feature ");
+    const label = el("label", "mlmon-label");
+    label.append(this.featureLabel, this.featureSelect);
     this.overall = el("span", "mlmon-count");
     this.monitorButton = el("button", "mlmon-monitor", "monitor this segment");
     this.monitorButton.title = "add the selected segment or slice to the exported config (to_config)";
@@ -46,13 +54,12 @@ class BreakdownView {
       model.save_changes();
     });
     this.monitoredText = el("span", "mlmon-count mlmon-monitored");
-    this.toolbar.append(label, this.overall, this.monitorButton, this.monitoredText);
+    this.toolbar.append(this.viewLabel, label, this.overall, this.monitorButton, this.monitoredText);
     this.body = el("div", "mlmon-segment-blocks");
     this.slicesBox = el("div", "mlmon-slices");
     this.tip = tooltip(root);
-    const legend = el("div", "mlmon-legend");
-    legend.append(...severityLegend(this.words));
-    root.append(this.error, this.toolbar, legend, this.body, this.slicesBox);
+    this.legend = el("div", "mlmon-legend");
+    root.append(this.error, this.toolbar, this.legend, this.body, this.slicesBox);
     this.draw();
   }
 
@@ -65,17 +72,51 @@ class BreakdownView {
     this.model.save_changes();
   }
 
+  performance() {
+    return Boolean(this.views && this.views.length > 1 && this.model.get("view") === this.views[1]);
+  }
+
+  /** Legend items: the severities (drift), or what the performance colours mean. */
+  drawLegend() {
+    if (!this.performance()) {
+      this.legend.replaceChildren(...severityLegend(this.words));
+      return;
+    }
+    const [ok, , critical, insufficient] = this.words.severities || [];
+    const items = [[ok, "not worse than the rest"], [critical, "worse than the rest (corrected)"], [insufficient, "not scored"]];
+    this.legend.replaceChildren(
+      ...items.map(([name, text]) => {
+        const item = el("span", "mlmon-legend-item");
+        const swatch = el("span", "mlmon-swatch");
+        swatch.style.background = this.words.severity_colours?.[name];
+        item.append(swatch, el("span", null, text));
+        return item;
+      }),
+    );
+  }
+
   draw() {
     const started = performance.now();
-    const features = this.column("features", "name");
-    this.featureSelect.replaceChildren(...features.map((name) => el("option", null, name)));
-    for (let i = 0; i < features.length; i++) this.featureSelect.options[i].value = features[i];
-    this.featureSelect.value = this.model.get("feature");
+    const metrics = this.column("metrics", "name");
+    this.viewLabel.style.display = metrics.length ? "" : "none";
+    const views = this.column("views", "name");
+    this.views = views.length ? views : [this.model.get("view")];
+    this.viewSelect.replaceChildren(...this.views.map((name) => el("option", null, name)));
+    this.views.forEach((name, i) => (this.viewSelect.options[i].value = name));
+    this.viewSelect.value = this.model.get("view");
+    const scored = this.performance();
+    const options = scored ? metrics : this.column("features", "name");
+    this.featureLabel.textContent = scored ? "metric " : "feature ";
+    this.featureSelect.replaceChildren(...options.map((name) => el("option", null, scored ? this.words.metricLabel(name) : name)));
+    for (let i = 0; i < options.length; i++) this.featureSelect.options[i].value = options[i];
+    this.featureSelect.value = this.model.get(scored ? "metric" : "feature");
     this.statistic = this.words.metricLabel(this.column("statistic", "name")[0]);
-    const overallPsi = this.column("overall", "drift")[0];
-    const overallSev = this.column("overall", "severity")[0];
-    this.overall.textContent = `all rows: ${this.statistic} ${fmt(overallPsi)} (${this.words.severityLabel(overallSev)})`;
-    this.drawSegments(overallPsi);
+    const overallValue = this.column("overall", "measure")[0];
+    const overallCode = this.column("overall", "code")[0];
+    const judged = scored ? "" : ` (${this.words.severityLabel(overallCode)})`;
+    this.overall.textContent = `all rows: ${this.statistic} ${fmt(overallValue)}${judged}`;
+    this.drawLegend();
+    this.drawSegments(overallValue);
     this.drawSlices();
     this.drawSelection();
     this.drawMonitored();
@@ -85,17 +126,39 @@ class BreakdownView {
     this.root.dataset.ready = "1";
   }
 
-  drawSegments(overallPsi) {
+  /** What a colour code means here: a severity (drift), or worse / not worse / not scored. */
+  codeLabel(code) {
+    if (!this.performance()) return this.words.severityLabel(code);
+    const name = this.words.severity(code);
+    const [ok, , critical] = this.words.severities || [];
+    return name === critical ? "worse than the rest" : name === ok ? "not worse" : "not scored";
+  }
+
+  // Per segment column: each segment's value over the period (a bar from 0 for drift; a
+  // point with its 95% interval for performance) against all rows (dashed), and per window
+  // (a strip of cells coloured by the engine's judgement).
+  drawSegments(overallValue) {
     const columns = this.column("segments", "column");
     const values = this.column("segments", "value");
     const shares = this.column("segments", "share");
-    const psi = this.column("segments", "drift");
-    const severity = this.column("segments", "severity");
+    const measure = this.column("segments", "measure");
+    const low = this.column("segments", "low");
+    const high = this.column("segments", "high");
+    const code = this.column("segments", "code");
     const labels = this.column("windows", "label");
-    const cells = this.column("cells", "severity");
-    const cellPsi = this.column("cells", "drift");
+    const cells = this.column("cells", "code");
+    const cellValues = this.column("cells", "measure");
     const n = values.length;
-    const top = Math.max(0.25, overallPsi || 0, ...Array.from(psi).filter(Number.isFinite));
+    const finite = (list) => Array.from(list).filter(Number.isFinite);
+    const whiskers = finite(low).length > 0 || this.performance();
+    const spread = [...finite(measure), ...finite(low), ...finite(high), ...finite([overallValue])];
+    let lo = whiskers ? Math.min(...spread) : 0;
+    let hi = whiskers ? Math.max(...spread) : Math.max(0.25, ...spread);
+    if (!(hi > lo)) [lo, hi] = [lo - 1, hi + 1];
+    const pad = whiskers ? 0.05 * (hi - lo) : 0;
+    lo -= pad;
+    hi += pad;
+    const x = (v) => LABEL_W + ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * BAR_W;
     const blocks = [];
     this.rowNodes = [];
     for (const name of [...new Set(columns)]) {
@@ -106,29 +169,38 @@ class BreakdownView {
       const HEAD = 14;
       const width = Math.max(LABEL_W + BAR_W + 16 + labels.length * CELL_W, LABEL_W + BAR_W + 200);
       const plot = svg("svg", { width, height: HEAD + rows.length * ROW_H + 4, class: "mlmon-segment-plot" });
-      const x = (v) => LABEL_W + (Math.min(v, top) / top) * BAR_W;
-      plot.appendChild(svg("text", { x: LABEL_W, y: 10, class: "mlmon-axis-label" }, `${this.statistic}, whole period`));
+      const axis = whiskers ? `${this.statistic} (${fmt(lo)} to ${fmt(hi)})` : `${this.statistic}, whole period`;
+      plot.appendChild(svg("text", { x: 0, y: 10, class: "mlmon-axis-label" }, axis));
       if (labels.length) {
         const strip = labels.length > 1 ? `${labels[0]} to ${labels[labels.length - 1]}` : labels[0];
         plot.appendChild(svg("text", { x: LABEL_W + BAR_W + 16, y: 10, class: "mlmon-axis-label" }, strip));
       }
-      if (Number.isFinite(overallPsi)) {
-        plot.appendChild(svg("line", { x1: x(overallPsi), x2: x(overallPsi), y1: HEAD, y2: HEAD + rows.length * ROW_H, class: "mlmon-overall-line" }));
+      if (Number.isFinite(overallValue)) {
+        plot.appendChild(svg("line", { x1: x(overallValue), x2: x(overallValue), y1: HEAD, y2: HEAD + rows.length * ROW_H, class: "mlmon-overall-line" }));
       }
       rows.forEach((i, r) => {
         const y = HEAD + r * ROW_H + 2;
         const group = svg("g", { class: "mlmon-segment-row", "data-segment": values[i] });
         group.appendChild(svg("text", { x: 0, y: y + 12, class: "mlmon-segment-label" }, values[i]));
-        group.appendChild(svg("rect", { x: LABEL_W, y: y + 3, width: Math.max(1, x(psi[i] || 0) - LABEL_W), height: ROW_H - 6, class: `mlmon-bar mlmon-sev-${severity[i]}` }));
+        if (whiskers) {
+          if (Number.isFinite(low[i]) && Number.isFinite(high[i])) {
+            group.appendChild(svg("line", { x1: x(low[i]), x2: x(high[i]), y1: y + ROW_H / 2, y2: y + ROW_H / 2, class: "mlmon-interval" }));
+          }
+          if (Number.isFinite(measure[i])) {
+            group.appendChild(svg("circle", { cx: x(measure[i]), cy: y + ROW_H / 2, r: 4, class: `mlmon-value mlmon-sev-${code[i]}` }));
+          }
+        } else {
+          group.appendChild(svg("rect", { x: LABEL_W, y: y + 3, width: Math.max(1, x(measure[i] || 0) - LABEL_W), height: ROW_H - 6, class: `mlmon-bar mlmon-sev-${code[i]}` }));
+        }
         labels.forEach((label, w) => {
-          const code = cells[w * n + i];
-          group.appendChild(svg("rect", { x: LABEL_W + BAR_W + 16 + w * CELL_W, y: y + 2, width: CELL_W - 1, height: ROW_H - 4, class: `mlmon-cell mlmon-sev-${code}`, "data-window": w }));
+          group.appendChild(svg("rect", { x: LABEL_W + BAR_W + 16 + w * CELL_W, y: y + 2, width: CELL_W - 1, height: ROW_H - 4, class: `mlmon-cell mlmon-sev-${cells[w * n + i]}`, "data-window": w }));
         });
         group.addEventListener("mousemove", (event) => {
           const w = Number(event.target.getAttribute?.("data-window"));
-          const lines = [`${name} = ${values[i]}`, `${fmt(100 * shares[i], 2)}% of rows`, `${this.statistic} ${fmt(psi[i])} (${this.words.severityLabel(severity[i])}) over the period`];
+          const interval = Number.isFinite(low[i]) ? ` [${fmt(low[i])}, ${fmt(high[i])}]` : "";
+          const lines = [`${name} = ${values[i]}`, `${fmt(100 * shares[i], 2)}% of rows`, `${this.statistic} ${fmt(measure[i])}${interval} (${this.codeLabel(code[i])}) over the period`];
           if (Number.isInteger(w) && event.target.hasAttribute("data-window")) {
-            lines.push(`${labels[w]}: ${this.words.severityLabel(cells[w * n + i])}, ${this.statistic} ${fmt(cellPsi[w * n + i])}`);
+            lines.push(`${labels[w]}: ${this.codeLabel(cells[w * n + i])}, ${this.statistic} ${fmt(cellValues[w * n + i])}`);
           }
           this.tip.show(event, lines);
         });
@@ -178,7 +250,8 @@ class BreakdownView {
       rect.addEventListener("mousemove", (event) => this.tip.show(event, lines));
       rect.addEventListener("mouseleave", () => this.tip.hide());
       plot.appendChild(rect);
-      plot.appendChild(svg("text", { x: x + (BAR - 12) / 2, y: H + 14, "text-anchor": "middle", class: "mlmon-segment-label" }, label));
+      const shown = label.length > 10 ? `${label.slice(0, 9)}…` : label; // whole in the tooltip
+      plot.appendChild(svg("text", { x: x + (BAR - 12) / 2, y: H + 14, "text-anchor": "middle", class: "mlmon-segment-label" }, shown));
     };
     rows.forEach((i, k) => {
       const lines = [`${name} = ${segments[i]}`, `mix ${fmt(mix[i])} (its share changed)`, `rate ${fmt(rate[i])} (the mean changed inside)`, `part ${fmt(total[i])} of ${fmt(change)}`];
@@ -235,7 +308,8 @@ export default {
     const handlers = {
       "change:selected": () => view.drawSelection(),
       "change:monitored": () => view.drawMonitored(),
-      "change:feature": () => (view.featureSelect.value = model.get("feature")),
+      "change:feature": () => view.performance() || (view.featureSelect.value = model.get("feature")),
+      "change:metric": () => view.performance() && (view.featureSelect.value = model.get("metric")),
     };
     for (const [event, fn] of Object.entries(handlers)) model.on(event, fn);
     const stop = view.store.subscribe(() => view.draw());

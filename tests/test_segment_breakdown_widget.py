@@ -48,20 +48,20 @@ def test_the_view_shows_the_engines_numbers(frames, view):
     whole = mm.segment_drift(reference, production, "channel", roles={"ts": "datetime"})
     whole = whole[whole["feature"] == "dti"]
     assert shown["value"] == whole["segment_value"].tolist()
-    np.testing.assert_allclose(shown["drift"], whole["psi"], rtol=1e-12)
+    np.testing.assert_allclose(shown["measure"], whole["psi"], rtol=1e-12)
     assert view.columns_of("statistic")["name"] == ["psi"]
-    assert [SEVERITIES[c] for c in shown["severity"]] == whole["severity"].tolist()
+    assert [SEVERITIES[c] for c in shown["code"]] == whole["severity"].tolist()
     windowed = mm.segment_drift(
         reference, production, "channel", time="ts", window="1D", roles={"ts": "datetime"}
     )
     windowed = windowed[windowed["feature"] == "dti"]
-    cells = view.columns_of("cells")["severity"]
+    cells = view.columns_of("cells")["code"]
     assert cells.shape == (windowed["window"].nunique(), 3)
     for k, value in enumerate(shown["value"]):
         mine = [SEVERITIES[c] for c in cells[:, k]]
         assert mine == windowed.loc[windowed["segment_value"] == value, "severity"].tolist()
     overall = mm.drift_table(reference, production, roles={"ts": "datetime"})
-    assert view.columns_of("overall")["drift"][0] == pytest.approx(overall.loc["dti", "psi"])
+    assert view.columns_of("overall")["measure"][0] == pytest.approx(overall.loc["dti", "psi"])
     slices = view.columns_of("slices")
     assert slices["slice"][0] == f"channel == {XSS!r}" and slices["target"][0] == "dti"
     assert slices["since"][0] == "2024-03-01"
@@ -71,7 +71,7 @@ def test_changing_the_feature_republishes_and_a_bad_one_is_refused(view):
     before = view._revision
     view.feature = "age"
     assert view._revision == before + 1
-    assert view.columns_of("segments")["drift"].max() < 0.1
+    assert view.columns_of("segments")["measure"].max() < 0.1
     with pytest.raises(traitlets.TraitError, match="feature 'income' is not shown"):
         view.feature = "income"
     view.set_state({"feature": "income"})  # from the front end: reported, not raised
@@ -131,3 +131,51 @@ def test_the_waterfall_is_explain_change_and_adds_up(frames, view):
     np.testing.assert_allclose(sent["mix"] + sent["rate"], sent["total"], rtol=1e-12)
     top = parts.loc[parts["total_effect"].idxmax()]
     assert top["segment"] == XSS and top["rate_effect"] > 10 * abs(top["mix_effect"])
+
+
+def _scored(production: pd.DataFrame) -> pd.DataFrame:
+    """Scores and labels: the model is calibrated except in the XSS channel (labels flipped)."""
+    rng = np.random.default_rng(9)
+    frame = production.copy()
+    frame["s"] = rng.uniform(0.05, 0.6, len(frame))
+    y = rng.random(len(frame)) < frame["s"]
+    flip = (frame["channel"] == XSS).to_numpy() & (rng.random(len(frame)) < 0.5)
+    frame["y"] = np.where(flip, ~y, y)
+    return frame
+
+
+def test_the_performance_view_shows_segment_performance(frames, recording):
+    reference, production = frames
+    scored = _scored(production)
+    with pytest.raises(traitlets.TraitError, match="needs label="):
+        SegmentBreakdown(reference, production, by="channel", slices=False).view = "performance"
+    view = SegmentBreakdown(
+        reference,
+        scored,
+        by="channel",
+        time="ts",
+        window="1D",
+        roles={"ts": "datetime"},
+        label="y",
+        score="s",
+        slices=False,
+        n_bootstrap=50,
+    )
+    assert view.metric == "log_loss" and view.view == "drift"
+    view.view = "performance"
+    shown = view.columns_of("segments")
+    expected = mm.segment_performance(scored, "channel", label="y", score="s", n_bootstrap=50)
+    expected = expected[expected["metric"] == "log_loss"]
+    np.testing.assert_allclose(shown["measure"], expected["value"], rtol=1e-12)
+    np.testing.assert_allclose(shown["low"], expected["ci_low"], rtol=1e-12)
+    codes = dict(zip(shown["value"], [SEVERITIES[c] for c in shown["code"]], strict=True))
+    assert codes == {XSS: "critical", "branch": "ok", "online": "ok"}  # worse: critical colour
+    assert view.columns_of("statistic")["name"] == ["log_loss"]
+    assert "waterfall" not in view._store.data  # the drift view's
+    view.metric = "accuracy"
+    acc = view.columns_of("segments")
+    assert SEVERITIES[acc["code"][acc["value"].index(XSS)]] == "critical"
+    with pytest.raises(traitlets.TraitError, match="metric 'bleu' is not computed"):
+        view.metric = "bleu"
+    view.view = "drift"
+    assert view.columns_of("statistic")["name"] == ["psi"]

@@ -251,3 +251,22 @@ def test_segment_performance_is_performance_over_time_per_segment_with_a_welch_t
     assert late.difference.min() > early.difference.max()
     pending = got[(got.metric == "log_loss") & (got.status == "pending")]
     assert len(pending) and pending.p_value.isna().all()
+
+
+def test_worse_is_significant_in_the_metrics_bad_direction():
+    rng = np.random.default_rng(11)
+    n = 6000
+    young = rng.random(n) < 0.3
+    y = rng.random(n) < 0.3
+    noise = np.where(young, 0.4, 0.1)  # the young are scored worse, the others better
+    score = np.clip(0.3 + 0.4 * y + rng.normal(0, noise), 0.001, 0.999)
+    frame = pd.DataFrame({"age": np.where(young, "young", "older"), "y": y, "score": score})
+    table = mm.segment_performance(frame, "age", label="y", score="score", n_bootstrap=0)
+    table = table.set_index(["metric", "segment_value"])
+    for metric in ("accuracy", "log_loss"):
+        assert table.loc[(metric, "young"), "significant"]
+        assert table.loc[(metric, "young"), "worse"]  # lower accuracy, higher log loss
+        assert table.loc[(metric, "older"), "significant"]
+        assert not table.loc[(metric, "older"), "worse"]  # better than the rest
+    assert table.loc[("accuracy", "young"), "difference"] < 0
+    assert table.loc[("log_loss", "young"), "difference"] > 0

@@ -101,6 +101,8 @@ const CSS = `
 .mlmon-segment-title { font-weight: 600; margin: 8px 0 2px; }
 .mlmon-segment-label { fill: var(--mlmon-fg); font-size: 11px; }
 .mlmon-axis-label { fill: var(--mlmon-muted); font-size: 10px; }
+.mlmon-interval { stroke: var(--mlmon-fg); stroke-width: 1.5; }
+.mlmon-value { stroke: var(--mlmon-bg); stroke-width: 1; }
 .mlmon-segment-row { cursor: pointer; }
 .mlmon-segment-row.mlmon-selected .mlmon-segment-label { font-weight: 700; }
 .mlmon-overall-line { stroke: var(--mlmon-fg); stroke-width: 1; stroke-dasharray: 3 2; }

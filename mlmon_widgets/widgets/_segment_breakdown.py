@@ -10,10 +10,16 @@ import pandas as pd
 import traitlets
 
 from ..engine import (
+    ACCURACY,
+    CRITICAL,
+    DRIFT,
     FEATURE_KINDS,
     INSUFFICIENT_DATA,
+    LOG_LOSS,
     MIN_ROWS,
     MISSING_SEGMENT,
+    OK,
+    PERFORMANCE,
     PSI,
     SEVERITIES,
     SEVERITY_RANK,
@@ -25,17 +31,28 @@ from ..engine import (
     explain_change,
     find_slices,
     make_windows,
+    performance_over_time,
     segment_drift,
+    segment_performance,
     slice_text,
 )
 from ._base import MlmonWidget, reports_errors
 from ._heatmap import DriftHeatmap
 
 _CODE = {name: code for code, name in enumerate(SEVERITIES)}
+#: What the segments show: drift of a feature, or a performance metric.
+VIEWS = (DRIFT, PERFORMANCE)
 
 
 def _codes(severity: pd.Series) -> np.ndarray:
     return severity.astype(str).map(_CODE).to_numpy(dtype=np.uint8)
+
+
+def _performance_codes(table: pd.DataFrame) -> np.ndarray:
+    """The colour code of performance rows: worse (critical), scored (ok), not scored."""
+    codes = np.where(table["worse"].to_numpy(dtype=bool), _CODE[CRITICAL], _CODE[OK])
+    codes = np.where(table["status"].to_numpy() == OK, codes, _CODE[INSUFFICIENT_DATA])
+    return codes.astype(np.uint8)
 
 
 def _stamp(value: Any) -> str:
@@ -71,6 +88,13 @@ class SegmentBreakdown(MlmonWidget):
         The columns slices are cut on (default: ``features``, or every feature column).
     feature : str, optional
         The feature shown first (default: the one that drifts most in any segment).
+    label, score, prediction, threshold, min_coverage, n_bootstrap
+        With ``label``, the performance view (:attr:`view` ``'performance'``):
+        :func:`~mlmon_widgets.segment_performance` per segment (value, 95% interval, and
+        whether it is significantly worse than the rest) over the period and per window,
+        against :func:`~mlmon_widgets.performance_over_time` of all rows.
+    metric : str, optional
+        The performance metric shown (default ``'log_loss'`` with a score, else accuracy).
 
     Examples
     --------
@@ -88,7 +112,10 @@ class SegmentBreakdown(MlmonWidget):
     """
 
     _bundle = "segment_breakdown.js"
+    #: What the segments show: the drift of :attr:`feature`, or the performance :attr:`metric`.
+    view = traitlets.Unicode(VIEWS[0]).tag(sync=True)
     feature = traitlets.Unicode("").tag(sync=True)
+    metric = traitlets.Unicode("").tag(sync=True)
     selected = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     #: The segments and slices chosen for production ("monitor this segment"), as text.
     monitored = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -108,6 +135,13 @@ class SegmentBreakdown(MlmonWidget):
         slices: bool = True,
         slice_columns: Sequence[str] | None = None,
         feature: str | None = None,
+        label: str | None = None,
+        score: str | None = None,
+        prediction: str | None = None,
+        threshold: float = 0.5,
+        min_coverage: float = 0.8,
+        n_bootstrap: int = 200,
+        metric: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -141,6 +175,28 @@ class SegmentBreakdown(MlmonWidget):
         )
         self._features = list(dict.fromkeys(self._whole["feature"]))
         self.feature = feature if feature is not None else self._worst_feature()
+        self._perf: tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame] | None = None
+        self._metrics: list[str] = []
+        if label is not None:
+            columns = {"label": label, "score": score, "prediction": prediction}
+            settings = {"threshold": threshold, "min_coverage": min_coverage, "min_rows": min_rows}
+            settings["n_bootstrap"] = n_bootstrap
+            whole = segment_performance(production, by, **columns, **settings, alpha=alpha)
+            per_window = (
+                segment_performance(
+                    production, by, **columns, **settings, alpha=alpha, time=time, window=window
+                )
+                if window is not None
+                else None
+            )
+            total = performance_over_time(
+                production, **columns, **settings, rows=max(len(production), 1)
+            )
+            self._perf = (whole, per_window, total)
+            self._metrics = list(dict.fromkeys(whole["metric"]))
+            self.metric = metric or (LOG_LOSS if score is not None else ACCURACY)
+        elif metric is not None:
+            raise ValueError("metric= needs label= (and score= or prediction=)")
         self._publish(self._view_tables())
 
     # ------------------------------------------------------------------ engine results
@@ -180,11 +236,28 @@ class SegmentBreakdown(MlmonWidget):
             raise traitlets.TraitError(f"feature {value!r} is not shown (features: {shown})")
         return value
 
-    @traitlets.observe("feature")
-    @reports_errors("choosing the feature")
+    @traitlets.observe("feature", "metric", "view")
+    @reports_errors("choosing what to show")
     def _on_feature(self, change: Any) -> None:
         if hasattr(self, "_whole") and change["old"] != change["new"] and self._revision:
             self._publish(self._view_tables())
+
+    @traitlets.validate("metric")
+    def _check_metric(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if value and value not in getattr(self, "_metrics", []):
+            shown = ", ".join(getattr(self, "_metrics", [])) or "none: give label="
+            raise traitlets.TraitError(f"metric {value!r} is not computed (metrics: {shown})")
+        return value
+
+    @traitlets.validate("view")
+    def _check_view(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if value not in VIEWS:
+            raise traitlets.TraitError(f"view must be one of {', '.join(VIEWS)}; got {value!r}")
+        if value == VIEWS[1] and getattr(self, "_perf", None) is None:
+            raise traitlets.TraitError("the performance view needs label= (and score=)")
+        return value
 
     @traitlets.validate("selected")
     def _check_selected(self, proposal: Any) -> dict[str, Any] | None:
@@ -331,22 +404,10 @@ class SegmentBreakdown(MlmonWidget):
         }
 
     def _view_tables(self) -> dict[str, dict[str, Any]]:
-        whole = self._whole[self._whole["feature"] == self.feature]
-        segments = {
-            "column": whole["segment_column"].astype(str).tolist(),
-            "value": whole["segment_value"].astype(str).tolist(),
-            "share": whole["segment_share"].to_numpy(dtype=float),
-            "drift": whole[PSI].to_numpy(dtype=float),
-            "severity": _codes(whole["severity"]),
-        }
-        tables: dict[str, dict[str, Any]] = {
+        shared: dict[str, dict[str, Any]] = {
             "features": {"name": list(self._features)},
-            "segments": segments,
-            "statistic": {"name": [PSI]},
-            "overall": {
-                "drift": np.array([self._overall[PSI].get(self.feature, np.nan)], dtype=float),
-                "severity": _codes(self._overall["severity"].reindex([self.feature])),
-            },
+            "metrics": {"name": list(self._metrics)},
+            "views": {"name": list(VIEWS) if self._perf is not None else [VIEWS[0]]},
             "slices": {
                 "slice": self._slices["slice"].astype(str).tolist(),
                 "target": self._slices["target"].astype(str).tolist(),
@@ -354,20 +415,88 @@ class SegmentBreakdown(MlmonWidget):
                 "since": [_stamp(v) for v in self._slices["since"]],
             },
         }
-        tables.update(self._waterfall())
+        if self.view == VIEWS[1]:
+            return {**shared, **self._performance_tables()}
+        return {**shared, **self._drift_tables(), **self._waterfall()}
+
+    def _drift_tables(self) -> dict[str, dict[str, Any]]:
+        whole = self._whole[self._whole["feature"] == self.feature]
+        nothing = np.full(len(whole), np.nan)
+        tables: dict[str, dict[str, Any]] = {
+            "statistic": {"name": [PSI]},
+            "segments": {
+                "column": whole["segment_column"].astype(str).tolist(),
+                "value": whole["segment_value"].astype(str).tolist(),
+                "share": whole["segment_share"].to_numpy(dtype=float),
+                "measure": whole[PSI].to_numpy(dtype=float),
+                "low": nothing,
+                "high": nothing,
+                "code": _codes(whole["severity"]),
+            },
+            "overall": {
+                "measure": np.array([self._overall[PSI].get(self.feature, np.nan)], dtype=float),
+                "low": np.array([np.nan]),
+                "high": np.array([np.nan]),
+                "code": _codes(self._overall["severity"].reindex([self.feature])),
+            },
+        }
         if self._windowed is not None:
             table = self._windowed[self._windowed["feature"] == self.feature]
-            windows = table.drop_duplicates("window").sort_values("window")
-            keys = list(zip(whole["segment_column"], whole["segment_value"], strict=True))
-            position = {key: i for i, key in enumerate(keys)}
-            column = {w: i for i, w in enumerate(windows["window"])}
-            codes = np.full((len(windows), len(keys)), _CODE[INSUFFICIENT_DATA], np.uint8)
-            psi = np.full((len(windows), len(keys)), np.nan)
-            pairs = zip(table["segment_column"], table["segment_value"], strict=True)
-            rows = [position[k] for k in pairs]
-            cols = [column[w] for w in table["window"]]
-            codes[cols, rows] = _codes(table["severity"])
-            psi[cols, rows] = table[PSI].to_numpy(dtype=float)
-            tables["windows"] = {"label": [_stamp(v) for v in windows["window_start"]]}
-            tables["cells"] = {"severity": codes, "drift": psi}
+            tables.update(self._grid(whole, table, _codes(table["severity"]), table[PSI]))
         return tables
+
+    def _performance_tables(self) -> dict[str, dict[str, Any]]:
+        """The engine's per-segment performance: value, interval, and whether it is worse.
+
+        The colour code is the engine's ``worse`` (drawn as critical), scored and not worse
+        (ok), or not scored (pending labels, too few rows: insufficient data).
+        """
+        assert self._perf is not None
+        whole, per_window, total = self._perf
+        whole = whole[whole["metric"] == self.metric]
+        total = total[total["metric"] == self.metric]
+        tables: dict[str, dict[str, Any]] = {
+            "statistic": {"name": [self.metric]},
+            "segments": {
+                "column": whole["segment_column"].astype(str).tolist(),
+                "value": whole["segment_value"].astype(str).tolist(),
+                "share": whole["segment_share"].to_numpy(dtype=float),
+                "measure": whole["value"].to_numpy(dtype=float),
+                "low": whole["ci_low"].to_numpy(dtype=float),
+                "high": whole["ci_high"].to_numpy(dtype=float),
+                "code": _performance_codes(whole),
+            },
+            "overall": {
+                "measure": total["value"].to_numpy(dtype=float),
+                "low": total["ci_low"].to_numpy(dtype=float),
+                "high": total["ci_high"].to_numpy(dtype=float),
+                "code": np.array(
+                    [_CODE[OK] if (total["status"] == OK).all() else _CODE[INSUFFICIENT_DATA]],
+                    dtype=np.uint8,
+                ),
+            },
+        }
+        if per_window is not None:
+            table = per_window[per_window["metric"] == self.metric]
+            tables.update(self._grid(whole, table, _performance_codes(table), table["value"]))
+        return tables
+
+    def _grid(
+        self, whole: pd.DataFrame, table: pd.DataFrame, codes: np.ndarray, values: pd.Series
+    ) -> dict[str, dict[str, Any]]:
+        """Windows x segments of a per-window table, in the order of ``whole``'s segments."""
+        windows = table.drop_duplicates("window").sort_values("window")
+        keys = list(zip(whole["segment_column"], whole["segment_value"], strict=True))
+        position = {key: i for i, key in enumerate(keys)}
+        column = {w: i for i, w in enumerate(windows["window"])}
+        grid = np.full((len(windows), len(keys)), _CODE[INSUFFICIENT_DATA], np.uint8)
+        measure = np.full((len(windows), len(keys)), np.nan)
+        pairs = zip(table["segment_column"], table["segment_value"], strict=True)
+        rows = [position[k] for k in pairs]
+        cols = [column[w] for w in table["window"]]
+        grid[cols, rows] = codes
+        measure[cols, rows] = values.to_numpy(dtype=float)
+        return {
+            "windows": {"label": [_stamp(v) for v in windows["window_start"]]},
+            "cells": {"code": grid, "measure": measure},
+        }

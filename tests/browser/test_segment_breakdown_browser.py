@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -108,3 +109,50 @@ def test_draws_segments_hovers_clicks_and_drills(lab, page):
     heatmap = lab.wait_for(page, HEATMAP, timeout=60_000)
     assert lab.run_probe(page, "print(drilled.where)") == f"channel == {XSS!r}"
     expect(heatmap).to_have_attribute("data-rows", "2")  # dti and age; channel is the filter
+
+
+PERFORMANCE = f"""
+import numpy as np, pandas as pd, json
+from mlmon_widgets.widgets import SegmentBreakdown
+rng = np.random.default_rng(5)
+n = 12000
+channel = rng.choice(["branch", "online", {XSS!r}], n, p=[0.4, 0.4, 0.2])
+ts = pd.Timestamp("2024-03-01") + pd.to_timedelta(np.sort(rng.integers(0, 10 * 86400, n)), "s")
+s = rng.uniform(0.05, 0.6, n)
+y = rng.random(n) < s
+y = np.where((channel == {XSS!r}) & (rng.random(n) < 0.5), ~y, y)
+frame = pd.DataFrame({{"ts": ts, "channel": channel, "x": rng.normal(size=n), "s": s, "y": y}})
+scored = SegmentBreakdown(frame, frame, by="channel", time="ts", window="1D",
+                          roles={{"ts": "datetime"}}, label="y", score="s", slices=False,
+                          n_bootstrap=50)
+scored
+"""
+
+
+def test_the_performance_view_draws_values_with_intervals(lab, page):
+    lab.write_notebook("segments_performance.ipynb", cells=[PERFORMANCE])
+    lab.open_notebook(page, "segments_performance.ipynb")
+    lab.run_all(page)
+    widget = lab.wait_for(page, BREAKDOWN, timeout=90_000)
+    widget.locator("select.mlmon-view").select_option("performance")
+    lab.wait_for_probe(page, "print(scored.view)", "performance")
+    points = widget.locator("circle.mlmon-value")
+    expect(points).to_have_count(3, timeout=20_000)
+    expect(widget.locator(".mlmon-legend")).to_contain_text("worse than the rest (corrected)")
+    values = json.loads(
+        lab.run_probe(page, "print(json.dumps(scored.columns_of('segments')['value']))")
+    )
+    xss = values.index(XSS)
+    assert fill_rgb(points.nth(xss)) == SEVERITY_RGB["critical"]  # the engine's "worse"
+    assert fill_rgb(points.nth(1 - xss if xss < 2 else 0)) == SEVERITY_RGB["ok"]
+    widget.locator(".mlmon-segment-row").nth(xss).locator("circle").hover()
+    tip = widget.locator(".mlmon-tooltip")
+    expect(tip).to_contain_text("log loss")
+    expect(tip).to_contain_text("(worse than the rest) over the period")
+    widget.locator("select.mlmon-feature").select_option("accuracy")
+    lab.wait_for_probe(page, "print(scored.metric)", "accuracy")
+    # accuracy has an interval (Wilson): drawn as a line through each point
+    expect(widget.locator("line.mlmon-interval")).to_have_count(3, timeout=20_000)
+    widget.locator(".mlmon-segment-row").nth(xss).locator("circle").hover()
+    interval = re.compile(r"accuracy 0\.\d+ \[0\.\d+, 0\.\d+\] \(worse than the rest\)")
+    expect(widget.locator(".mlmon-tooltip")).to_contain_text(interval)

@@ -13,7 +13,7 @@ from .._data.windows import Windows, make_windows
 from .._drift.severity import adjust_pvalues
 from .._performance.over_time import performance_over_time
 from .._validation import check_frame, check_probability
-from .._vocabulary import CLASSIFICATION, OK
+from .._vocabulary import BOTH, CLASSIFICATION, LOWER, OK, PERFORMANCE_METRICS, UPPER
 from .drift import MAX_SEGMENTS, MISSING_SEGMENT, _labels, _segmentings, check_segment_count
 from .explain import ADDITIVE, _row_values
 
@@ -70,7 +70,8 @@ def segment_performance(
     pandas.DataFrame
         ``segment_column``, ``segment_value``, ``segment_share``, the columns of
         :func:`performance_over_time`, ``value_rest``, ``difference``, ``p_value``,
-        ``p_adjusted`` and ``significant``.
+        ``p_adjusted``, ``significant`` and ``worse`` (significant, and in the direction
+        that is bad for the metric: lower accuracy, higher log loss).
 
     Examples
     --------
@@ -83,7 +84,7 @@ def segment_performance(
     >>> frame = pd.DataFrame({"age": np.where(young, "under 30", "30+"), "y": y, "score": score})
     >>> table = segment_performance(frame, "age", label="y", score="score", n_bootstrap=0)
     >>> acc = table[table["metric"] == "accuracy"].set_index("segment_value")
-    >>> bool(acc.loc["under 30", "difference"] < 0), bool(acc.loc["under 30", "significant"])
+    >>> bool(acc.loc["under 30", "difference"] < 0), bool(acc.loc["under 30", "worse"])
     (True, True)
     """
     check_frame("frame", frame, allow_empty_rows=True)
@@ -131,7 +132,20 @@ def segment_performance(
     out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(), method="fdr_bh", alpha=alpha)
     with np.errstate(invalid="ignore"):
         out["significant"] = out["p_adjusted"].to_numpy() < alpha
+    out["worse"] = out["significant"] & _bad_direction(out)
     return out
+
+
+def _bad_direction(table: pd.DataFrame) -> np.ndarray:
+    """Whether each difference goes the way that is bad for its metric (its ``side``)."""
+    sides = table["metric"].map(
+        lambda m: PERFORMANCE_METRICS[m].side if m in PERFORMANCE_METRICS else BOTH
+    )
+    difference = table["difference"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        lower = (sides == LOWER).to_numpy() & (difference < 0)
+        upper = (sides == UPPER).to_numpy() & (difference > 0)
+    return lower | upper | (sides == BOTH).to_numpy()
 
 
 def _one(windowing: dict[str, Any], rows: np.ndarray) -> dict[str, Any]:
