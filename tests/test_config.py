@@ -62,6 +62,11 @@ def full_dict() -> dict:
         "rules": {"income": {"metric": "psi", "warning": 0.2, "critical": 0.3}},
         "min_rows": 30,
         "route": "north-team",
+        "performance": {
+            "label": "defaulted",
+            "score": "score",
+            "rules": {"accuracy": {"centre": 0.9, "sigma": 0.01, "side": "lower"}},
+        },
     }
     return make(
         segments=[segment],

@@ -131,3 +131,31 @@ def test_mlmon_check_names_the_segment(setup, tmp_path, capsys):
     header = next(line for line in out.splitlines() if line.startswith("window_start"))
     assert header.split()[:3] == ["window_start", "feature", "segment"]
     assert "in channel == 'partner': " in out
+
+
+def test_a_segments_performance_limits_are_judged_as_its_control_chart_judges_them(tmp_path):
+    """The limits of ControlChart(..., where=segment), exported as the segment's own
+    performance rules, raise in evaluate exactly the alerts the chart shows."""
+    from mlmon_widgets.widgets import ControlChart
+
+    from .performance_data import predictions
+
+    xss = "<img src=x onerror=alert(1)>"  # the degrading segment of predictions()
+    data = predictions()
+    options = dict(label="label", score="score", time="ts", window="1D", n_bootstrap=0)
+    chart = ControlChart(data, **options, metrics=["accuracy", "log_loss"], where={"segment": xss})
+    shown = chart.alerts()
+    assert len(shown) > 0  # the segment degrades from day 42
+    whole = ControlChart(data, **options, metrics=["accuracy"])
+    baseline = Baseline.fit(data[["score", "segment"]], roles={"segment": "categorical"})
+    config = whole.to_config(baseline=baseline, model="m")
+    config = config.with_segment(data, {"segment": xss}, performance=chart.performance_section())
+    config = MonitoringConfig.from_yaml(config.to_yaml())
+    alerts = evaluate(config, data)
+    mine = alerts[
+        (alerts["segment"] == f"segment == {xss!r}") & (alerts["domain"] == "performance")
+    ]
+    key = ["window_start", "metric", "severity"]
+    expected = shown.rename(columns={"window": "window_start"}) if "window" in shown else shown
+    assert sorted(map(tuple, mine[key].to_numpy())) == sorted(map(tuple, expected[key].to_numpy()))
+    assert mine["message"].str.startswith(f"in segment == {xss!r}: ").all()

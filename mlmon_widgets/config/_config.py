@@ -260,6 +260,10 @@ class MonitoringConfig:
             set_(self, "performance", performance)
         with nested("segments"):
             set_(self, "segments", segments_of(self.segments))
+            for i, segment in enumerate(self.segments):
+                if segment.performance is not None:
+                    with nested(i), nested("performance"):
+                        segment.performance.check_windows(self.window)
 
     def _check_roles(self) -> None:
         known = self.baseline["roles"]
@@ -358,6 +362,7 @@ class MonitoringConfig:
         rules: Mapping[str, Any] | None = None,
         min_rows: int | None = None,
         route: str | None = None,
+        performance: Any = None,
     ) -> MonitoringConfig:
         """The config with one more monitored segment, fitted on ``reference``'s rows in it.
 
@@ -369,8 +374,9 @@ class MonitoringConfig:
         where : mapping, Condition or list of Condition
             The row filter: ``{'channel': 'partner'}`` or a ``conditions`` cell of
             :func:`~mlmon_widgets.engine.find_slices`.
-        name, rules, min_rows, route
-            As in :class:`SegmentRule`.
+        name, rules, min_rows, route, performance
+            As in :class:`SegmentRule` (``performance``: a ``ControlChart(...,
+            where=...)``'s ``performance_section()``).
 
         Examples
         --------
@@ -391,6 +397,7 @@ class MonitoringConfig:
             rules=rules,
             min_rows=min_rows,
             route=route,
+            performance=performance,
         )
         data = self.to_dict()
         data["segments"] = [*data.get("segments", []), rule.to_dict()]

@@ -108,9 +108,13 @@ def performance_alerts(
     missing: Sequence[str],
     *,
     time: str | None,
+    section: PerformanceRules | None = None,
 ) -> list[dict[str, Any]]:
-    """Alert records of every rule whose columns are all in the batch."""
-    section = config.performance
+    """Alert records of every rule whose columns are all in the batch.
+
+    ``section`` is the rules judged (default: the config's; a segment's own otherwise).
+    """
+    section = config.performance if section is None else section
     assert section is not None
     records = []
     groups = {str(m): g.sort_values("window") for m, g in perf.groupby("metric", sort=False)}

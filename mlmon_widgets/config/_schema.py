@@ -354,6 +354,7 @@ def _segment() -> dict[str, Any]:
             "rules": _map({"$ref": "#/$defs/rule"}),
             "min_rows": {"type": "integer", "minimum": 1},
             "route": _TEXT,
+            "performance": {"$ref": "#/$defs/performance"},
             "baseline": {"$ref": "#/$defs/baseline"},
         },
         ("name", "where", "baseline"),

@@ -9,6 +9,7 @@ import pandas as pd
 from ..engine import Windows, classify, make_windows, select_rows, window_statistics
 from ._config import MonitoringConfig
 from ._drift_alerts import drift_alerts
+from ._performance_alerts import missing_columns, performance_alerts, performance_table
 from ._quality_alerts import missing_column
 from ._segments import SegmentRule
 
@@ -24,12 +25,13 @@ def segment_alerts(
     arguments: dict[str, Any],
     windows: Windows,
 ) -> list[dict[str, Any]]:
-    """The drift alerts of one segment, with their windows labelled and the segment named.
+    """The drift and performance alerts of one segment, windows labelled, segment named.
 
     The segment's rows are cut on the whole batch's time grid (the config's origin, or
     the batch's first window), compared with the segment's own baseline under its rules
     and ``min_rows`` and the config's alpha, gate and correction: what
-    ``segment_drift`` and ``drift_over_time`` on the segment's rows give.
+    ``segment_drift`` and ``drift_over_time`` on the segment's rows give. Its performance
+    limits (if any) are judged on its rows as a ``ControlChart(..., where=...)`` judges them.
     """
     absent = [c.column for c in segment.where if c.column not in data.columns]
     if absent:
@@ -52,11 +54,23 @@ def segment_alerts(
     )
     present = [c for c in baseline.features if c in rows.columns]
     records = drift_alerts(table[table["feature"].isin(present)], config, rules=segment.rules)
+    section = segment.performance
+    if section is not None:
+        lost = missing_columns(section, rows)
+        for column, what in lost.items():
+            records.append(missing_column(column, -1, f"{what} in the segment"))
+        perf = performance_table(section, rows, {**arguments, "origin": origin})
+        records += performance_alerts(
+            config, perf, list(lost), time=arguments["time"], section=section
+        )
     for record in records:
         w = record["window"]
-        record["window_start"] = _label(cut.labels_start[w])
-        record["window_end"] = _label(cut.labels_end[w])
-        record["window"] = cut.first_index + w - windows.first_index  # the batch's order
+        if w < 0:  # a missing column: the whole batch
+            record["window_start"], record["window_end"] = pd.NaT, pd.NaT
+        else:
+            record["window_start"] = _label(cut.labels_start[w])
+            record["window_end"] = _label(cut.labels_end[w])
+            record["window"] = cut.first_index + w - windows.first_index  # the batch's order
         record["segment"] = segment.name
         record["message"] = f"in {segment.name}: {record['message']}"
         if segment.route is not None:

@@ -13,10 +13,11 @@ from ..engine import OFF, Baseline, Condition, Rule, as_conditions, select_rows,
 from ._baseline_check import check_baseline
 from ._checks import check_int, check_keys, check_list, check_string
 from ._errors import ConfigError, nested
+from ._performance import PerformanceRules, rules_of
 from ._rules import check_rules
 
 _KEYS = ("name", "where", "baseline")
-_OPTIONAL = ("rules", "min_rows", "route")
+_OPTIONAL = ("rules", "min_rows", "route", "performance")
 
 
 def _where(value: Any) -> tuple[Condition, ...]:
@@ -55,6 +56,9 @@ class SegmentRule:
         Windows of the segment with fewer rows are not judged (default: the config's).
     route : str, optional
         The route of the segment's alerts (default: the domain's route).
+    performance : PerformanceRules or dict, optional
+        The segment's own performance limits (a ``ControlChart(..., where=...)``'s
+        :meth:`performance_section`), judged on its rows as the whole data's are.
     """
 
     name: str
@@ -63,6 +67,7 @@ class SegmentRule:
     rules: dict[str, Rule] = field(default_factory=dict)
     min_rows: int | None = None
     route: str | None = None
+    performance: PerformanceRules | None = None
 
     __hash__ = None  # type: ignore[assignment]  # holds dicts
 
@@ -85,6 +90,8 @@ class SegmentRule:
         if self.route is not None:
             with nested("route"):
                 check_string(self.route)
+        with nested("performance"):
+            set_(self, "performance", rules_of(self.performance))
 
     @classmethod
     def fit(
@@ -98,6 +105,7 @@ class SegmentRule:
         rules: Mapping[str, Any] | None = None,
         min_rows: int | None = None,
         route: str | None = None,
+        performance: Any = None,
     ) -> SegmentRule:
         """The segment of ``reference`` that ``where`` keeps, with its own baseline.
 
@@ -125,6 +133,7 @@ class SegmentRule:
             rules=dict(rules or {}),
             min_rows=min_rows,
             route=route,
+            performance=performance,
         )
 
     def baseline_object(self) -> Baseline:
@@ -141,6 +150,8 @@ class SegmentRule:
             out["min_rows"] = self.min_rows
         if self.route is not None:
             out["route"] = self.route
+        if self.performance is not None:
+            out["performance"] = self.performance.to_dict()
         out["baseline"] = copy.deepcopy(self.baseline)
         return out
 
