@@ -93,8 +93,9 @@ from ._quality.report import data_quality, version_events
 from ._segments.conditions import Condition, as_conditions, select_rows, slice_text
 from ._segments.drift import MISSING_SEGMENT, segment_drift
 from ._segments.explain import explain_change
+from ._segments.onset import step_start
 from ._segments.performance import segment_performance
-from ._segments.slices import SLICE_COLUMNS, find_slices, step_start
+from ._segments.slices import SLICE_COLUMNS, find_slices
 from ._validation import (
     ISO_STAMP,
     DataWarning,

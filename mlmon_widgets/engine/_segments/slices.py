@@ -1,28 +1,24 @@
 """find_slices: the slices of the data where a feature drifts, or the model does worse.
 
-The search codes every candidate column once (numeric columns cut at the reference's
-deciles, categorical ones by value), counts every slice of depth one and two in one
-``bincount`` per column pair and scored feature, and tests all slices at once from those
-counts (:mod:`.batch_tests`). Every test it makes counts in a Benjamini-Hochberg
-correction; only the slices it reports are re-checked with the full engine statistics.
+The search (:mod:`.search`) codes every candidate column once, counts every slice of depth
+one and two in one ``bincount`` per column pair and scored feature, and tests all slices at
+once from those counts; every test it makes counts in a Benjamini-Hochberg correction.
+Here: the public function, and the report (only the slices it reports are re-checked with
+the full engine statistics, dated by :mod:`.onset`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from .._data.roles import infer_roles
 from .._data.windows import make_windows
 from .._drift.baseline import Baseline
-from .._drift.severity import adjust_pvalues
-from .._drift.tables import MIN_ROWS, drift_table
+from .._drift.tables import drift_table
 from .._validation import check_frame, check_positive_int, check_probability
 from .._vocabulary import (
     ACCURACY,
@@ -34,9 +30,20 @@ from .._vocabulary import (
     WARNING,
     gate_thresholds,
 )
-from .batch_tests import chi2_batch, interaction_batch, mean_var, psi_batch, welch_batch
-from .encoding import Candidate, Combination, FeatureBins, candidates, feature_bins
+from .encoding import Candidate, FeatureBins, candidates, feature_bins
 from .explain import _row_values
+from .onset import effect_per_window, since
+from .search import (
+    Found,
+    Tests,
+    blocks_of,
+    combinations,
+    mask_of,
+    min_rows_of,
+    search_drift,
+    search_performance,
+    slice_label,
+)
 
 #: Slices re-checked with the full engine statistics (the best by the search's score).
 MAX_RECHECKED = 60
@@ -61,331 +68,6 @@ SLICE_COLUMNS = (
     "reason",
     "conditions",
 )
-
-
-@dataclass
-class _Found:
-    """A slice x feature (or metric) that passed the search's own filters."""
-
-    conditions: tuple[tuple[int, int], ...]  # (candidate, condition) pairs
-    target: str
-    tests: list[int]
-    rows: int
-    reference_rows: int
-    value: float
-    compared_with: float
-    parent_text: str
-    extra: dict = field(default_factory=dict)
-
-
-class _Tests:
-    """Every p-value the search computes, each in its family.
-
-    Two families, each corrected on its own: a slice's own tests, and the child-versus-
-    parent tests. Apart, the parent tests (mostly true nulls: a drift that is everywhere
-    does not differ between a slice and the rest) are not judged at the lenient level the
-    many real own-test discoveries of a wide drift would give them in one family.
-    """
-
-    def __init__(self) -> None:
-        self.chunks: list[np.ndarray] = []
-        self.families: list[int] = []
-        self.size = 0
-
-    def add(self, p: np.ndarray, family: int = 0) -> np.ndarray:
-        p = np.asarray(p, dtype=float)
-        index = np.arange(self.size, self.size + len(p))
-        self.chunks.append(p)
-        self.families.append(family)
-        self.size += len(p)
-        return index
-
-    def all(self) -> np.ndarray:
-        return np.concatenate(self.chunks) if self.chunks else np.empty(0)
-
-    def adjusted(self, alpha: float) -> np.ndarray:
-        """Benjamini-Hochberg within each family."""
-        raw = self.all()
-        family = (
-            np.concatenate(
-                [np.full(len(c), f) for c, f in zip(self.chunks, self.families, strict=True)]
-            )
-            if self.chunks
-            else np.empty(0, dtype=int)
-        )
-        out = np.full(len(raw), np.nan)
-        for f in np.unique(family):
-            inside = family == f
-            out[inside] = adjust_pvalues(raw[inside], method="fdr_bh", alpha=alpha)
-        return out
-
-
-def _min_rows(min_rows: int | None, n: int) -> int:
-    if min_rows is None:
-        return max(200, math.ceil(0.01 * n))
-    return check_positive_int("min_rows", min_rows)
-
-
-def _text(cands: list[Candidate], ids: tuple[tuple[int, int], ...]) -> str:
-    return " & ".join(cands[c].conditions[i].text for c, i in ids) or "all rows"
-
-
-def _mask(cands: list[Candidate], ids: tuple[tuple[int, int], ...], reference: bool) -> np.ndarray:
-    """The rows of a slice, from the candidates' codes (no re-reading of the columns)."""
-    keep: np.ndarray | None = None
-    for c, i in ids:
-        codes = cands[c].reference_codes if reference else cands[c].codes
-        m = cands[c].membership[i][codes] > 0
-        keep = m if keep is None else keep & m
-    assert keep is not None
-    return keep
-
-
-def _combinations(cands: list[Candidate], max_depth: int) -> list[Combination]:
-    out = [Combination.of(cands, (k,)) for k in range(len(cands))]
-    if max_depth >= 2:
-        out += [
-            Combination.of(cands, (a, b))
-            for a in range(len(cands))
-            for b in range(a + 1, len(cands))
-        ]
-    return out
-
-
-@dataclass
-class _Block:
-    """The slices of one combination that are large enough, with their parents' positions."""
-
-    combo: Combination
-    keep: np.ndarray  # bool per slice of the combination
-    ids: list[tuple[tuple[int, int], ...]]
-    parents: list[np.ndarray | None]  # per parent: index into its depth-1 slices (None: root)
-
-
-def _blocks(
-    combos: list[Combination],
-    min_rows: int,
-    min_reference_rows: int,
-    reference: bool,
-    max_rows: float,
-) -> list[_Block]:
-    blocks = []
-    for combo in combos:
-        rows = combo.row_counts(False)
-        keep = (rows >= min_rows) & (rows <= max_rows)
-        if reference:
-            keep &= combo.row_counts(True) >= min_reference_rows
-        if not keep.any():
-            continue
-        ids = [s for s, k in zip(combo.ids(), keep, strict=True) if k]
-        if len(combo.members) == 1:
-            parents: list[np.ndarray | None] = [None]
-        else:
-            parents = [combo.parent_index(p)[keep] for p in range(len(combo.members))]
-        blocks.append(_Block(combo, keep, ids, parents))
-    return blocks
-
-
-def _search_drift(
-    blocks: list[_Block],
-    cands: list[Candidate],
-    features: list[FeatureBins],
-    tests: _Tests,
-    *,
-    alpha: float,
-    min_effect: Mapping[str, float],
-) -> list[_Found]:
-    """Per feature and slice: drift inside, and beyond what each parent explains.
-
-    The slice against the same slice of the reference (chi-squared on the baseline's
-    bins), and for each parent (all rows for a single condition, each
-    condition alone for two) whether the slice changed differently from the rest of it.
-    """
-    found = []
-    for bins in features:
-        smallest = min_effect[bins.name]
-        root = bins.root_counts(True), bins.root_counts(False)
-        level1: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for block in blocks:
-            if bins.name in block.combo.columns:
-                continue
-            ref = bins.slice_counts(block.combo, True)
-            cur = bins.slice_counts(block.combo, False)
-            if len(block.combo.members) == 1:
-                level1[block.combo.members[0]] = ref, cur
-            ref, cur = ref[block.keep], cur[block.keep]
-            counted = (ref.sum(axis=1) >= MIN_ROWS) & (cur.sum(axis=1) >= MIN_ROWS)
-            _, p_own = chi2_batch(ref, cur)
-            p_own = np.where(counted, p_own, np.nan)
-            own = psi_batch(ref, cur)
-            index = [tests.add(p_own)]
-            passes = counted & (p_own < alpha) & (own >= smallest)
-            parent_effects = []
-            for member, position in zip(block.combo.members, block.parents, strict=True):
-                if position is None:
-                    p_ref = np.broadcast_to(root[0], ref.shape)
-                    p_cur = np.broadcast_to(root[1], cur.shape)
-                else:
-                    p_ref, p_cur = (a[position] for a in level1[member])
-                _, p_int, _ = interaction_batch(ref, cur, p_ref - ref, p_cur - cur)
-                p_int = np.where(counted, p_int, np.nan)
-                parent = psi_batch(p_ref, p_cur)
-                rest = psi_batch(p_ref - ref, p_cur - cur)
-                index.append(tests.add(p_int, 1))
-                passes &= (p_int < alpha) & (own - rest >= smallest / 2) & (own > parent)
-                parent_effects.append(parent)
-            for s in np.flatnonzero(passes):
-                effects = [float(e[s]) for e in parent_effects]
-                strongest = int(np.argmax(effects))
-                ids = block.ids[s]
-                parent_text = "all rows" if len(ids) == 1 else _text(cands, (ids[strongest],))
-                found.append(
-                    _Found(
-                        conditions=ids,
-                        target=bins.name,
-                        tests=[int(i[s]) for i in index],
-                        rows=int(cur[s].sum()),
-                        reference_rows=int(ref[s].sum()),
-                        value=float(own[s]),
-                        compared_with=effects[strongest],
-                        parent_text=parent_text,
-                    )
-                )
-    return found
-
-
-@dataclass
-class _Sums:
-    """Count, sum and sum of squares of the per-row loss in every slice of a block."""
-
-    n: np.ndarray
-    total: np.ndarray
-    squares: np.ndarray
-
-    @classmethod
-    def of(cls, combo: Combination, loss: np.ndarray, usable: np.ndarray, reference: bool):
-        codes = combo.codes(reference)[usable]
-        values = loss[usable]
-
-        def per_slice(weights: np.ndarray | None) -> np.ndarray:
-            flat = np.bincount(codes, weights=weights, minlength=combo.size)
-            return combo.membership @ flat
-
-        return cls(per_slice(None), per_slice(values), per_slice(values * values))
-
-    def take(self, index: Any) -> _Sums:
-        return _Sums(self.n[index], self.total[index], self.squares[index])
-
-    def minus(self, other: _Sums) -> _Sums:
-        return _Sums(self.n - other.n, self.total - other.total, self.squares - other.squares)
-
-
-def _worse(
-    inside: _Sums,
-    outside: _Sums,
-    reference: tuple[_Sums, _Sums] | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """How much worse inside is than outside, and the one-sided p-value.
-
-    Welch's t-test of the two groups' mean loss; with a reference period, the change of
-    that difference since the reference (difference in differences, normal test).
-    """
-    difference, se, p = welch_batch(
-        inside.n, inside.total, inside.squares, outside.n, outside.total, outside.squares
-    )
-    if reference is None:
-        return difference, p
-    ref_in, ref_out = reference
-    m_in, v_in = mean_var(ref_in.n, ref_in.total, ref_in.squares)
-    m_out, v_out = mean_var(ref_out.n, ref_out.total, ref_out.squares)
-    effect = difference - (m_in - m_out)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = effect / np.sqrt(se**2 + v_in + v_out)
-    p = np.where(np.isfinite(z), sps.norm.sf(z), np.nan)
-    return effect, p
-
-
-def _search_performance(
-    blocks: list[_Block],
-    cands: list[Candidate],
-    loss: tuple[np.ndarray, np.ndarray],
-    reference_loss: tuple[np.ndarray, np.ndarray] | None,
-    tests: _Tests,
-    *,
-    alpha: float,
-    min_effect: float,
-    metric: str,
-) -> list[_Found]:
-    """Per slice: worse than the rest of the rows, and worse than the rest of each parent.
-
-    For two conditions, also worse than the rest of each parent condition's rows; with a
-    reference, worse by more than it was.
-    """
-    values, usable = loss
-    whole = _Sums(*(np.array([x]) for x in _totals(values, usable)))
-    whole_ref = None
-    if reference_loss is not None:
-        whole_ref = _Sums(*(np.array([x]) for x in _totals(*reference_loss)))
-    level1: dict[int, tuple[_Sums, _Sums | None]] = {}
-    found = []
-    for block in blocks:
-        cur = _Sums.of(block.combo, values, usable, False)
-        ref = _Sums.of(block.combo, *reference_loss, True) if reference_loss is not None else None
-        if len(block.combo.members) == 1:
-            level1[block.combo.members[0]] = cur, ref
-        cur = cur.take(block.keep)
-        ref = ref.take(block.keep) if ref is not None else None
-        parents: list[tuple[_Sums, _Sums | None]] = []
-        for member, position in zip(block.combo.members, block.parents, strict=True):
-            if position is None:
-                parents.append((whole, whole_ref))
-            else:
-                p_cur, p_ref = level1[member]
-                parents.append(
-                    (p_cur.take(position), p_ref.take(position) if p_ref is not None else None)
-                )
-        effect, p_own = _worse(
-            cur, whole.minus(cur), (ref, whole_ref.minus(ref)) if ref is not None else None
-        )
-        index = [tests.add(p_own)]
-        passes = (p_own < alpha) & (effect > min_effect)
-        if ref is not None:  # worse than the rest now, not only less good than it was
-            now, _, _ = welch_batch(cur.n, cur.total, cur.squares, *_unpack(whole.minus(cur)))
-            passes &= now > 0
-        if len(block.combo.members) > 1:
-            for p_cur, p_ref in parents:
-                _, p_parent = _worse(
-                    cur, p_cur.minus(cur), (ref, p_ref.minus(ref)) if ref is not None else None
-                )
-                index.append(tests.add(p_parent, 1))
-                passes &= p_parent < alpha
-        for s in np.flatnonzero(passes):
-            ids = block.ids[s]
-            inside = cur.total[s] / cur.n[s]
-            rest = (whole.total[0] - cur.total[s]) / (whole.n[0] - cur.n[s])
-            found.append(
-                _Found(
-                    conditions=ids,
-                    target=metric,
-                    tests=[int(i[s]) for i in index],
-                    rows=int(cur.n[s]),
-                    reference_rows=int(ref.n[s]) if ref is not None else 0,
-                    value=float(inside),
-                    compared_with=float(rest),
-                    parent_text="the other rows",
-                    extra={"effect": float(effect[s])},
-                )
-            )
-    return found
-
-
-def _unpack(sums: _Sums) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return sums.n, sums.total, sums.squares
-
-
-def _totals(values: np.ndarray, usable: np.ndarray) -> tuple[float, float, float]:
-    v = values[usable]
-    return float(len(v)), float(v.sum()), float((v * v).sum())
 
 
 # ------------------------------------------------------------------ the public function
@@ -528,20 +210,20 @@ def find_slices(
     used = {c for c in (label, score, prediction, time) if c is not None}
     kinds = _kinds(reference if reference is not None else frame, roles, used)
     slice_columns = _choose("columns", columns, kinds, frame, reference)
-    n_min = _min_rows(min_rows, len(frame))
-    n_min_ref = _min_rows(min_rows, len(reference)) if reference is not None else 0
+    n_min = min_rows_of(min_rows, len(frame))
+    n_min_ref = min_rows_of(min_rows, len(reference)) if reference is not None else 0
     cands = candidates(
         slice_columns, kinds, frame, reference, bins=bins, max_categories=max_categories
     )
     max_share = check_probability("max_share", max_share)
-    blocks = _blocks(
-        _combinations(cands, max_depth),
+    blocks = blocks_of(
+        combinations(cands, max_depth),
         n_min,
         n_min_ref,
         reference is not None,
         max_share * len(frame),
     )
-    tests = _Tests()
+    tests = Tests()
     scored: list[FeatureBins] = []
     loss: tuple[np.ndarray, np.ndarray] | None = None
     if performance:
@@ -555,7 +237,7 @@ def find_slices(
             )
             reference_loss = (sign * ref_values, ref_usable)
         loss = (sign * values, usable)
-        found = _search_performance(
+        found = search_performance(
             blocks,
             cands,
             loss,
@@ -580,7 +262,7 @@ def find_slices(
             n: float(min_effect) if min_effect is not None else defaults[kinds[n]][PSI][0]
             for n in names
         }
-        found = _search_drift(blocks, cands, scored, tests, alpha=alpha, min_effect=effects)
+        found = search_drift(blocks, cands, scored, tests, alpha=alpha, min_effect=effects)
         total_rows = len(frame)
     adjusted = tests.adjusted(alpha)
     raw = tests.all()
@@ -602,9 +284,9 @@ def find_slices(
     )
     if time is not None and len(out):
         grid = make_windows(frame, time=time, window=window)
-        effect_of = _effect_per_window(cands, scored, loss)
+        effect_of = effect_per_window(cands, scored, loss)
         out["since"] = [
-            _since(grid, _mask(cands, f.conditions, False), effect_of(f))
+            since(grid, mask_of(cands, f.conditions, False), effect_of(f))
             for f in out.attrs["found"]
         ]
     if top is not None:
@@ -650,7 +332,7 @@ def _choose(
 
 
 def _report(
-    rows: list[tuple[_Found, float, float]],
+    rows: list[tuple[Found, float, float]],
     cands: list[Candidate],
     frame: pd.DataFrame,
     reference: pd.DataFrame | None,
@@ -664,7 +346,7 @@ def _report(
     records = []
     order = sorted(rows, key=lambda r: -_search_score(r[0], total_rows, performance))
     for f, p_raw, p_adj in order[:MAX_RECHECKED]:
-        text = _text(cands, f.conditions)
+        text = slice_label(cands, f.conditions)
         share = f.rows / total_rows if total_rows else math.nan
         record = {
             "slice": text,
@@ -694,8 +376,8 @@ def _report(
         else:
             assert reference is not None
             check = drift_table(
-                reference.loc[_mask(cands, f.conditions, True), [f.target]],
-                frame.loc[_mask(cands, f.conditions, False), [f.target]],
+                reference.loc[mask_of(cands, f.conditions, True), [f.target]],
+                frame.loc[mask_of(cands, f.conditions, False), [f.target]],
                 roles={f.target: kinds[f.target]},
                 gate=gate,
                 correction="none",
@@ -714,7 +396,6 @@ def _report(
                     f"{f.compared_with:.3f} in {f.parent_text}"
                 ),
             )
-            f.extra["bins"] = None
         record["score"] = record["effect"] * share
         records.append((record, f))
     records.sort(key=lambda r: -r[0]["score"])
@@ -746,7 +427,7 @@ def _distinct(records: list, cands: list[Candidate]) -> list:
             for _, g in kept
         ):  # the same association seen from the other side (dti in partner, channel in low dti)
             continue
-        mask = _mask(cands, f.conditions, False)
+        mask = mask_of(cands, f.conditions, False)
         size = int(mask.sum())
         better = masks.setdefault(f.target, [])
         if any((mask & m).sum() >= OVERLAP * max(min(size, int(m.sum())), 1) for m in better):
@@ -756,104 +437,6 @@ def _distinct(records: list, cands: list[Candidate]) -> list:
     return kept
 
 
-def _search_score(f: _Found, total_rows: int, performance: bool) -> float:
+def _search_score(f: Found, total_rows: int, performance: bool) -> float:
     effect = f.extra["effect"] if performance else f.value
     return effect * f.rows / max(total_rows, 1)
-
-
-def _effect_per_window(
-    cands: list[Candidate],
-    scored: list[FeatureBins],
-    loss: tuple[np.ndarray, np.ndarray] | None,
-):
-    """A function of a slice found: its effect in a window's rows, and the rows it rests on.
-
-    Drift: PSI of the slice's bins against the slice's reference; performance: the mean
-    loss inside minus outside.
-    """
-    bins = {b.name: b for b in scored}
-
-    def of(found: _Found):
-        if loss is not None:
-            values, usable = loss
-
-            def performance(inside: np.ndarray, rows: np.ndarray) -> tuple[float, float]:
-                i, o = rows[inside & usable[rows]], rows[~inside & usable[rows]]
-                if len(i) == 0 or len(o) == 0:
-                    return math.nan, 0.0
-                return float(values[i].mean() - values[o].mean()), float(len(i))
-
-            return performance
-        feature = bins[found.target]
-        ref_mask = _mask(cands, found.conditions, True)
-        ref_counts = np.bincount(feature.reference_codes[ref_mask], minlength=feature.size + 1)[
-            : feature.size
-        ]
-
-        def drift(inside: np.ndarray, rows: np.ndarray) -> tuple[float, float]:
-            codes = feature.codes[rows[inside]]
-            counts = np.bincount(codes, minlength=feature.size + 1)[: feature.size]
-            if counts.sum() == 0:
-                return math.nan, 0.0
-            value = psi_batch(ref_counts[None, :].astype(float), counts[None, :].astype(float))
-            return float(value[0]), float(counts.sum())
-
-        return drift
-
-    return of
-
-
-def _since(grid, mask: np.ndarray, effect) -> pd.Timestamp:
-    """Start of the window from which the slice's effect stepped up (NaT: no step up).
-
-    The least-squares split of the per-window effects (weighted by the slice's rows in
-    each window) into a before and an after level; the after level must be higher.
-    """
-    values, weights = [], []
-    for w in range(len(grid)):
-        rows = np.arange(len(mask))[grid.rows(w)]
-        value, weight = effect(mask[rows], rows)
-        values.append(value)
-        weights.append(weight if np.isfinite(value) else 0.0)
-    values_, weights_ = np.nan_to_num(np.array(values)), np.array(weights)
-    start = step_start(values_, weights_)
-    if start is None:  # no step up inside the rows searched: there from their start
-        present = np.flatnonzero(weights_ > 0)
-        start = int(present[0]) if len(present) else None
-    return pd.NaT if start is None else pd.Timestamp(grid.labels_start[start])
-
-
-def step_start(values: np.ndarray, weights: np.ndarray, *, alpha: float = 0.01) -> int | None:
-    """The position where ``values`` step up, if they do significantly (else None).
-
-    The weighted least-squares fit of one step, over every split; the step counts when
-    its F statistic against one constant level has p < ``alpha`` after a Bonferroni
-    correction over the splits tried, and the level after is the higher one.
-
-    Examples
-    --------
-    >>> step_start(np.array([0.0, 0.1, 0.0, 0.1, 1.0, 1.1, 0.9, 1.0]), np.ones(8))
-    4
-    >>> step_start(np.array([1.0, 1.1, 0.0, 0.1, 0.0, 0.1]), np.ones(6)) is None
-    True
-    """
-    positions = np.flatnonzero(weights > 0)
-    if len(positions) < 4:
-        return None
-    x, w = values[positions], weights[positions]
-    w = w / w.mean()
-    cw, cx, cxx = np.cumsum(w), np.cumsum(w * x), np.cumsum(w * x * x)
-    before_w, before_x, before_xx = cw[:-1], cx[:-1], cxx[:-1]
-    after_w, after_x, after_xx = cw[-1] - before_w, cx[-1] - before_x, cxx[-1] - before_xx
-    sse = before_xx - before_x**2 / before_w + after_xx - after_x**2 / after_w
-    k = int(np.argmin(sse))
-    if after_x[k] / after_w[k] <= before_x[k] / before_w[k]:
-        return None
-    flat = cxx[-1] - cx[-1] ** 2 / cw[-1]
-    dof = len(x) - 2
-    if not sse[k] > 0:
-        return int(positions[k + 1]) if flat > 0 else None
-    f_stat = (flat - sse[k]) / (sse[k] / dof)
-    if sps.f.sf(f_stat, 1, dof) * (len(x) - 1) >= alpha:
-        return None
-    return int(positions[k + 1])
