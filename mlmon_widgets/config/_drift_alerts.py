@@ -12,10 +12,14 @@ from ..engine import (
     DRIFT,
     METRIC_COLUMNS,
     WARNING,
+    Baseline,
     Rule,
+    Windows,
+    classify,
     gate_thresholds,
     persistent_alerts,
     trend,
+    window_statistics,
 )
 from ._config import MonitoringConfig
 
@@ -84,4 +88,31 @@ def drift_alerts(
     return records
 
 
-__all__ = ("alerting", "drift_alerts", "persistence_text")
+def window_drift_alerts(
+    config: MonitoringConfig,
+    baseline: Baseline,
+    data: pd.DataFrame,
+    windows: Windows,
+    *,
+    rules: Mapping[str, Rule],
+    min_rows: int,
+) -> list[dict[str, Any]]:
+    """Drift alerts of ``data``'s windows against ``baseline``, for its features present.
+
+    The engine's statistics and classification, with the config's alpha, gate and
+    correction and these rules and ``min_rows``.
+    """
+    stats = window_statistics(baseline, data, windows, min_rows=min_rows)
+    table = classify(
+        stats,
+        alpha=config.alpha,
+        gate=config.gate,
+        correction=config.correction,
+        thresholds=rules,
+        explain=False,
+    )
+    present = [c for c in baseline.features if c in data.columns]
+    return drift_alerts(table[table["feature"].isin(present)], config, rules=rules)
+
+
+__all__ = ("alerting", "drift_alerts", "persistence_text", "window_drift_alerts")

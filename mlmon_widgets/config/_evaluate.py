@@ -12,14 +12,12 @@ from ..engine import (
     DOMAINS,
     Baseline,
     Windows,
-    classify,
     data_quality,
     make_windows,
     version_events,
-    window_statistics,
 )
 from ._config import MonitoringConfig
-from ._drift_alerts import drift_alerts
+from ._drift_alerts import window_drift_alerts
 from ._performance_alerts import missing_columns, performance_alerts, performance_table
 from ._quality_alerts import empty_batch, missing_column, no_timestamps, quality_alerts
 from ._segment_alerts import segment_alerts
@@ -264,17 +262,9 @@ def evaluate(
         if len(data) == 0:
             records += empty_batch(config)
         return _finish(records, config, windows, closed=closed, order=order)
-    stats = window_statistics(baseline, data, windows, min_rows=config.min_rows)
-    table = classify(
-        stats,
-        alpha=config.alpha,
-        gate=config.gate,
-        correction=config.correction,
-        thresholds=config.rules,
-        explain=False,
+    records = window_drift_alerts(
+        config, baseline, data, windows, rules=config.rules, min_rows=config.min_rows
     )
-    present = [c for c in baseline.features if c in data.columns]
-    records = drift_alerts(table[table["feature"].isin(present)], config)
     quality = data_quality(baseline, data, **arguments)
     records += quality_alerts(quality, baseline, config)
     if section is not None:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..engine import Windows, classify, make_windows, select_rows, window_statistics
+from ..engine import Windows, make_windows, select_rows
 from ._config import MonitoringConfig
-from ._drift_alerts import drift_alerts
+from ._drift_alerts import window_drift_alerts
 from ._performance_alerts import missing_columns, performance_alerts, performance_table
 from ._quality_alerts import missing_column
 from ._segments import SegmentRule
@@ -42,18 +42,14 @@ def segment_alerts(
     cut = make_windows(rows, **{**arguments, "origin": origin})
     if len(cut) == 0:
         return []
-    baseline = segment.baseline_object()
-    stats = window_statistics(baseline, rows, cut, min_rows=segment.min_rows or config.min_rows)
-    table = classify(
-        stats,
-        alpha=config.alpha,
-        gate=config.gate,
-        correction=config.correction,
-        thresholds=segment.rules,
-        explain=False,
+    records = window_drift_alerts(
+        config,
+        segment.baseline_object(),
+        rows,
+        cut,
+        rules=segment.rules,
+        min_rows=segment.min_rows or config.min_rows,
     )
-    present = [c for c in baseline.features if c in rows.columns]
-    records = drift_alerts(table[table["feature"].isin(present)], config, rules=segment.rules)
     section = segment.performance
     if section is not None:
         lost = missing_columns(section, rows)
