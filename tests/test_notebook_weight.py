@@ -34,19 +34,24 @@ DriftHeatmap(demo.reference, demo.production, time=demo.time, window="{window}",
 ]
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_five_widgets_save_under_the_limit(tmp_path):
+def saved_state(cells: list[str], folder) -> tuple[nbformat.NotebookNode, dict]:
+    """Run ``cells`` headless, storing widget state as a saved notebook does."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(code) for code in CELLS]
+    nb.cells = [nbformat.v4.new_code_cell(code) for code in cells]
     client = NotebookClient(
         nb,
         timeout=600,
         kernel_name="python3",
         store_widget_state=True,
-        resources={"metadata": {"path": str(tmp_path)}},
+        resources={"metadata": {"path": str(folder)}},
     )
     client.execute()
-    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    return nb, nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_five_widgets_save_under_the_limit(tmp_path):
+    nb, state = saved_state(CELLS, tmp_path)
     heatmaps = [
         m for m in state.values() if m["state"].get("_anywidget_id", "").endswith("DriftHeatmap")
     ]
@@ -67,17 +72,7 @@ SegmentBreakdown(demo.reference, demo.production, by=["channel", "region"], time
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_a_segment_breakdown_saves_light(tmp_path):
     """Nine segments x 90 days x one feature shown: the saved state stays small (no raw rows)."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(BREAKDOWN)]
-    client = NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        store_widget_state=True,
-        resources={"metadata": {"path": str(tmp_path)}},
-    )
-    client.execute()
-    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    nb, state = saved_state([BREAKDOWN], tmp_path)
     views = [
         m
         for m in state.values()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,30 @@ class Candidate:
     size: int  # number of codes
     conditions: list[Condition]
     membership: np.ndarray  # (conditions, size) float 0/1
+
+
+def _candidate(
+    column: str,
+    code: Callable[[pd.DataFrame], np.ndarray],
+    frame: pd.DataFrame,
+    reference: pd.DataFrame | None,
+    missing: int,
+    conds: list[Condition],
+    rows: list[np.ndarray],
+) -> Candidate:
+    """A coded candidate (codes ``0..missing``, ``missing`` the last).
+
+    A condition for missing values is added when either side has any.
+    """
+    frame_codes = code(frame)
+    reference_codes = code(reference) if reference is not None else None
+    if (frame_codes == missing).any() or (
+        reference_codes is not None and (reference_codes == missing).any()
+    ):
+        conds.append(Condition(column, "is missing"))
+        rows.append(np.arange(missing + 1) == missing)
+    membership = np.array(rows, dtype=float)
+    return Candidate(column, frame_codes, reference_codes, missing + 1, conds, membership)
 
 
 def _numeric_candidate(
@@ -54,16 +79,7 @@ def _numeric_candidate(
         rows.append(codes < j)
         conds.append(Condition(column, ">=", float(edge)))
         rows.append((codes >= j) & (codes < missing))
-    frame_codes = code(frame)
-    reference_codes = code(reference) if reference is not None else None
-    if (frame_codes == missing).any() or (
-        reference_codes is not None and (reference_codes == missing).any()
-    ):
-        conds.append(Condition(column, "is missing"))
-        rows.append(codes == missing)
-    return Candidate(
-        column, frame_codes, reference_codes, n_values + 1, conds, np.array(rows, dtype=float)
-    )
+    return _candidate(column, code, frame, reference, missing, conds, rows)
 
 
 def _categorical_candidate(
@@ -89,19 +105,10 @@ def _categorical_candidate(
         index = np.where(c.codes == -1, len(c.labels) + 1, len(c.labels))
         return lookup[np.where(c.codes >= 0, c.codes, index)]
 
-    frame_codes = code(frame)
-    reference_codes = code(reference) if reference is not None else None
     codes = np.arange(missing + 1)
     conds = [Condition(column, "==", label) for label in labels]
     rows = [codes == i for i in range(len(labels))]
-    if (frame_codes == missing).any() or (
-        reference_codes is not None and (reference_codes == missing).any()
-    ):
-        conds.append(Condition(column, "is missing"))
-        rows.append(codes == missing)
-    return Candidate(
-        column, frame_codes, reference_codes, missing + 1, conds, np.array(rows, dtype=float)
-    )
+    return _candidate(column, code, frame, reference, missing, conds, rows)
 
 
 def candidates(
