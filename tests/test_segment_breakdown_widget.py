@@ -179,3 +179,8 @@ def test_the_performance_view_shows_segment_performance(frames, recording):
         view.metric = "bleu"
     view.view = "drift"
     assert view.columns_of("statistic")["name"] == ["psi"]
+    before = view._revision
+    view.metric = "log_loss"  # the hidden view's choice: nothing is sent
+    assert view._revision == before
+    view.view = "performance"
+    assert view.columns_of("statistic")["name"] == ["log_loss"]

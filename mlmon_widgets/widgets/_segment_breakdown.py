@@ -55,6 +55,21 @@ def _performance_codes(table: pd.DataFrame) -> np.ndarray:
     return codes.astype(np.uint8)
 
 
+def _segment_rows(
+    whole: pd.DataFrame, measure: Any, low: Any, high: Any, codes: np.ndarray
+) -> dict[str, Any]:
+    """The ``segments`` table: each segment's name, share, value, interval, colour code."""
+    return {
+        "column": whole["segment_column"].astype(str).tolist(),
+        "value": whole["segment_value"].astype(str).tolist(),
+        "share": whole["segment_share"].to_numpy(dtype=float),
+        "measure": np.asarray(measure, dtype=float),
+        "low": np.asarray(low, dtype=float),
+        "high": np.asarray(high, dtype=float),
+        "code": codes,
+    }
+
+
 def _stamp(value: Any) -> str:
     if isinstance(value, pd.Timestamp) or isinstance(value, np.datetime64):
         stamp = pd.Timestamp(value)
@@ -239,7 +254,10 @@ class SegmentBreakdown(MlmonWidget):
     @traitlets.observe("feature", "metric", "view")
     @reports_errors("choosing what to show")
     def _on_feature(self, change: Any) -> None:
-        if hasattr(self, "_whole") and change["old"] != change["new"] and self._revision:
+        if not (hasattr(self, "_whole") and change["old"] != change["new"] and self._revision):
+            return
+        shown = {VIEWS[0]: "feature", VIEWS[1]: "metric"}[self.view]
+        if change["name"] in ("view", shown):  # not for the other view's choice
             self._publish(self._view_tables())
 
     @traitlets.validate("metric")
@@ -424,15 +442,9 @@ class SegmentBreakdown(MlmonWidget):
         nothing = np.full(len(whole), np.nan)
         tables: dict[str, dict[str, Any]] = {
             "statistic": {"name": [PSI]},
-            "segments": {
-                "column": whole["segment_column"].astype(str).tolist(),
-                "value": whole["segment_value"].astype(str).tolist(),
-                "share": whole["segment_share"].to_numpy(dtype=float),
-                "measure": whole[PSI].to_numpy(dtype=float),
-                "low": nothing,
-                "high": nothing,
-                "code": _codes(whole["severity"]),
-            },
+            "segments": _segment_rows(
+                whole, whole[PSI], nothing, nothing, _codes(whole["severity"])
+            ),
             "overall": {
                 "measure": np.array([self._overall[PSI].get(self.feature, np.nan)], dtype=float),
                 "low": np.array([np.nan]),
@@ -457,15 +469,9 @@ class SegmentBreakdown(MlmonWidget):
         total = total[total["metric"] == self.metric]
         tables: dict[str, dict[str, Any]] = {
             "statistic": {"name": [self.metric]},
-            "segments": {
-                "column": whole["segment_column"].astype(str).tolist(),
-                "value": whole["segment_value"].astype(str).tolist(),
-                "share": whole["segment_share"].to_numpy(dtype=float),
-                "measure": whole["value"].to_numpy(dtype=float),
-                "low": whole["ci_low"].to_numpy(dtype=float),
-                "high": whole["ci_high"].to_numpy(dtype=float),
-                "code": _performance_codes(whole),
-            },
+            "segments": _segment_rows(
+                whole, whole["value"], whole["ci_low"], whole["ci_high"], _performance_codes(whole)
+            ),
             "overall": {
                 "measure": total["value"].to_numpy(dtype=float),
                 "low": total["ci_low"].to_numpy(dtype=float),
