@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import math
 import warnings
 
 import numpy as np
 from scipy import stats as sps
 from scipy.special import rel_entr
 
-#: Proportion that replaces an empty bin's proportion in PSI and KL.
-EMPTY_BIN_FLOOR = 1e-4
+from .counts import (
+    EMPTY_BIN_FLOOR,
+    binned_distances_rows,
+    chi2_rows,
+    fold_bins,
+    sparse_tail_folds,
+    tail_chi2_rows,
+)
+
 #: scipy's ks_2samp is exact when both samples have at most this many values.
 KS_EXACT_MAX_N = 10_000
 #: Below this x sqrt(m) x spread a prefix-sum Wasserstein is recomputed directly (see there).
@@ -59,39 +65,19 @@ def kl_from_counts(reference: np.ndarray, current: np.ndarray) -> float:
 
 def binned_distances(reference: np.ndarray, current: np.ndarray) -> tuple[float, float, float]:
     """PSI, JS distance and smoothed KL at once (the same as the three functions above)."""
-    r_counts = np.asarray(reference, dtype=float)
-    c_counts = np.asarray(current, dtype=float)
-    p = r_counts / r_counts.sum()
-    q = c_counts / c_counts.sum()
-    r = np.where(p == 0, EMPTY_BIN_FLOOR, p)
-    c = np.where(q == 0, EMPTY_BIN_FLOOR, q)
-    log_ratio = np.log(c / r)
-    psi = float(np.sum((c - r) * log_ratio))
-    m = (p + q) / 2.0
-    js = (np.sum(rel_entr(p, m)) + np.sum(rel_entr(q, m))) / np.log(2.0)
-    kl = float(np.sum(rel_entr(c / c.sum(), r / r.sum())))
-    return psi, float(np.sqrt(max(js / 2.0, 0.0))), kl
+    psi, js, kl = binned_distances_rows(reference, current)
+    return float(psi[0]), float(js[0]), float(kl[0])
 
 
 def chi2_from_counts(reference: np.ndarray, current: np.ndarray) -> tuple[float, float, int]:
     """``scipy.stats.chi2_contingency`` (default arguments) on the 2 x K count table.
 
     Categories empty on both sides are dropped first (they carry no information and would
-    make the expected table zero).
+    make the expected table zero). scipy's computation without its per-call overhead:
+    expected counts from the margins, Yates' correction when dof == 1, Pearson's statistic.
     """
-    table = np.vstack([reference, current]).astype(float)
-    table = table[:, table.sum(axis=0) > 0]
-    if table.shape[1] < 2:
-        return 0.0, 1.0, 0
-    # scipy's computation, without its per-call overhead (this runs once per window):
-    # expected counts from the margins, Yates' correction when dof == 1, Pearson's statistic.
-    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
-    dof = table.shape[1] - 1
-    if dof == 1:
-        diff = expected - table
-        table = table + np.minimum(0.5, np.abs(diff)) * np.sign(diff)
-    statistic = float(np.sum((table - expected) ** 2 / expected))
-    return statistic, float(sps.chi2.sf(statistic, dof)), dof
+    statistic, p_value, dof = chi2_rows(reference, current)
+    return float(statistic[0]), float(p_value[0]), int(dof[0])
 
 
 # ---------------------------------------------------------------- numeric helpers
@@ -146,26 +132,8 @@ def merge_sparse_tails(
     depends only on the reference and the sample sizes, never on the window's values (the
     test keeps its null distribution).
     """
-    reference = np.asarray(reference, dtype=np.int64)
-    current = np.asarray(current, dtype=np.int64)
-    expected = reference / max(reference.sum(), 1) * n_small
-    lo, hi = 0, len(reference)
-    while hi - lo > 2 and expected[lo] < min_expected:
-        expected[lo + 1] += expected[lo]
-        lo += 1
-    while hi - lo > 2 and expected[hi - 1] < min_expected:
-        expected[hi - 2] += expected[hi - 1]
-        hi -= 1
-    if lo == 0 and hi == len(reference):
-        return reference, current
-
-    def fold(counts: np.ndarray) -> np.ndarray:
-        inner = counts[lo:hi].copy()
-        inner[0] += counts[:lo].sum()
-        inner[-1] += counts[hi:].sum()
-        return inner
-
-    return fold(reference), fold(current)
+    lo, hi = sparse_tail_folds(reference, n_small, min_expected)
+    return fold_bins(reference, lo, hi), fold_bins(current, lo, hi)
 
 
 def tail_chi2_from_counts(
@@ -198,14 +166,10 @@ def tail_chi2_from_counts(
     the correction over every feature x window, the effect gate), measured by
     ``benchmarks/power_bench.py`` at 50- and 200-row windows.
     """
-    n_small = int(min(np.sum(reference), np.sum(current)))
     if min_expected is None:
         min_expected = TAIL_MIN_EXPECTED
-    reference, current = merge_sparse_tails(reference, current, n_small, min_expected)
-    if np.count_nonzero(reference + current) < 2:
-        return math.nan, math.nan
-    statistic, p_value, _ = chi2_from_counts(reference, current)
-    return statistic, p_value
+    statistic, p_value = tail_chi2_rows(reference, current, min_expected)
+    return float(statistic[0]), float(p_value[0])
 
 
 def bonferroni_combination(p_values: np.ndarray) -> np.ndarray:
@@ -338,32 +302,85 @@ class SortedReference:
         return self._wasserstein(u, le2, np.searchsorted(self.values, u, side="right"))
 
     def _wasserstein(self, u: np.ndarray, le2: np.ndarray, le1: np.ndarray) -> float:
-        ref, n1, n2 = self.values, self.n, int(le2[-1])
+        n2 = np.array([int(le2[-1])])
+        return float(self.wasserstein_segments(u, le2, le1, np.array([0]), n2)[0])
+
+    def wasserstein_segments(
+        self,
+        u: np.ndarray,
+        le2: np.ndarray,
+        le1: np.ndarray,
+        starts: np.ndarray,
+        n2: np.ndarray,
+    ) -> np.ndarray:
+        """Wasserstein distance to each of several samples given by their distinct values.
+
+        ``u`` holds the distinct values of every sample, sample after sample, each sorted;
+        sample ``j`` starts at ``starts[j]`` and has ``n2[j]`` values; ``le2`` counts its
+        values at or below each ``u`` and ``le1`` the reference's. Every sample must have
+        at least one value.
+        """
+        ref, n1 = self.values, self.n
+        segments = len(starts)
+        ends = np.append(starts[1:], len(u))
+        last = ends - 1
         g_u = self._integral_cdf(u, le1)
-        total = g_u[0]  # below the first current value F2 = 0: the integral of F1
+        total = g_u[starts].copy()  # below the first value F2 = 0: the integral of F1
         if len(u) > 1:
+            # Every consecutive pair (u[i], u[i + 1]); a sample sums its own pairs only.
             a, b = u[:-1], u[1:]
-            level = le2[:-1]  # F2 = level / n2 on [a, b)
-            need = -(-(level * n1) // n2)  # F1(x) >= level / n2 exactly from ref[need - 1] on
-            q = ref[np.maximum(need - 1, 0)]
-            mid = np.clip(q, a, b)
+            m = np.repeat(n2, ends - starts)[:-1]
+            level = le2[:-1]  # F2 = level / m on [a, b)
+            need = -(-(level * n1) // m)  # F1(x) >= level / m exactly from ref[need - 1] on
+            mid = np.clip(ref[np.maximum(need - 1, 0)], a, b)
             k_mid = np.where(mid == a, le1[:-1], np.where(mid == b, le1[1:], need))
             g_mid = self._integral_cdf(mid, k_mid)
-            f = level / n2
-            below = f * (mid - a) - (g_mid - g_u[:-1])  # F1 < f on [a, mid)
-            above = (g_u[1:] - g_mid) - f * (b - mid)  # F1 >= f on [mid, b)
-            total += np.sum(below) + np.sum(above)
-        top = max(float(ref[-1]), float(u[-1]))
-        g_top = self._integral_cdf(np.array([top]), np.array([n1]))[0]
-        total += (top - u[-1]) - (g_top - g_u[-1])  # above the last current value F2 = 1
+            f = level / m
+            # F1 < f on [a, mid) and F1 >= f on [mid, b):
+            pair = f * (mid - a) - (g_mid - g_u[:-1]) + (g_u[1:] - g_mid) - f * (b - mid)
+            sums = np.concatenate(([0.0], np.cumsum(pair)))
+            total += sums[last] - sums[starts]
+        top = np.maximum(float(ref[-1]), u[last])
+        g_top = self._integral_cdf(top, np.full(segments, n1))
+        total += (top - u[last]) - (g_top - g_u[last])  # above the last value F2 = 1
         # The prefix sums carry an absolute rounding error below eps x sqrt(m) x the
         # reference's spread (measured: at most 0.6 of that). For nearly identical samples
         # that is large next to the distance itself, so those rare cases are recomputed the
         # way scipy does (a sum of non-negative terms) to keep 1e-9 relative agreement.
-        spread = float(ref[(3 * n1) // 4] - ref[n1 // 4]) or top - min(float(ref[0]), float(u[0]))
-        if total < _W_RECHECK * np.sqrt(len(u) + 1) * spread:
-            return float(sps.wasserstein_distance(ref, np.repeat(u, np.diff(le2, prepend=0))))
-        return float(max(total, 0.0))
+        spread = float(ref[(3 * n1) // 4] - ref[n1 // 4])
+        if spread == 0:
+            spread_of = top - np.minimum(float(ref[0]), u[starts])
+        else:
+            spread_of = np.full(segments, spread)
+        recheck = total < _W_RECHECK * np.sqrt(ends - starts + 1) * spread_of
+        for j in np.flatnonzero(recheck):
+            values = np.repeat(u[starts[j] : ends[j]], np.diff(le2[starts[j] : ends[j]], prepend=0))
+            total[j] = sps.wasserstein_distance(ref, values)
+        return np.maximum(total, 0.0)
+
+    def ks_numerators(
+        self,
+        le1: np.ndarray,
+        lt1: np.ndarray,
+        le2: np.ndarray,
+        lt2: np.ndarray,
+        starts: np.ndarray,
+        n2: np.ndarray,
+    ) -> np.ndarray:
+        """``n1 x n2 x D`` (an integer) of the KS statistic of each of several samples.
+
+        The arguments are as in :meth:`wasserstein_segments`, with ``lt1``/``lt2`` the
+        counts strictly below each distinct value; the statistic is the largest gap of the
+        two ECDFs at, and just before, each distinct value, in exact integer arithmetic.
+        """
+        segments = len(starts)
+        m = np.repeat(n2.astype(np.int64), np.diff(np.append(starts, len(le1))))
+        i64 = np.int64
+        at = np.abs(np.asarray(le1, dtype=i64) * m - np.asarray(le2, dtype=i64) * self.n)
+        before = np.abs(np.asarray(lt1, dtype=i64) * m - np.asarray(lt2, dtype=i64) * self.n)
+        if segments == 0:
+            return np.empty(0, dtype=np.int64)
+        return np.maximum.reduceat(np.maximum(at, before), starts)
 
 
 # ---------------------------------------------------------------- quantile sketch

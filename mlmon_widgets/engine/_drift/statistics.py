@@ -29,6 +29,7 @@ from .._vocabulary import (
     PSI_TAILS,
     WASSERSTEIN,
 )
+from .all_windows import KSPValues, categorical_windows, chunks, numeric_windows
 from .baseline import Baseline, CategoricalFeature, FeatureSummary, NumericFeature
 from .kernels import (
     KS_EXACT_MAX_N,
@@ -90,6 +91,18 @@ class _Rows:
         if values.get("_pending_n") is not None:
             n1, n2 = values["_pending_n"]  # type: ignore[misc]
             self.pending.append((row, n1, n2))
+
+    def extend(self, first: int, size: int, columns: dict[str, object]) -> None:
+        """Rows of windows ``first:first + size`` at once (``columns``: arrays or scalars)."""
+        self.window.extend(range(first, first + size))
+        for column in STAT_COLUMNS:
+            value = columns.get(column, _DEFAULTS.get(column))
+            if isinstance(value, np.ndarray):
+                self.data[column].extend(value.tolist())
+            elif isinstance(value, list):
+                self.data[column].extend(value)
+            else:
+                self.data[column].extend([value] * size)
 
     def frame(self) -> pd.DataFrame:
         if self.pending:
@@ -280,10 +293,20 @@ def _categorical_window(
         return out
     reference = np.concatenate([feature.counts, np.zeros(len(unseen), dtype=np.int64)])
     current = np.concatenate([aligned, unseen])
+    out.update(method="exact", **category_statistics(reference, current, max_categories))
+    return out
+
+
+def category_statistics(
+    reference: np.ndarray, current: np.ndarray, max_categories: int
+) -> dict[str, object]:
+    """Chi-squared, PSI, JS and KL of one window's category counts (rarest merged)."""
     reference, current, note = _merge_tail(reference, current, max_categories)
     statistic, p_value, _ = chi2_from_counts(reference, current)
-    out.update(dict(zip((PSI, JS, KL), binned_distances(reference, current), strict=True)))
-    out.update(method="exact", statistic=statistic, p_value=p_value, note=note)
+    out: dict[str, object] = dict(
+        zip((PSI, JS, KL), binned_distances(reference, current), strict=True)
+    )
+    out.update(statistic=statistic, p_value=p_value, note=note)
     return out
 
 
@@ -371,6 +394,7 @@ def compute(
     summary of its phase(s) (``phases`` says which).
     """
     rows = _Rows()
+    p_values = KSPValues()
     features = list(features)
     numeric = _numeric_block(baseline, production, features)
     per_window = _window_phases(baseline, production, windows)
@@ -419,16 +443,29 @@ def compute(
         else:
             column = numeric.get(name) or prepare_column(summary, production[name])
             if isinstance(summary, NumericFeature):
-                for w in range(len(windows)):
-                    stats = _numeric_window(summary, exact, column, windows.rows(w), min_rows)
-                    rows.add(w, **common, **stats)
+                if exact is None and summary.sketch.lossless and summary.n:
+                    exact = SortedReference(summary.sketch.sample())
+                if exact is None:  # a lossy sketch: KS and Wasserstein from the sketch
+                    for w in range(len(windows)):
+                        stats = _numeric_window(summary, None, column, windows.rows(w), min_rows)
+                        rows.add(w, **common, **stats)
+                else:
+                    for chunk in chunks(windows):
+                        stats = numeric_windows(summary, exact, column, chunk, min_rows, p_values)
+                        rows.extend(chunk.first, chunk.size, {**common, "test": KS_TEST, **stats})
             else:
                 aligner = CategoricalAligner(summary, column)
-                for w in range(len(windows)):
-                    stats = _categorical_window(
-                        summary, aligner, column, windows.rows(w), min_rows, max_categories
+                for chunk in chunks(windows):
+                    stats = categorical_windows(
+                        summary,
+                        aligner.to_reference,
+                        column,
+                        chunk,
+                        min_rows,
+                        max_categories,
+                        category_statistics,
                     )
-                    rows.add(w, **common, **stats)
+                    rows.extend(chunk.first, chunk.size, {**common, "test": CHI2_TEST, **stats})
         if progress is not None:
             progress(done + 1)
     return rows.frame()
