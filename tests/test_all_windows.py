@@ -260,3 +260,17 @@ def test_chunks_cover_every_window_once():
         )
         np.testing.assert_array_equal(rows, expected)
     assert seen == list(range(len(grid)))
+
+
+def test_exact_p_values_are_scipys_public_ones():
+    """The exact KS p-value taken from scipy's computation directly equals ks_2samp's."""
+    rng = np.random.default_rng(6)
+    reference = np.round(rng.normal(size=3_000), 2)
+    for size in (5, 17, 60, 250, 1_000):
+        for shift in (0.0, 0.3, 1.5):
+            current = np.sort(np.round(rng.normal(shift, 1, size), 2))
+            public = sps.ks_2samp(reference, current)
+            numerator = round(public.statistic * len(reference) * size)
+            got = all_windows.KSPValues().exact(reference, current, numerator)
+            assert got == pytest.approx(public.pvalue, rel=1e-12, abs=1e-300)
+    assert all_windows._ATTEMPT_EXACT is not None  # this scipy still has the fast path

@@ -285,3 +285,48 @@ def test_sketch_counts_at_are_exact_at_kept_values_and_bounded_between():
     # outside the range: 0 below, n above
     le, _ = sketch.counts_at(np.array([-1e9, 1e9]))
     assert le.tolist() == [0.0, float(len(ref))]
+
+
+def _greedy_ranks(sorted_values, size):
+    """The sketch's rank refinement as first written: a heap of gaps, split greedily."""
+    import heapq
+    import itertools
+
+    n = len(sorted_values)
+    ranks = set(np.unique(np.round(np.linspace(0, n - 1, size + 1)).astype(np.int64)).tolist())
+    heap = []
+    for lo, hi in itertools.pairwise(sorted(ranks)):
+        if hi - lo > 1:
+            heap.append((-(hi - lo) * float(sorted_values[hi] - sorted_values[lo]), lo, hi))
+    heapq.heapify(heap)
+    for _ in range(size):
+        if not heap:
+            break
+        area, lo, hi = heapq.heappop(heap)
+        if area == 0:
+            break
+        mid = (lo + hi) // 2
+        ranks.add(mid)
+        for a, b in ((lo, mid), (mid, hi)):
+            if b - a > 1:
+                heapq.heappush(heap, (-(b - a) * float(sorted_values[b] - sorted_values[a]), a, b))
+    return np.fromiter(sorted(ranks), dtype=np.int64)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_vectorised_rank_refinement_is_the_greedy_one(seed):
+    from mlmon_widgets.engine._drift.kernels import _refined_ranks
+
+    rng = np.random.default_rng(seed)
+    samples = [
+        rng.lognormal(0, 2, 40_000),
+        np.round(rng.normal(size=25_000), 2),  # ties: zero-area gaps
+        rng.integers(0, 5, 12_000).astype(float),
+        rng.standard_cauchy(30_000),
+    ]
+    for values in samples:
+        ordered = np.sort(values)
+        for size in (10, 200, 1000):
+            np.testing.assert_array_equal(
+                _refined_ranks(ordered, size), _greedy_ranks(ordered, size)
+            )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as sps
+from scipy.stats import _stats_py as _scipy_stats_py
 
 from .._data.columns import CodedColumn, NumericColumn
 from .._data.windows import Windows
@@ -98,12 +99,21 @@ class KSPValues:
         self._asymptotic: dict[tuple[int, int, int], float] = {}
 
     def exact(self, reference: np.ndarray, current_sorted: np.ndarray, numerator: int) -> float:
-        """``ks_2samp(reference, current).pvalue`` (exact method): a function of the sizes and D."""
-        key = (len(reference), len(current_sorted), int(numerator))
+        """``ks_2samp(reference, current).pvalue`` (exact method): a function of the sizes and D.
+
+        scipy's exact computation is called directly where this scipy has it (its public
+        wrapper costs more than the computation at small windows); otherwise, or where it
+        gives up (then scipy itself falls back to the asymptotic formula), ``ks_2samp``.
+        """
+        n1, n2 = len(reference), len(current_sorted)
+        key = (n1, n2, int(numerator))
         if key not in self._exact:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                self._exact[key] = float(sps.ks_2samp(reference, current_sorted).pvalue)
+            p = _exact_ks_pvalue(n1, n2, int(numerator))
+            if p is None:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    p = float(sps.ks_2samp(reference, current_sorted).pvalue)
+            self._exact[key] = p
         return self._exact[key]
 
     def asymptotic(self, numerators: np.ndarray, n1: int, n2: np.ndarray) -> np.ndarray:
@@ -118,6 +128,27 @@ class KSPValues:
             p = np.clip(sps.kstwo.sf(k / (n1 * m), np.round(n1 * m / (n1 + m))), 0, 1)
             self._asymptotic.update(zip(new, p.tolist(), strict=True))
         return np.fromiter((self._asymptotic[key] for key in keys), dtype=float, count=len(keys))
+
+
+#: scipy's exact two-sample KS probability (private, so looked up and checked in tests).
+_ATTEMPT_EXACT = getattr(_scipy_stats_py, "_attempt_exact_2kssamp", None)
+
+
+def _exact_ks_pvalue(n1: int, n2: int, numerator: int) -> float | None:
+    """Scipy's exact two-sided p-value for ``D = numerator / (n1 n2)``.
+
+    None where it cannot tell: the caller then asks scipy's public ``ks_2samp``.
+    """
+    g = math.gcd(n1, n2)
+    if _ATTEMPT_EXACT is None or n1 // g >= np.iinfo(np.int32).max / (n2 // g):
+        return None
+    try:  # (its warnings are silenced once per feature, where the windows are looped)
+        success, _, p = _ATTEMPT_EXACT(n1, n2, g, numerator / (n1 * n2), "two-sided")
+    except Exception:
+        return None
+    if not success or not 0 <= p <= 1:
+        return None
+    return float(p)
 
 
 def _ranked(
@@ -215,9 +246,11 @@ def numeric_windows(
     ks_d = numerators / (float(reference.n) * np.maximum(n, 1))
     p_ks = np.full(size, np.nan)
     exact = tested & (np.maximum(n, reference.n) <= KS_EXACT_MAX_N)
-    for w in np.flatnonzero(exact):
-        own_values = current[starts[w] : starts[w] + n[w]]
-        p_ks[w] = p_values.exact(ref, own_values, numerators[w])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for w in np.flatnonzero(exact).tolist():
+            own_values = current[starts[w] : starts[w] + n[w]]
+            p_ks[w] = p_values.exact(ref, own_values, int(numerators[w]))
     asymptotic = tested & ~exact
     if asymptotic.any():
         p_ks[asymptotic] = p_values.asymptotic(numerators[asymptotic], reference.n, n[asymptotic])

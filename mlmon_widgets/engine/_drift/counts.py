@@ -116,7 +116,7 @@ def tail_chi2_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The tail-refined chi-squared test of every row (see ``kernels.tail_chi2_from_counts``).
 
-    Sparse outer bins are merged per distinct sample size; a row with fewer than two
+    Sparse outer bins are merged as each row's sample size requires; a row with fewer than two
     non-empty bins after merging has no test (NaN, NaN).
     """
     reference = np.asarray(reference, dtype=np.int64)
@@ -124,9 +124,11 @@ def tail_chi2_rows(
     statistic = np.full(len(current), np.nan)
     p_value = np.full(len(current), np.nan)
     n_small = np.minimum(int(reference.sum()), current.sum(axis=1))
-    for size in np.unique(n_small):
-        rows = np.flatnonzero(n_small == size)
-        lo, hi = sparse_tail_folds(reference, int(size), min_expected)
+    sizes, of_size = np.unique(n_small, return_inverse=True)
+    folds = np.array([sparse_tail_folds(reference, int(k), min_expected) for k in sizes])
+    folds = folds.reshape(-1, 2)[np.asarray(of_size).reshape(-1)]
+    for lo, hi in np.unique(folds, axis=0).tolist():  # rows merged alike are tested at once
+        rows = np.flatnonzero((folds[:, 0] == lo) & (folds[:, 1] == hi))
         ref, cur = fold_bins(reference, lo, hi), fold_bins(current[rows], lo, hi)
         stat, p, _ = chi2_rows(ref, cur)
         testable = np.count_nonzero(ref + cur, axis=1) >= 2

@@ -6,6 +6,7 @@ large drift table is cheap (the widgets recolour through it).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -244,6 +245,10 @@ def classify(
     return out
 
 
+def _formatted(values: np.ndarray) -> list[str]:
+    return [f"{v:.3g}" for v in values.tolist()]
+
+
 def _gate_texts(table: pd.DataFrame, gate: str, p_adj: np.ndarray) -> list[str]:
     """Per row, the test and corrected p-value that decide the p-value gate.
 
@@ -251,20 +256,22 @@ def _gate_texts(table: pd.DataFrame, gate: str, p_adj: np.ndarray) -> list[str]:
     with the smallest p-value first (the one that fired).
     """
     tests = table["test"].to_numpy(dtype=object) if "test" in table else np.full(len(table), "test")
-    out = [f"{t} p_adj={p:.3g}" for t, p in zip(tests, p_adj, strict=True)]
+    p_text = _formatted(p_adj)
+    out = [f"{t} p_adj={p}" for t, p in zip(tests.tolist(), p_text, strict=True)]
     components = DRIFT_GATES[gate].tests
     if len(components) == 1 or not all(c in table for c in components):
         return out
     values = table[list(components)].to_numpy(dtype=float)
+    finite = np.isfinite(values)
+    order = np.argsort(np.where(finite, values, np.inf), axis=1, kind="stable").tolist()
+    texts = [_formatted(values[:, j]) for j in range(len(components))]
     names = [c.removeprefix("p_") for c in components]
     joined = "+".join(names)
-    for i in np.flatnonzero(tests == KS_TEST):
-        row = values[i]
-        if not np.isfinite(row).any():
-            continue
-        order = np.argsort(np.where(np.isfinite(row), row, np.inf), kind="stable")
-        parts = ", ".join(f"{names[j]} p={row[j]:.3g}" for j in order if np.isfinite(row[j]))
-        out[i] = f"{joined} p_adj={p_adj[i]:.3g} ({parts})"
+    present = finite.tolist()
+    for i in np.flatnonzero((tests == KS_TEST) & finite.any(axis=1)).tolist():
+        row = present[i]
+        parts = ", ".join(f"{names[j]} p={texts[j][i]}" for j in order[i] if row[j])
+        out[i] = f"{joined} p_adj={p_text[i]} ({parts})"
     return out
 
 
@@ -272,31 +279,37 @@ def _reasons(
     table: pd.DataFrame, arrays, alpha: float, severity: np.ndarray, gate: str
 ) -> list[str]:
     """One line per row saying why it got its severity."""
-    notes = table["note"].to_numpy(dtype=object)
+    notes = table["note"].to_numpy(dtype=object).tolist()
     p_adj = table["p_adjusted"].to_numpy(dtype=float)
     gates = _gate_texts(table, gate, p_adj)
+    significant = (p_adj < alpha).tolist()
     values = {m: _metric_values(table, m) for m in arrays}
+    texts = {m: _formatted(values[m]) for m in arrays}
+    columns = [
+        (m, values[m].tolist(), texts[m], w.tolist(), c.tolist()) for m, (w, c) in arrays.items()
+    ]
     reasons = []
-    for i, sev in enumerate(severity):
+    for i, sev in enumerate(severity.tolist()):
         if sev == INSUFFICIENT_DATA:
             reasons.append(str(notes[i]))
             continue
         if sev == OFF:
             reasons.append("rule off for this feature")
             continue
-        used = [(m, values[m][i], w[i], c[i]) for m, (w, c) in arrays.items() if np.isfinite(w[i])]
         gate = gates[i]
         if sev in (WARNING, CRITICAL):
-            hits = [
-                f"{m}={v:.3g} >= {c if sev == CRITICAL else w:g}"
-                for m, v, w, c in used
-                if v >= (c if sev == CRITICAL else w)
-            ]
+            hits = []
+            for m, v, text, w, c in columns:
+                limit = c[i] if sev == CRITICAL else w[i]
+                if math.isfinite(w[i]) and v[i] >= limit:
+                    hits.append(f"{m}={text[i]} >= {limit:g}")
             reasons.append(f"{gate} < {alpha:g} and " + ", ".join(hits))
-        elif not p_adj[i] < alpha:
+        elif not significant[i]:
             reasons.append(f"no significant change ({gate} >= {alpha:g})")
         else:
-            below = ", ".join(f"{m}={v:.3g} < {w:g}" for m, v, w, _ in used)
+            below = ", ".join(
+                f"{m}={text[i]} < {w[i]:g}" for m, _, text, w, _ in columns if math.isfinite(w[i])
+            )
             reasons.append(f"significant ({gate}) but small: {below}")
         if notes[i]:
             reasons[-1] += f"; {notes[i]}"
