@@ -312,7 +312,11 @@ export default {
       "change:metric": () => view.performance() && (view.featureSelect.value = model.get("metric")),
     };
     for (const [event, fn] of Object.entries(handlers)) model.on(event, fn);
-    const stop = view.store.subscribe(() => view.draw());
+    let patches = 0;
+    const stop = view.store.subscribe(({ reset }) => {
+      if (!reset) root.dataset.patches = String((patches += 1)); // a live append: only changes came
+      view.draw();
+    });
     return () => {
       stop();
       view?.error?.dispose();

@@ -32,6 +32,15 @@ from mlmon_widgets.engine._drift.statistics import (
     prepare_column,
 )
 
+
+@pytest.fixture(autouse=True)
+def _all_windows_path(monkeypatch):
+    """Every grid here takes the all-windows path (a few windows would go one by one)."""
+    from mlmon_widgets.engine._drift import statistics
+
+    monkeypatch.setattr(statistics, "ONE_BY_ONE_MAX", 0)
+
+
 FLOAT_COLUMNS = [
     "statistic",
     "p_value",
@@ -223,7 +232,11 @@ def test_p_values_and_wasserstein_are_scipys_window_by_window():
         assert row["wasserstein"] == pytest.approx(w1, rel=1e-9)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(
     seed=st.integers(0, 10_000),
     n_ref=st.integers(1, 400),

@@ -184,3 +184,121 @@ def test_the_performance_view_shows_segment_performance(frames, recording):
     assert view._revision == before
     view.view = "performance"
     assert view.columns_of("statistic")["name"] == ["log_loss"]
+
+
+# ---------------------------------------------------------------- live append, from_frame, link
+def _tables_of(widget) -> dict:
+    return {name: widget.columns_of(name) for name in widget._store.data}
+
+
+def _assert_same_tables(got: dict, want: dict) -> None:
+    assert set(got) == set(want)
+    for name, columns in want.items():
+        assert set(got[name]) == set(columns), name
+        for key, column in columns.items():
+            if isinstance(column, list):
+                assert got[name][key] == column, (name, key)
+            else:
+                np.testing.assert_array_equal(got[name][key], column, err_msg=f"{name}.{key}")
+
+
+def test_append_sends_a_patch_that_brings_the_view_to_a_fresh_one(frames, recording):
+    from .widget_comm import FrontEnd, message_bytes
+
+    reference, production = frames
+    cut = production["ts"] < production["ts"].min() + pd.Timedelta(days=9, hours=12)
+    options = {"by": "channel", "time": "ts", "window": "1D", "roles": {"ts": "datetime"}}
+    live = SegmentBreakdown(reference, production[cut], **options)
+    front = FrontEnd(live, keys=("feature", "selected"))
+    channel = recording[-1]
+    full = sum(message_bytes(m) for m in channel.updates())
+    live.selected = {"segment_column": "channel", "segment_value": "online"}
+    front.catch_up(channel)
+    before = len(channel.messages)
+    live.append(production[~cut])
+    after = channel.messages[before:]
+    custom = [m for m in after if m["data"].get("method") == "custom"]
+    assert custom and not any("_tables" in m["data"].get("state", {}) for m in after)
+    sent = sum(message_bytes(m) for m in custom)
+    assert sent < 0.5 * full  # the changed windows and bars, not every table again
+    front.catch_up(channel)
+    assert front.agrees_with(live)
+    fresh = SegmentBreakdown(reference, production, **options)
+    _assert_same_tables(_tables_of(live), _tables_of(fresh))
+    assert live.selected == {"segment_column": "channel", "segment_value": "online"}
+    pd.testing.assert_frame_equal(live.segments, fresh.segments)
+
+
+def test_append_of_a_new_segment_and_bad_rows(frames, recording):
+    from .widget_comm import FrontEnd
+
+    reference, production = frames
+    options = {"by": "channel", "time": "ts", "window": "1D", "roles": {"ts": "datetime"}}
+    view = SegmentBreakdown(reference, production, slices=False, **options)
+    front = FrontEnd(view)
+    extra = production.iloc[-300:].assign(channel="kiosk")
+    view.append(extra)  # a new segment: the grid is wider, so every table is sent again
+    assert any("_tables" in m["data"].get("state", {}) for m in recording[-1].updates()[1:])
+    front.catch_up(recording[-1])
+    assert front.agrees_with(view)
+    assert "kiosk" in view.columns_of("segments")["value"]
+    fresh = SegmentBreakdown(
+        reference, pd.concat([production, extra], ignore_index=True), slices=False, **options
+    )
+    _assert_same_tables(_tables_of(view), _tables_of(fresh))
+    with pytest.raises(ValueError, match=r"lacks the production column\(s\) \['dti'\]"):
+        view.append(production.drop(columns="dti").iloc[:10])
+    with pytest.raises(TypeError, match="new_rows"):
+        view.append([1, 2])
+
+
+def test_from_frame_shows_the_same_as_the_view_of_the_data(frames, view):
+    fresh = SegmentBreakdown.from_frame(
+        view.segments, table=view.table, overall=view._overall, slices=view.slices
+    )
+    want = _tables_of(view)
+    want.pop("waterfall", None)  # the waterfall needs the rows
+    _assert_same_tables(_tables_of(fresh), want)
+    fresh.selected = {"segment_column": "channel", "segment_value": XSS}
+    assert fresh.where()[0].value == XSS
+    with pytest.raises(TypeError, match="static"):
+        fresh.append(view.segments)
+    with pytest.raises(TypeError, match="from_frame"):
+        fresh.drill()
+    with pytest.raises(ValueError, match=r"segments lacks column\(s\) \['psi'\]"):
+        SegmentBreakdown.from_frame(view.segments.drop(columns="psi"))
+
+
+def test_the_drilled_heatmap_follows_the_selection_in_place(frames, view):
+    reference, production = frames
+    view.selected = {"segment_column": "channel", "segment_value": "online"}
+    linked = view.drill()
+    view.selected = {"segment_column": "channel", "segment_value": XSS}
+    assert linked.where == f"channel == {XSS!r}"
+    fresh = DriftHeatmap(
+        reference,
+        production,
+        where={"channel": XSS},
+        time="ts",
+        window="1D",
+        roles={"ts": "datetime"},
+    )
+    pd.testing.assert_frame_equal(linked.table, fresh.table)
+    later = production.assign(ts=production["ts"] + pd.Timedelta(days=12)).iloc[:2_000]
+    view.append(later)
+    both = pd.concat([production, later], ignore_index=True)
+    again = DriftHeatmap(
+        reference, both, where={"channel": XSS}, time="ts", window="1D", roles={"ts": "datetime"}
+    )
+    assert len(linked.table) == len(again.table)
+    np.testing.assert_allclose(linked.table["psi"], again.table["psi"], rtol=1e-9)
+    view.selected = {"segment_column": "channel", "segment_value": "branch"}  # rows kept
+    fresh = DriftHeatmap(
+        reference,
+        both,
+        where={"channel": "branch"},
+        time="ts",
+        window="1D",
+        roles={"ts": "datetime"},
+    )
+    pd.testing.assert_frame_equal(linked.table, fresh.table)

@@ -106,6 +106,14 @@ class MlmonWidget(anywidget.AnyWidget):
         content, buffers = with_buffers({"type": "patch", "revision": self._revision, "ops": ops})
         self.send(content, buffers)
 
+    def _update(self, tables: dict[str, dict[str, Any]]) -> None:
+        """Bring the front end to ``tables``: a patch of what changed, or a full publish."""
+        ops = self._store.update(tables)
+        if ops is None:
+            self._publish(tables)
+        else:
+            self._patch(ops)
+
     def columns_of(self, name: str) -> dict[str, Any]:
         """The columns of table ``name`` as the front end has them (for tests and exports)."""
         return self._store.data[name]

@@ -133,6 +133,28 @@ class DriftHeatmap(MlmonWidget):
         if reference is None or production is None:
             raise TypeError("DriftHeatmap needs both reference and production (or use from_frame)")
         check_frame("production", production, allow_empty_rows=True)
+        self._source: dict[str, Any] = {
+            "reference": reference,
+            "production": production,
+            "roles": roles,
+            "spec": {"time": time, "window": window, "rows": rows},
+            "limits": {
+                "min_rows": min_rows,
+                "max_categories": max_categories,
+                "features": features,
+            },
+            "appended": [],
+        }
+        self._load()
+        self._start(thresholds)
+
+    def _load(self) -> None:
+        """The baseline and the statistics of the rows :attr:`where` selects."""
+        source = self._source
+        if source["appended"]:
+            joined = [source["production"], *source["appended"]]
+            source["production"], source["appended"] = pd.concat(joined, ignore_index=True), []
+        reference, production, roles = source["reference"], source["production"], source["roles"]
         if self._where:
             if isinstance(reference, Baseline):
                 raise ValueError(
@@ -150,19 +172,33 @@ class DriftHeatmap(MlmonWidget):
             baseline = reference
         else:
             baseline = Baseline.fit(reference, roles=roles)
-        limits = {"min_rows": min_rows, "max_categories": max_categories, "features": features}
-        spec = {"time": time, "window": window, "rows": rows}
         if baseline.seasonal is not None:
             self._season = baseline.seasonal.seasonality
             self.seasonal = list(baseline.seasonal.features)
-        self._history = DriftHistory(baseline, production, **spec, **limits)
+        self._history = DriftHistory(baseline, production, **source["spec"], **source["limits"])
         hints = self._history.seasonality_hints(self._season)
         self._seasonality = {
             "seasonality": self._season,
             "label": SEASONALITY_LABELS[self._season],
             "hints": hints,
         }
-        self._start(thresholds)
+
+    def refilter(self, where: Any) -> None:
+        """Show other rows in place: the same heatmap on the rows ``where`` selects.
+
+        The statistics, rows and backtest are recomputed for the new filter (a mapping such
+        as ``{'channel': 'partner'}``, a slice's conditions, or None for all rows); rules,
+        alpha, correction and colouring are kept. :meth:`SegmentBreakdown.drill` uses this
+        to keep its linked heatmap on the segment last clicked.
+        """
+        if getattr(self, "_source", None) is None:
+            raise TypeError(
+                "refilter needs a heatmap built from data; from_frame heatmaps are static"
+            )
+        self._where = as_conditions(where)
+        self.selected = None
+        self._load()
+        self._start(self.thresholds)
 
     @classmethod
     def from_frame(
@@ -450,6 +486,7 @@ class DriftHeatmap(MlmonWidget):
                 "append needs a heatmap built from data; from_frame heatmaps are static"
             )
         check_frame("new_rows", new_rows, allow_empty_rows=True)
+        self._source["appended"].append(new_rows)  # joined only if refilter needs them
         if self._where:
             new_rows = new_rows[select_rows(new_rows, self._where)]
         empty_before = self._history.n_windows == 0

@@ -166,36 +166,67 @@ class SegmentBreakdown(MlmonWidget):
         self._spec = {"time": time, "window": window, "roles": roles}
         self._judging = {"alpha": alpha, "min_rows": min_rows}
         self._watch: list[tuple[Condition, ...]] = []
-        options = {"roles": roles, "alpha": alpha, "min_rows": min_rows, "features": features}
+        self._linked: DriftHeatmap | None = None
+        self._inputs: dict[str, Any] = {
+            "by": by,
+            "features": features,
+            "slices": slices,
+            "slice_columns": slice_columns,
+            "label": label,
+            "columns": {"label": label, "score": score, "prediction": prediction},
+            "settings": {
+                "threshold": threshold,
+                "min_coverage": min_coverage,
+                "min_rows": min_rows,
+                "n_bootstrap": n_bootstrap,
+            },
+        }
+        if label is None and metric is not None:
+            raise ValueError("metric= needs label= (and score= or prediction=)")
+        self._compute()
+        self.feature = feature if feature is not None else self._worst_feature()
+        if label is not None:
+            self.metric = metric or (LOG_LOSS if score is not None else ACCURACY)
+        self._publish(self._view_tables())
+
+    def _compute(self) -> None:
+        """Every engine result the view shows, from the data as it is now."""
+        reference, production = self._data
+        inputs, spec = self._inputs, self._spec
+        by, features, alpha = inputs["by"], inputs["features"], self._judging["alpha"]
+        options = {
+            "roles": spec["roles"],
+            "alpha": alpha,
+            "min_rows": self._judging["min_rows"],
+            "features": features,
+        }
+        time, window = spec["time"], spec["window"]
         self._whole = segment_drift(reference, production, by, **options)
         self._windowed = (
             segment_drift(reference, production, by, time=time, window=window, **options)
             if window is not None
             else None
         )
-        overall = drift_table(reference, production, **options)
-        self._overall = overall
+        self._overall = drift_table(reference, production, **options)
+        columns = inputs["slice_columns"]
         self._slices = (
             find_slices(
                 production,
                 reference=reference,
-                columns=slice_columns if slice_columns is not None else features,
+                columns=columns if columns is not None else features,
                 features=features,
-                roles=roles,
+                roles=spec["roles"],
                 time=time,
                 window=window,
             )
-            if slices
+            if inputs["slices"]
             else pd.DataFrame(columns=["slice", "target", "reason", "since", "conditions"])
         )
         self._features = list(dict.fromkeys(self._whole["feature"]))
-        self.feature = feature if feature is not None else self._worst_feature()
         self._perf: tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame] | None = None
         self._metrics: list[str] = []
-        if label is not None:
-            columns = {"label": label, "score": score, "prediction": prediction}
-            settings = {"threshold": threshold, "min_coverage": min_coverage, "min_rows": min_rows}
-            settings["n_bootstrap"] = n_bootstrap
+        if inputs["label"] is not None:
+            columns, settings = inputs["columns"], inputs["settings"]
             whole = segment_performance(production, by, **columns, **settings, alpha=alpha)
             per_window = (
                 segment_performance(
@@ -209,10 +240,123 @@ class SegmentBreakdown(MlmonWidget):
             )
             self._perf = (whole, per_window, total)
             self._metrics = list(dict.fromkeys(whole["metric"]))
-            self.metric = metric or (LOG_LOSS if score is not None else ACCURACY)
-        elif metric is not None:
-            raise ValueError("metric= needs label= (and score= or prediction=)")
-        self._publish(self._view_tables())
+
+    @classmethod
+    def from_frame(
+        cls,
+        segments: pd.DataFrame,
+        *,
+        table: pd.DataFrame | None = None,
+        overall: pd.DataFrame | None = None,
+        slices: pd.DataFrame | None = None,
+        feature: str | None = None,
+        **kwargs: Any,
+    ) -> SegmentBreakdown:
+        """A breakdown of engine results computed elsewhere (a static view).
+
+        Parameters
+        ----------
+        segments : pandas.DataFrame
+            :func:`~mlmon_widgets.segment_drift` over the whole period.
+        table : pandas.DataFrame, optional
+            :func:`~mlmon_widgets.segment_drift` with windows (the segments x windows strips).
+        overall : pandas.DataFrame, optional
+            :func:`~mlmon_widgets.drift_table` of all rows (the line the bars compare with).
+        slices : pandas.DataFrame, optional
+            :func:`~mlmon_widgets.find_slices`.
+        feature : str, optional
+            The feature shown first.
+
+        Without the raw data there is no waterfall, :meth:`append`, :meth:`drill` or
+        :meth:`to_config`.
+        """
+        required = {"segment_column", "segment_value", "feature", "severity", PSI}
+        for name, frame, needed in (
+            ("segments", segments, required),
+            ("table", table, required | {"window", "window_start"}),
+            ("overall", overall, {"severity", PSI}),
+            ("slices", slices, {"slice", "target", "reason", "since", "conditions"}),
+        ):
+            if frame is None:
+                continue
+            if not isinstance(frame, pd.DataFrame):
+                raise TypeError(f"{name} must be a DataFrame, got {type(frame).__name__}")
+            missing = sorted(needed - set(frame.columns))
+            if missing:
+                raise ValueError(
+                    f"{name} lacks column(s) {missing}; pass the engine's result "
+                    f"({'find_slices' if name == 'slices' else 'segment_drift'}"
+                    f"{' / drift_table' if name == 'overall' else ''})"
+                )
+        widget = cls.__new__(cls)
+        MlmonWidget.__init__(widget, **kwargs)
+        widget._data = None
+        widget._spec = {"time": None, "window": None, "roles": None}
+        widget._judging = {"alpha": 0.01, "min_rows": MIN_ROWS}
+        widget._watch, widget._linked, widget._inputs = [], None, {}
+        widget._whole = segments.reset_index(drop=True)
+        widget._windowed = None if table is None else table.reset_index(drop=True)
+        if overall is None:
+            overall = pd.DataFrame({PSI: [], "severity": [], "kind": []})
+        widget._overall = overall
+        widget._slices = (
+            pd.DataFrame(columns=["slice", "target", "reason", "since", "conditions"])
+            if slices is None
+            else slices.reset_index(drop=True)
+        )
+        widget._features = list(dict.fromkeys(widget._whole["feature"]))
+        widget._perf, widget._metrics = None, []
+        widget.feature = feature if feature is not None else widget._worst_feature()
+        widget._publish(widget._view_tables())
+        return widget
+
+    def append(self, new_rows: pd.DataFrame) -> None:
+        """Add production rows: the engine results are recomputed and only what changed is sent.
+
+        The segments, windows, slices and (with labels) performance are recomputed on all
+        rows; the front end receives a patch of the cells, bars and rows that differ (a new
+        window, the last window's new values, a severity the correction moved), or the
+        whole state when a new segment or slice changes the layout. A selection that still
+        exists is kept, and a linked view from :meth:`drill` receives the rows too.
+
+        Parameters
+        ----------
+        new_rows : pandas.DataFrame
+            Rows with the production frame's columns.
+        """
+        if self._data is None:
+            raise TypeError("append needs a breakdown built from data; from_frame views are static")
+        check_frame("new_rows", new_rows, allow_empty_rows=True)
+        reference, production = self._data
+        missing = sorted(set(production.columns) - set(new_rows.columns))
+        if missing:
+            raise ValueError(f"new_rows lacks the production column(s) {missing}")
+        if len(new_rows) == 0:
+            return
+        slices_before = self._slices["slice"].tolist()
+        rows = pd.concat([production, new_rows[production.columns]], ignore_index=True)
+        self._data = (reference, rows)
+        self._compute()
+        if self.feature not in self._features:
+            self.feature = self._worst_feature()
+        if self.selected is not None and not self._still_shown(self.selected, slices_before):
+            self.selected = None
+        self._update(self._view_tables())
+        if self._linked is not None:
+            self._linked.append(new_rows)
+
+    def _still_shown(self, selected: dict[str, Any], slices_before: list[str]) -> bool:
+        if "slice" in selected:
+            index = selected["slice"]
+            now = self._slices["slice"].tolist()
+            return index < len(now) and now[index] == slices_before[index]
+        known = self._whole[["segment_column", "segment_value"]]
+        return bool(
+            (
+                (known["segment_column"] == selected["segment_column"])
+                & (known["segment_value"] == selected["segment_value"])
+            ).any()
+        )
 
     # ------------------------------------------------------------------ engine results
     @property
@@ -350,6 +494,8 @@ class SegmentBreakdown(MlmonWidget):
         """
         from ..config import MonitoringConfig, WindowSpec
 
+        if self._data is None:
+            raise TypeError("to_config() needs a breakdown built from data, not from_frame")
         if self._spec["window"] is None:
             raise ValueError("to_config() needs the breakdown built with time= and window=")
         if not self._watch:
@@ -374,12 +520,28 @@ class SegmentBreakdown(MlmonWidget):
         return config
 
     def drill(self) -> DriftHeatmap:
-        """A :class:`DriftHeatmap` of the selected segment or slice (``where=`` it)."""
+        """A :class:`DriftHeatmap` of the selected segment or slice (``where=`` it).
+
+        The heatmap stays linked: a later click on another segment or slice (or a new
+        :attr:`selected`) shows that one's rows in the same heatmap, in place, and
+        :meth:`append` passes new rows on to it. Each call returns a new linked heatmap.
+        """
+        if self._data is None:
+            raise TypeError(
+                "drill() needs a breakdown built from data; from_frame views are static"
+            )
         if self._spec["window"] is None:
             raise ValueError("drill() needs the breakdown built with time= and window=")
         reference, production = self._data
         spec = {k: v for k, v in self._spec.items() if v is not None}
-        return DriftHeatmap(reference, production, where=self.where(), **spec)
+        self._linked = DriftHeatmap(reference, production, where=self.where(), **spec)
+        return self._linked
+
+    @traitlets.observe("selected")
+    @reports_errors("showing the selection in the linked heatmap")
+    def _follow(self, change: Any) -> None:
+        if self._linked is not None and change["new"] is not None:
+            self._linked.refilter(self.where())
 
     # ------------------------------------------------------------------ tables
     def waterfall(self) -> pd.DataFrame:
@@ -389,7 +551,8 @@ class SegmentBreakdown(MlmonWidget):
         column, for a numeric feature (empty for a categorical one): one row per segment,
         with ``segment_column``; the parts of a column add up to its ``overall_change``.
         """
-        if str(self._overall["kind"].get(self.feature, "")) != FEATURE_KINDS[0]:
+        kind = self._overall["kind"].get(self.feature, "") if "kind" in self._overall else ""
+        if self._data is None or str(kind) != FEATURE_KINDS[0]:
             return pd.DataFrame(columns=["segment_column", "segment", "total_effect"])
         reference, production = self._data
         parts = []

@@ -150,6 +150,67 @@ class Tables:
             "values": pack(np.asarray(values, dtype=target.dtype)),
         }
 
+    def update(self, tables: dict[str, dict[str, Column]]) -> list[dict[str, Any]] | None:
+        """The operations that turn the current tables into ``tables``, applied here too.
+
+        Rows that exist on both sides and changed are scattered (numeric columns) or, from
+        the first changed text, spliced; rows added or removed at the end are spliced. None
+        when the structure changed (a table or column added or removed, a grid's width): the
+        caller then publishes everything.
+
+        Examples
+        --------
+        >>> tables = Tables()
+        >>> tables.put("cells", {"code": np.array([0, 1, 1], dtype=np.uint8), "who": list("abc")})
+        >>> ops = tables.update(
+        ...     {"cells": {"code": np.array([0, 2, 1, 3], dtype=np.uint8), "who": list("abcd")}}
+        ... )
+        >>> [(op["op"], op.get("start")) for op in ops]
+        [('scatter', None), ('splice', 3)]
+        >>> tables.data["cells"]["code"].tolist()
+        [0, 2, 1, 3]
+        """
+        if set(tables) != set(self.data):
+            return None
+        for name, columns in tables.items():
+            old = self.data[name]
+            if set(columns) != set(old):
+                return None
+            for key, new in columns.items():
+                before = old[key]
+                if isinstance(before, np.ndarray) != isinstance(new, np.ndarray):
+                    return None
+                if isinstance(new, np.ndarray) and np.shape(new)[1:] != before.shape[1:]:
+                    return None
+        ops: list[dict[str, Any]] = []
+        for name, columns in tables.items():
+            ops.extend(self._changes(name, {k: _own(v) for k, v in columns.items()}))
+        return ops
+
+    def _changes(self, name: str, columns: dict[str, Column]) -> list[dict[str, Any]]:
+        old = self.data[name]
+        n_old, n_new = self.length(name), len(next(iter(columns.values())))
+        start = min(n_old, n_new)
+        for key, new in columns.items():  # text can only be spliced: from its first change
+            if not isinstance(new, np.ndarray):
+                first = next((i for i in range(start) if old[key][i] != new[i]), start)
+                start = min(start, first)
+        ops = []
+        for key, new in columns.items():
+            if isinstance(new, np.ndarray):
+                before, after = old[key][:start].reshape(-1), new[:start].reshape(-1)
+                same = (
+                    (before == after) | (np.isnan(before) & np.isnan(after))
+                    if (after.dtype.kind == "f")
+                    else before == after
+                )
+                changed = np.flatnonzero(~same)
+                if len(changed):
+                    ops.append(self.scatter(name, key, changed, after[changed]))
+        if start < max(n_old, n_new):
+            ops.append(self.splice(name, start, {k: v[start:] for k, v in columns.items()}))
+        return ops
+
 
 def _own(column: Column) -> Column:
     if isinstance(column, np.ndarray):

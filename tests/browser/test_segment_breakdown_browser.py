@@ -109,6 +109,19 @@ def test_draws_segments_hovers_clicks_and_drills(lab, page):
     heatmap = lab.wait_for(page, HEATMAP, timeout=60_000)
     assert lab.run_probe(page, "print(drilled.where)") == f"channel == {XSS!r}"
     expect(heatmap).to_have_attribute("data-rows", "2")  # dti and age; channel is the filter
+    # a click elsewhere moves the drilled heatmap to that segment, in place
+    widget.locator(".mlmon-segment-row[data-segment='online'] text.mlmon-segment-label").click()
+    lab.wait_for_probe(page, "print(drilled.where)", "channel == 'online'")
+    # a live append arrives as a patch: the strips grow by the new days, the view redraws
+    cells = widget.locator("rect.mlmon-cell").count()
+    lab.run_probe(
+        page,
+        "later = frame(3000, '2024-03-13', 0.08)\n"
+        "later = later.assign(ts=later.ts.clip(upper=pd.Timestamp('2024-03-14')))\n"
+        "breakdown.append(later); print('appended')",
+    )
+    expect(widget).to_have_attribute("data-patches", "1", timeout=30_000)
+    expect(widget.locator("rect.mlmon-cell")).to_have_count(cells + 2 * 3, timeout=20_000)
 
 
 PERFORMANCE = f"""

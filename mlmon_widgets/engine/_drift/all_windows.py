@@ -116,16 +116,16 @@ class KSPValues:
             self._exact[key] = p
         return self._exact[key]
 
-    def asymptotic(self, numerators: np.ndarray, n1: int, n2: np.ndarray) -> np.ndarray:
+    def asymptotic(self, numerators: np.ndarray, n1: np.ndarray, n2: np.ndarray) -> np.ndarray:
         """``ks_2samp(method='asymp')``'s p-value: ``kstwo.sf(D, round(n1 n2 / (n1 + n2)))``.
 
         ``D = numerators / (n1 n2)``; scipy evaluates each distinct (D, sizes) once.
         """
-        keys = [(int(k), n1, int(m)) for k, m in zip(numerators.tolist(), n2.tolist(), strict=True)]
+        keys = list(zip(numerators.tolist(), np.asarray(n1).tolist(), n2.tolist(), strict=True))
         new = sorted({key for key in keys if key not in self._asymptotic})
         if new:
-            k, _, m = (np.asarray(v, dtype=float) for v in zip(*new, strict=True))
-            p = np.clip(sps.kstwo.sf(k / (n1 * m), np.round(n1 * m / (n1 + m))), 0, 1)
+            k, m1, m2 = (np.asarray(v, dtype=float) for v in zip(*new, strict=True))
+            p = np.clip(sps.kstwo.sf(k / (m1 * m2), np.round(m1 * m2 / (m1 + m2))), 0, 1)
             self._asymptotic.update(zip(new, p.tolist(), strict=True))
         return np.fromiter((self._asymptotic[key] for key in keys), dtype=float, count=len(keys))
 
@@ -251,9 +251,9 @@ def numeric_windows(
         for w in np.flatnonzero(exact).tolist():
             own_values = current[starts[w] : starts[w] + n[w]]
             p_ks[w] = p_values.exact(ref, own_values, int(numerators[w]))
-    asymptotic = tested & ~exact
-    if asymptotic.any():
-        p_ks[asymptotic] = p_values.asymptotic(numerators[asymptotic], reference.n, n[asymptotic])
+    asymptotic = np.flatnonzero(tested & ~exact)
+    if len(asymptotic):  # computed with every other feature's, once, by the caller
+        out["_asymptotic"] = (asymptotic, numerators[asymptotic], reference.n, n[asymptotic])
     out["statistic"] = np.where(tested, ks_d, np.nan)
     out[P_KS] = p_ks
     out["method"] = np.where(tested, "exact", None)

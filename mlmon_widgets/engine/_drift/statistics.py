@@ -82,6 +82,9 @@ class _Rows:
         self.data: dict[str, list] = {c: [] for c in STAT_COLUMNS}
         self.window: list[int] = []
         self.pending: list[tuple[int, int, int]] = []  # (row, n1, n2) needing an asymptotic KS p
+        # (rows, KS numerators, n1, n2) of the all-windows path, resolved together in frame()
+        self.deferred: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.p_values = KSPValues()
 
     def add(self, window: int, **values: object) -> None:
         row = len(self.window)
@@ -94,6 +97,11 @@ class _Rows:
 
     def extend(self, first: int, size: int, columns: dict[str, object]) -> None:
         """Rows of windows ``first:first + size`` at once (``columns``: arrays or scalars)."""
+        deferred = columns.get("_asymptotic")
+        if deferred is not None:
+            local, numerators, n1, n2 = deferred  # type: ignore[misc]
+            rows = len(self.window) + np.asarray(local)
+            self.deferred.append((rows, numerators, np.full(len(rows), n1), n2))
         self.window.extend(range(first, first + size))
         for column in STAT_COLUMNS:
             value = columns.get(column, _DEFAULTS.get(column))
@@ -111,6 +119,11 @@ class _Rows:
             for r, p in zip(rows, ks_pvalue_asymptotic(d, n1, n2), strict=True):
                 self.data[P_KS][r] = float(p)
         out = pd.DataFrame(self.data)
+        if self.deferred:
+            rows, numerators, n1, n2 = (np.concatenate(v) for v in zip(*self.deferred, strict=True))
+            p = self.p_values.asymptotic(numerators, n1, n2)
+            column = out.columns.get_loc(P_KS)
+            out.iloc[rows, column] = p
         numeric = (out["test"] == KS_TEST).to_numpy()
         if numeric.any():
             out.loc[numeric, "p_value"] = gate_pvalues(out.loc[numeric], DEFAULT_GATE)
@@ -319,6 +332,9 @@ def prepare_column(feature: FeatureSummary, series: pd.Series) -> NumericColumn 
     return coded_column(series, feature.kind)
 
 
+#: Up to this many windows (drift_table, a live append) numeric features go window by
+#: window: the all-windows path's sorting by window only pays off over many windows.
+ONE_BY_ONE_MAX = 2
 #: Below this many values, numeric columns are converted in one call (small frames, e.g. the
 #: rows a live view appends); above, one column at a time keeps memory flat.
 _BLOCK_VALUES = 2_000_000
@@ -394,7 +410,7 @@ def compute(
     summary of its phase(s) (``phases`` says which).
     """
     rows = _Rows()
-    p_values = KSPValues()
+    p_values = rows.p_values
     features = list(features)
     numeric = _numeric_block(baseline, production, features)
     per_window = _window_phases(baseline, production, windows)
@@ -445,9 +461,10 @@ def compute(
             if isinstance(summary, NumericFeature):
                 if exact is None and summary.sketch.lossless and summary.n:
                     exact = SortedReference(summary.sketch.sample())
-                if exact is None:  # a lossy sketch: KS and Wasserstein from the sketch
+                if exact is None or len(windows) <= ONE_BY_ONE_MAX:  # (a lossy sketch: the
+                    # sketch's KS and Wasserstein; a few windows: no batch to amortise)
                     for w in range(len(windows)):
-                        stats = _numeric_window(summary, None, column, windows.rows(w), min_rows)
+                        stats = _numeric_window(summary, exact, column, windows.rows(w), min_rows)
                         rows.add(w, **common, **stats)
                 else:
                     for chunk in chunks(windows):
@@ -455,17 +472,24 @@ def compute(
                         rows.extend(chunk.first, chunk.size, {**common, "test": KS_TEST, **stats})
             else:
                 aligner = CategoricalAligner(summary, column)
-                for chunk in chunks(windows):
-                    stats = categorical_windows(
-                        summary,
-                        aligner.to_reference,
-                        column,
-                        chunk,
-                        min_rows,
-                        max_categories,
-                        category_statistics,
-                    )
-                    rows.extend(chunk.first, chunk.size, {**common, "test": CHI2_TEST, **stats})
+                if len(windows) <= ONE_BY_ONE_MAX:
+                    for w in range(len(windows)):
+                        stats = _categorical_window(
+                            summary, aligner, column, windows.rows(w), min_rows, max_categories
+                        )
+                        rows.add(w, **common, **stats)
+                else:
+                    for chunk in chunks(windows):
+                        stats = categorical_windows(
+                            summary,
+                            aligner.to_reference,
+                            column,
+                            chunk,
+                            min_rows,
+                            max_categories,
+                            category_statistics,
+                        )
+                        rows.extend(chunk.first, chunk.size, {**common, "test": CHI2_TEST, **stats})
         if progress is not None:
             progress(done + 1)
     return rows.frame()
