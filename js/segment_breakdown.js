@@ -211,14 +211,18 @@ class BreakdownView {
       });
       block.appendChild(plot);
       const waterfall = this.drawWaterfall(name);
+      const why = this.column("notes", "waterfall")[0];
       if (waterfall) block.appendChild(waterfall);
+      else if (why) block.appendChild(el("div", "mlmon-hint mlmon-waterfall-note", why));
       blocks.push(block);
     }
     this.body.replaceChildren(...blocks);
   }
 
-  // The change of the feature's mean from the reference to production, split into each
-  // segment's part (mix + rate, from explain_change): the bars add up to the last one.
+  // The change of the feature's mean (drift) or of the metric (performance) between two
+  // periods, split into each segment's part (mix + rate, from explain_change): the bars add
+  // up to the last one. For a metric that is not a mean of rows (AUC) the engine gives each
+  // segment's leave-one-out part instead: bars from zero, labelled "not additive".
   drawWaterfall(name) {
     const columns = this.column("waterfall", "column");
     const rows = [];
@@ -231,15 +235,19 @@ class BreakdownView {
     const before = this.column("waterfall", "before")[rows[0]];
     const after = this.column("waterfall", "after")[rows[0]];
     const change = after - before;
-    const box = el("div", "mlmon-waterfall");
+    const additive = this.column("waterfall", "additive")[rows[0]] !== 0;
+    const box = el("div", additive ? "mlmon-waterfall" : "mlmon-waterfall mlmon-not-additive");
     const sign = change >= 0 ? "+" : "";
-    box.appendChild(el("div", "mlmon-hint", `mean ${this.model.get("feature")}: ${fmt(before)} → ${fmt(after)} (${sign}${fmt(change)}), each segment's part (mix + rate)`));
+    const what = this.performance() ? this.words.metricLabel(this.model.get("metric")) : `mean ${this.model.get("feature")}`;
+    const periods = this.column("periods", "text")[0] || "";
+    const parts = additive ? "each segment's part (mix + rate)" : "not additive: each bar is the change with that segment left out";
+    box.appendChild(el("div", "mlmon-hint", `${what}, ${periods}: ${fmt(before)} → ${fmt(after)} (${sign}${fmt(change)}), ${parts}`));
     const BAR = 64;
     const H = 70;
     const plot = svg("svg", { width: LABEL_W + (rows.length + 1) * BAR, height: H + 18, class: "mlmon-waterfall-plot" });
     const ends = [0];
     let running = 0;
-    for (const i of rows) ends.push((running += total[i]));
+    for (const i of rows) ends.push(additive ? (running += total[i]) : total[i]);
     const lo = Math.min(0, change, ...ends);
     const hi = Math.max(0, change, ...ends);
     const y = (v) => (hi === lo ? H / 2 : 4 + ((hi - v) / (hi - lo)) * (H - 8));
@@ -254,8 +262,11 @@ class BreakdownView {
       plot.appendChild(svg("text", { x: x + (BAR - 12) / 2, y: H + 14, "text-anchor": "middle", class: "mlmon-segment-label" }, shown));
     };
     rows.forEach((i, k) => {
-      const lines = [`${name} = ${segments[i]}`, `mix ${fmt(mix[i])} (its share changed)`, `rate ${fmt(rate[i])} (the mean changed inside)`, `part ${fmt(total[i])} of ${fmt(change)}`];
-      bar(k, ends[k], ends[k + 1], `mlmon-part ${total[i] >= 0 ? "mlmon-up" : "mlmon-down"}`, segments[i], lines);
+      const lines = additive
+        ? [`${name} = ${segments[i]}`, `mix ${fmt(mix[i])} (its share changed)`, `rate ${fmt(rate[i])} (the value changed inside)`, `part ${fmt(total[i])} of ${fmt(change)}`]
+        : [`${name} = ${segments[i]}`, `not additive: the change is ${fmt(total[i])} more than without this segment`, `overall change ${fmt(change)}`];
+      const from = additive ? ends[k] : 0;
+      bar(k, from, ends[k + 1], `mlmon-part ${total[i] >= 0 ? "mlmon-up" : "mlmon-down"}`, segments[i], lines);
     });
     bar(rows.length, 0, change, "mlmon-part mlmon-total", "all rows", [`all rows: ${fmt(before)} → ${fmt(after)}`, `change ${fmt(change)}`]);
     box.appendChild(plot);
@@ -265,7 +276,9 @@ class BreakdownView {
   drawSlices() {
     const reasons = this.column("slices", "reason");
     const since = this.column("slices", "since");
-    const title = el("div", "mlmon-segment-title", reasons.length ? "slices found" : "no slice found");
+    const why = this.column("notes", "slices")[0];
+    const none = why ? `no slices: ${why}` : "no slice found";
+    const title = el("div", "mlmon-segment-title", reasons.length ? "slices found" : none);
     const items = reasons.map((reason, i) => {
       const item = el("div", "mlmon-slice", since[i] ? `${reason}, from ${since[i]}` : reason);
       item.dataset.slice = String(i);

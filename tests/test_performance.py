@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.weightstats import DescrStatsW
 
 from mlmon_widgets.engine import join_labels, performance_over_time
 
@@ -80,6 +81,37 @@ def test_pending_windows_are_never_scored(scored):
     # prediction metrics need no labels and are there for every window
     positive = table[table["metric"] == "positive_rate"]
     assert positive["value"].notna().all() and (positive["status"] == "ok").all()
+
+
+def test_means_of_rows_have_student_t_intervals_equal_to_statsmodels(scored, rng):
+    table = performance_over_time(scored, label="y", score="score", rows=1000, n_bootstrap=0)
+    part = scored.iloc[1000:2000]
+    y, p = part["y"].to_numpy(), part["score"].to_numpy()
+    per_row = {
+        "log_loss": -(y * np.log(p) + (1 - y) * np.log(1 - p)),
+        "mean_score": p,
+        "confidence": np.maximum(p, 1 - p),
+    }
+    for name, values in per_row.items():
+        row = metric(table, name, window=1)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+            DescrStatsW(values).tconfint_mean(alpha=0.05), rel=1e-12
+        ), name
+        assert row["ci_low"] < row["value"] < row["ci_high"]
+    assert np.isnan(metric(table, "f1")["ci_low"])  # no interval claimed where none is computed
+    n = 400
+    truth = rng.normal(10, 2, n)
+    frame = pd.DataFrame({"y": truth, "yhat": truth + rng.normal(0.5, 1, n)})
+    reg = performance_over_time(frame, label="y", score="yhat", task="regression", rows=n)
+    err = (frame["yhat"] - frame["y"]).to_numpy()
+    for name, values in (("mae", np.abs(err)), ("bias", err)):
+        row = metric(reg, name)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+            DescrStatsW(values).tconfint_mean(alpha=0.05), rel=1e-12
+        ), name
+    low, high = DescrStatsW(err**2).tconfint_mean(alpha=0.05)
+    row = metric(reg, "rmse")
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((np.sqrt(low), np.sqrt(high)))
 
 
 def test_regression_and_latency(rng):

@@ -186,6 +186,75 @@ def test_the_performance_view_shows_segment_performance(frames, recording):
     assert view.columns_of("statistic")["name"] == ["log_loss"]
 
 
+def _degrading(production: pd.DataFrame, since: str) -> pd.DataFrame:
+    """Calibrated scores, except in the XSS channel from ``since`` on (half its labels flip)."""
+    rng = np.random.default_rng(11)
+    frame = production.copy()
+    frame["s"] = rng.uniform(0.05, 0.6, len(frame))
+    y = rng.random(len(frame)) < frame["s"]
+    late = (frame["ts"] >= since).to_numpy() & (frame["channel"] == XSS).to_numpy()
+    frame["y"] = np.where(late & (rng.random(len(frame)) < 0.5), ~y, y)
+    return frame
+
+
+def test_the_performance_view_splits_the_metrics_change_and_lists_where_it_got_worse(
+    frames, recording
+):
+    reference, production = frames
+    since = "2024-03-07"
+    scored = _degrading(production, since)
+    with pytest.raises(ValueError, match="since= needs time="):
+        SegmentBreakdown(reference, scored, by="channel", label="y", score="s", since=since)
+    view = SegmentBreakdown(
+        reference,
+        scored,
+        by="channel",
+        time="ts",
+        window="1D",
+        roles={"ts": "datetime"},
+        label="y",
+        score="s",
+        since=since,
+        n_bootstrap=0,
+    )
+    before, after = scored[scored["ts"] < since], scored[scored["ts"] >= since]
+    view.view = "performance"
+    expected = mm.explain_change(before, after, "channel", metric="log_loss", label="y", score="s")
+    parts = view.waterfall()
+    np.testing.assert_allclose(parts["total_effect"], expected["total_effect"], rtol=1e-12)
+    assert parts["total_effect"].sum() == pytest.approx(expected.attrs["overall_change"], abs=1e-12)
+    sent = view.columns_of("waterfall")
+    assert sent["segment"] == expected.index.tolist() and set(sent["additive"]) == {1}
+    assert view.columns_of("periods")["text"] == ["before 2024-03-07 → from 2024-03-07"]
+    top = parts.loc[parts["total_effect"].idxmax()]
+    assert top["segment"] == XSS and top["rate_effect"] > 10 * abs(top["mix_effect"])
+    found = mm.find_slices(
+        after, reference=before, metric="log_loss", label="y", score="s",
+        roles={"ts": "datetime"}, time="ts", window="1D",
+    )  # fmt: skip
+    shown = view.columns_of("slices")
+    assert shown["slice"] == found["slice"].tolist() and shown["reason"] == found["reason"].tolist()
+    assert shown["slice"][0] == f"channel == {XSS!r}"
+    pd.testing.assert_frame_equal(view.performance_slices, found)
+    view.selected = {"slice": 0}
+    assert view.where() == tuple(found["conditions"].iloc[0])
+    view.metric = "roc_auc"  # not a mean of rows: leave-one-segment-out, not additive
+    assert view.selected is None  # the slice listed belonged to the other metric
+    auc = mm.explain_change(before, after, "channel", metric="roc_auc", label="y", score="s")
+    sent = view.columns_of("waterfall")
+    assert set(sent["additive"]) == {0}
+    np.testing.assert_allclose(sent["total"], auc["total_effect"], rtol=1e-12)
+    notes = view.columns_of("notes")
+    assert notes["slices"] == ["slices are searched on accuracy or log_loss"]
+    assert view.columns_of("slices")["slice"] == []
+    view.metric = "precision"
+    assert "waterfall" not in view._store.data
+    assert view.columns_of("notes")["waterfall"][0].startswith("no waterfall: precision is not")
+    view.view = "drift"  # the drift slices and the feature's waterfall again
+    assert view.columns_of("slices")["slice"] == view.slices["slice"].tolist()
+    assert view.columns_of("notes")["waterfall"] == [""]
+
+
 # ---------------------------------------------------------------- live append, from_frame, link
 def _tables_of(widget) -> dict:
     return {name: widget.columns_of(name) for name in widget._store.data}
@@ -256,9 +325,13 @@ def test_from_frame_shows_the_same_as_the_view_of_the_data(frames, view):
     fresh = SegmentBreakdown.from_frame(
         view.segments, table=view.table, overall=view._overall, slices=view.slices
     )
-    want = _tables_of(view)
-    want.pop("waterfall", None)  # the waterfall needs the rows
-    _assert_same_tables(_tables_of(fresh), want)
+    want, got = _tables_of(view), _tables_of(fresh)
+    for name in ("waterfall", "periods", "notes"):  # the waterfall needs the rows
+        want.pop(name, None)
+    assert got.pop("notes")["waterfall"] == [
+        "no waterfall: a from_frame view has no rows to decompose"
+    ]
+    _assert_same_tables(got, want)
     fresh.selected = {"segment_column": "channel", "segment_value": XSS}
     assert fresh.where()[0].value == XSS
     with pytest.raises(TypeError, match="static"):

@@ -92,10 +92,12 @@ from ._quality.judge import quality_levels, reference_rate
 from ._quality.report import data_quality, version_events
 from ._segments.conditions import Condition, as_conditions, select_rows, slice_text
 from ._segments.drift import MISSING_SEGMENT, segment_drift
+from ._segments.explain import ADDITIVE as ADDITIVE_METRICS
+from ._segments.explain import NOT_ADDITIVE as NOT_ADDITIVE_METRICS
 from ._segments.explain import explain_change
 from ._segments.onset import step_start
 from ._segments.performance import segment_performance
-from ._segments.slices import SLICE_COLUMNS, find_slices
+from ._segments.slices import SLICE_COLUMNS, SLICE_METRICS, find_slices
 from ._validation import (
     ISO_STAMP,
     DataWarning,
@@ -211,6 +213,7 @@ from ._vocabulary import (
 
 __all__ = [
     "ACCURACY",
+    "ADDITIVE_METRICS",
     "ALERT_LEVELS",
     "ALL",
     "BASELINE_FORMAT",
@@ -264,6 +267,7 @@ __all__ = [
     "MISSING_SEGMENT",
     "NEGLOG10P",
     "NELSON_RULES",
+    "NOT_ADDITIVE_METRICS",
     "NO_DATA",
     "OFF",
     "OK",
@@ -295,6 +299,7 @@ __all__ = [
     "SEVERITY_RANK",
     "SIDES",
     "SLICE_COLUMNS",
+    "SLICE_METRICS",
     "STATUS_LABELS",
     "TASKS",
     "UPPER",

@@ -11,6 +11,7 @@ import traitlets
 
 from ..engine import (
     ACCURACY,
+    ADDITIVE_METRICS,
     CRITICAL,
     DRIFT,
     FEATURE_KINDS,
@@ -18,11 +19,13 @@ from ..engine import (
     LOG_LOSS,
     MIN_ROWS,
     MISSING_SEGMENT,
+    NOT_ADDITIVE_METRICS,
     OK,
     PERFORMANCE,
     PSI,
     SEVERITIES,
     SEVERITY_RANK,
+    SLICE_METRICS,
     WARNING,
     Baseline,
     Condition,
@@ -110,6 +113,10 @@ class SegmentBreakdown(MlmonWidget):
         against :func:`~mlmon_widgets.performance_over_time` of all rows.
     metric : str, optional
         The performance metric shown (default ``'log_loss'`` with a score, else accuracy).
+    since : str or pandas.Timestamp, optional
+        The performance view's waterfall and slices compare two periods: the production
+        rows from ``since`` with those before it (needs ``time=``). Without it, the
+        reference rows before production when the reference has labels.
 
     Examples
     --------
@@ -157,6 +164,7 @@ class SegmentBreakdown(MlmonWidget):
         min_coverage: float = 0.8,
         n_bootstrap: int = 200,
         metric: str | None = None,
+        since: object | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -173,6 +181,7 @@ class SegmentBreakdown(MlmonWidget):
             "slices": slices,
             "slice_columns": slice_columns,
             "label": label,
+            "since": since,
             "columns": {"label": label, "score": score, "prediction": prediction},
             "settings": {
                 "threshold": threshold,
@@ -181,8 +190,10 @@ class SegmentBreakdown(MlmonWidget):
                 "n_bootstrap": n_bootstrap,
             },
         }
-        if label is None and metric is not None:
-            raise ValueError("metric= needs label= (and score= or prediction=)")
+        if label is None and (metric is not None or since is not None):
+            raise ValueError("metric= and since= need label= (and score= or prediction=)")
+        if since is not None and time is None:
+            raise ValueError("since= needs time= (the column it cuts the production rows on)")
         self._compute()
         self.feature = feature if feature is not None else self._worst_feature()
         if label is not None:
@@ -225,6 +236,8 @@ class SegmentBreakdown(MlmonWidget):
         self._features = list(dict.fromkeys(self._whole["feature"]))
         self._perf: tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame] | None = None
         self._metrics: list[str] = []
+        self._periods: tuple[pd.DataFrame, pd.DataFrame, str] | None = None
+        self._found: dict[str, pd.DataFrame] = {}  # performance slices, per metric
         if inputs["label"] is not None:
             columns, settings = inputs["columns"], inputs["settings"]
             whole = segment_performance(production, by, **columns, **settings, alpha=alpha)
@@ -240,6 +253,26 @@ class SegmentBreakdown(MlmonWidget):
             )
             self._perf = (whole, per_window, total)
             self._metrics = list(dict.fromkeys(whole["metric"]))
+            self._periods = self._two_periods()
+
+    def _two_periods(self) -> tuple[pd.DataFrame, pd.DataFrame, str] | None:
+        """The rows before and after that the performance waterfall and slices compare."""
+        reference, production = self._data
+        label, since, time = self._inputs["label"], self._inputs["since"], self._spec["time"]
+        if since is not None:
+            try:
+                stamp = pd.Timestamp(since)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"since= must be a date or time; got {since!r}") from err
+            stamps = pd.to_datetime(production[time])
+            if stamps.dt.tz is not None and stamp.tz is None:
+                stamp = stamp.tz_localize(stamps.dt.tz)
+            after = (stamps >= stamp).to_numpy()
+            text = f"before {_stamp(stamp)} → from {_stamp(stamp)}"
+            return production[~after], production[after], text
+        if label in reference.columns and reference[label].notna().any():
+            return reference, production, "reference → production"
+        return None
 
     @classmethod
     def from_frame(
@@ -305,7 +338,7 @@ class SegmentBreakdown(MlmonWidget):
             else slices.reset_index(drop=True)
         )
         widget._features = list(dict.fromkeys(widget._whole["feature"]))
-        widget._perf, widget._metrics = None, []
+        widget._perf, widget._metrics, widget._periods, widget._found = None, [], None, {}
         widget.feature = feature if feature is not None else widget._worst_feature()
         widget._publish(widget._view_tables())
         return widget
@@ -333,7 +366,7 @@ class SegmentBreakdown(MlmonWidget):
             raise ValueError(f"new_rows lacks the production column(s) {missing}")
         if len(new_rows) == 0:
             return
-        slices_before = self._slices["slice"].tolist()
+        slices_before = self._shown_slices()[0]["slice"].tolist()
         rows = pd.concat([production, new_rows[production.columns]], ignore_index=True)
         self._data = (reference, rows)
         self._compute()
@@ -348,7 +381,7 @@ class SegmentBreakdown(MlmonWidget):
     def _still_shown(self, selected: dict[str, Any], slices_before: list[str]) -> bool:
         if "slice" in selected:
             index = selected["slice"]
-            now = self._slices["slice"].tolist()
+            now = self._shown_slices()[0]["slice"].tolist()
             return index < len(now) and now[index] == slices_before[index]
         known = self._whole[["segment_column", "segment_value"]]
         return bool(
@@ -402,6 +435,8 @@ class SegmentBreakdown(MlmonWidget):
             return
         shown = {VIEWS[0]: "feature", VIEWS[1]: "metric"}[self.view]
         if change["name"] in ("view", shown):  # not for the other view's choice
+            if self.selected is not None and "slice" in self.selected:
+                self.selected = None  # the slices listed are another view's now
             self._publish(self._view_tables())
 
     @traitlets.validate("metric")
@@ -428,9 +463,10 @@ class SegmentBreakdown(MlmonWidget):
             return None
         if set(value) == {"slice"}:
             index = value["slice"]
-            if not isinstance(index, int) or not 0 <= index < len(self._slices):
+            shown = len(self._shown_slices()[0])
+            if not isinstance(index, int) or not 0 <= index < shown:
                 raise traitlets.TraitError(
-                    f"selected slice {index!r} is not one of the {len(self._slices)} shown"
+                    f"selected slice {index!r} is not one of the {shown} shown"
                 )
             return {"slice": index}
         if set(value) != {"segment_column", "segment_value"}:
@@ -452,7 +488,7 @@ class SegmentBreakdown(MlmonWidget):
         if self.selected is None:
             raise ValueError("select a segment or a slice first (click one, or set .selected)")
         if "slice" in self.selected:
-            return tuple(self._slices["conditions"].iloc[self.selected["slice"]])
+            return tuple(self._shown_slices()[0]["conditions"].iloc[self.selected["slice"]])
         columns = self.selected["segment_column"].split(" & ")
         values = self.selected["segment_value"].split(" & ")
         return tuple(
@@ -545,21 +581,36 @@ class SegmentBreakdown(MlmonWidget):
 
     # ------------------------------------------------------------------ tables
     def waterfall(self) -> pd.DataFrame:
-        """How each segment's mix and rate explain the change of the feature's mean.
+        """How each segment explains the change of the value shown between two periods.
 
-        :func:`~mlmon_widgets.explain_change` from the reference to production, per segment
-        column, for a numeric feature (empty for a categorical one): one row per segment,
-        with ``segment_column``; the parts of a column add up to its ``overall_change``.
+        :func:`~mlmon_widgets.explain_change` per segment column: in the drift view, of the
+        feature's mean from the reference to production (a numeric feature); in the
+        performance view, of :attr:`metric` between the two periods (``since=``, or a
+        labelled reference). One row per segment, with ``segment_column``; for a metric
+        that is a mean of rows (``additive``) the parts of a column add up to its overall
+        change, for ROC AUC each part is the change with the segment left out. Empty (see
+        the view's note) where there is nothing to decompose.
         """
-        kind = self._overall["kind"].get(self.feature, "") if "kind" in self._overall else ""
-        if self._data is None or str(kind) != FEATURE_KINDS[0]:
-            return pd.DataFrame(columns=["segment_column", "segment", "total_effect"])
-        reference, production = self._data
+        if self._waterfall_note():
+            return pd.DataFrame(columns=["segment_column", "segment", "total_effect", "additive"])
+        if self.view == VIEWS[1]:
+            assert self._periods is not None
+            before, after, _ = self._periods
+            columns = self._inputs["columns"]
+            options = {
+                "metric": self.metric,
+                **columns,
+                "threshold": self._inputs["settings"]["threshold"],
+            }
+        else:
+            assert self._data is not None
+            before, after = self._data
+            options = {"metric": self.feature}
         parts = []
         for name in dict.fromkeys(self._whole["segment_column"]):
             columns = tuple(name.split(" & "))
             by = columns[0] if len(columns) == 1 else columns
-            part = explain_change(reference, production, by, metric=self.feature)
+            part = explain_change(before, after, by, **options)
             part = part.reset_index().assign(
                 segment_column=name,
                 overall_before=part.attrs["overall_before"],
@@ -568,10 +619,27 @@ class SegmentBreakdown(MlmonWidget):
             parts.append(part)
         return pd.concat(parts, ignore_index=True)
 
+    def _waterfall_note(self) -> str:
+        """Why the view has no waterfall ('' when it has one)."""
+        if self._data is None:
+            return "no waterfall: a from_frame view has no rows to decompose"
+        if self.view == VIEWS[1]:
+            if self.metric not in ADDITIVE_METRICS + NOT_ADDITIVE_METRICS:
+                decomposed = ", ".join(ADDITIVE_METRICS + NOT_ADDITIVE_METRICS)
+                return f"no waterfall: {self.metric} is not split by segment ({decomposed} are)"
+            if self._periods is None:
+                return "no waterfall: give since= (or a labelled reference) to compare two periods"
+            return ""
+        kind = self._overall["kind"].get(self.feature, "") if "kind" in self._overall else ""
+        if str(kind) != FEATURE_KINDS[0]:
+            return f"no waterfall: {self.feature} is not numeric (the waterfall splits a mean)"
+        return ""
+
     def _waterfall(self) -> dict[str, dict[str, Any]]:
         parts = self.waterfall()
         if len(parts) == 0:
             return {}
+        periods = self._periods[2] if self.view == VIEWS[1] and self._periods else ""
         return {
             "waterfall": {
                 "column": parts["segment_column"].astype(str).tolist(),
@@ -581,7 +649,9 @@ class SegmentBreakdown(MlmonWidget):
                 "total": parts["total_effect"].to_numpy(dtype=float),
                 "before": parts["overall_before"].to_numpy(dtype=float),
                 "after": parts["overall_after"].to_numpy(dtype=float),
-            }
+                "additive": parts["additive"].to_numpy(dtype=np.uint8),
+            },
+            "periods": {"text": [periods or "reference → production"]},
         }
 
     def _view_tables(self) -> dict[str, dict[str, Any]]:
@@ -589,16 +659,55 @@ class SegmentBreakdown(MlmonWidget):
             "features": {"name": list(self._features)},
             "metrics": {"name": list(self._metrics)},
             "views": {"name": list(VIEWS) if self._perf is not None else [VIEWS[0]]},
+        }
+        found, why = self._shown_slices()
+        shown = {
             "slices": {
-                "slice": self._slices["slice"].astype(str).tolist(),
-                "target": self._slices["target"].astype(str).tolist(),
-                "reason": self._slices["reason"].astype(str).tolist(),
-                "since": [_stamp(v) for v in self._slices["since"]],
+                "slice": found["slice"].astype(str).tolist(),
+                "target": found["target"].astype(str).tolist(),
+                "reason": found["reason"].astype(str).tolist(),
+                "since": [_stamp(v) for v in found["since"]],
             },
+            "notes": {"slices": [why], "waterfall": [self._waterfall_note()]},
         }
         if self.view == VIEWS[1]:
-            return {**shared, **self._performance_tables()}
-        return {**shared, **self._drift_tables(), **self._waterfall()}
+            return {**shared, **shown, **self._performance_tables(), **self._waterfall()}
+        return {**shared, **shown, **self._drift_tables(), **self._waterfall()}
+
+    def _shown_slices(self, view: str | None = None) -> tuple[pd.DataFrame, str]:
+        """The slices of a view (drift, or the metric's; default: the one shown), or why none."""
+        if (view or self.view) != VIEWS[1]:
+            why = "" if self._inputs.get("slices", True) else "slices not searched (slices=False)"
+            return self._slices, why
+        empty = self._slices.iloc[0:0]
+        if self.metric not in SLICE_METRICS:
+            return empty, f"slices are searched on {' or '.join(SLICE_METRICS)}"
+        if self._periods is None:
+            return empty, "slices compare two periods: give since= (or a labelled reference)"
+        if not self._inputs["slices"]:
+            return empty, "slices not searched (slices=False)"
+        if self.metric not in self._found:
+            before, after, _ = self._periods
+            columns = self._inputs["slice_columns"]
+            self._found[self.metric] = find_slices(
+                after,
+                reference=before,
+                metric=self.metric,
+                **self._inputs["columns"],
+                threshold=self._inputs["settings"]["threshold"],
+                columns=columns if columns is not None else self._inputs["features"],
+                roles=self._spec["roles"],
+                time=self._spec["time"],
+                window=self._spec["window"],
+            )
+        return self._found[self.metric], ""
+
+    @property
+    def performance_slices(self) -> pd.DataFrame:
+        """Where :attr:`metric` got worse between the two periods (``find_slices``), best first."""
+        if self._perf is None:
+            raise ValueError("performance slices need label= (and score=)")
+        return self._shown_slices(VIEWS[1])[0].copy()
 
     def _drift_tables(self) -> dict[str, dict[str, Any]]:
         whole = self._whole[self._whole["feature"] == self.feature]

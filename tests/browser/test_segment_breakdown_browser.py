@@ -133,11 +133,12 @@ channel = rng.choice(["branch", "online", {XSS!r}], n, p=[0.4, 0.4, 0.2])
 ts = pd.Timestamp("2024-03-01") + pd.to_timedelta(np.sort(rng.integers(0, 10 * 86400, n)), "s")
 s = rng.uniform(0.05, 0.6, n)
 y = rng.random(n) < s
-y = np.where((channel == {XSS!r}) & (rng.random(n) < 0.5), ~y, y)
+late = ts >= pd.Timestamp("2024-03-04")
+y = np.where((channel == {XSS!r}) & late & (rng.random(n) < 0.5), ~y, y)
 frame = pd.DataFrame({{"ts": ts, "channel": channel, "x": rng.normal(size=n), "s": s, "y": y}})
 scored = SegmentBreakdown(frame, frame, by="channel", time="ts", window="1D",
-                          roles={{"ts": "datetime"}}, label="y", score="s", slices=False,
-                          n_bootstrap=50)
+                          roles={{"ts": "datetime"}}, label="y", score="s", n_bootstrap=50,
+                          since="2024-03-04")
 scored
 """
 
@@ -169,3 +170,43 @@ def test_the_performance_view_draws_values_with_intervals(lab, page):
     widget.locator(".mlmon-segment-row").nth(xss).locator("circle").hover()
     interval = re.compile(r"accuracy 0\.\d+ \[0\.\d+, 0\.\d+\] \(worse than the rest\)")
     expect(widget.locator(".mlmon-tooltip")).to_contain_text(interval)
+
+
+def test_the_performance_view_splits_the_change_and_lists_where_it_got_worse(lab, page):
+    lab.write_notebook("segments_change.ipynb", cells=[PERFORMANCE])
+    lab.open_notebook(page, "segments_change.ipynb")
+    lab.run_all(page)
+    widget = lab.wait_for(page, BREAKDOWN, timeout=90_000)
+    widget.locator("select.mlmon-view").select_option("performance")
+    lab.wait_for_probe(page, "print(scored.view)", "performance")
+    waterfall = widget.locator(".mlmon-waterfall")
+    expect(waterfall).to_contain_text("log loss, before 2024-03-04 → from 2024-03-04")
+    expect(waterfall).to_contain_text("each segment's part (mix + rate)")
+    expect(waterfall.locator("rect.mlmon-part")).to_have_count(4)  # 3 segments + all rows
+    totals = json.loads(
+        lab.run_probe(page, "print(json.dumps(list(scored.waterfall()['total_effect'])))")
+    )
+    xss = json.loads(
+        lab.run_probe(page, "print(json.dumps(list(scored.waterfall()['segment'])))")
+    ).index(XSS)
+    waterfall.locator("rect.mlmon-part").nth(xss).hover()
+    tip = widget.locator(".mlmon-tooltip")
+    expect(tip).to_contain_text(f"channel = {XSS}")
+    expect(tip).to_contain_text(f"part {totals[xss]:.3g} of")
+    # the slices where log loss got worse since the date, the segment value as text
+    first = widget.locator(".mlmon-slice").first
+    expect(first).to_contain_text(f"channel == '{XSS}'")
+    assert widget.locator(".mlmon-slices img").count() == 0
+    first.click()
+    lab.wait_for_probe(page, "print(scored.selected)", "{'slice': 0}")
+    widget.locator("select.mlmon-feature").select_option("roc_auc")
+    lab.wait_for_probe(page, "print(scored.metric)", "roc_auc")
+    expect(widget.locator(".mlmon-not-additive")).to_contain_text("not additive")
+    expect(widget.locator(".mlmon-slices")).to_contain_text(
+        "no slices: slices are searched on accuracy or log_loss"
+    )
+    widget.locator("select.mlmon-feature").select_option("precision")
+    lab.wait_for_probe(page, "print(scored.metric)", "precision")
+    expect(widget.locator(".mlmon-waterfall-note").first).to_contain_text(
+        "no waterfall: precision is not split by segment"
+    )

@@ -1,6 +1,8 @@
-"""Metrics of one window: classification metrics with Wilson and bootstrap intervals.
+"""Metrics of one window: classification metrics with Wilson, Student-t and bootstrap intervals.
 
 ROC AUC is the Mann-Whitney U statistic; its bootstrap resamples are scored from one sort.
+Metrics that are means of a per-row value (log loss, mean score, MAE, ...) get Student's t
+interval of that mean.
 """
 
 from __future__ import annotations
@@ -12,6 +14,24 @@ from statsmodels.stats.proportion import proportion_confint
 from .._vocabulary import ACCURACY, CALIBRATION_ERROR, F1, LOG_LOSS, PRECISION, RECALL, ROC_AUC
 
 _EPS = 1e-15
+
+
+def mean_with_ci(values: np.ndarray) -> tuple[float, float, float]:
+    """The mean of per-row values with its 95% Student-t interval.
+
+    ``mean -/+ t(0.975, n - 1) * s / sqrt(n)`` with the sample standard deviation ``s``
+    (ddof=1), as ``statsmodels``' ``DescrStatsW.tconfint_mean``; the central limit theorem
+    makes it a good interval for a mean loss at the row counts a window is scored on
+    (``min_rows``). Fewer than two values: no interval.
+    """
+    n = len(values)
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    mean = float(np.mean(values))
+    if n < 2:
+        return mean, np.nan, np.nan
+    half = float(sps.t.ppf(0.975, n - 1) * np.std(values, ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half
 
 
 def classification_metrics(
@@ -46,8 +66,7 @@ def classification_metrics(
     out[F1] = (f1, np.nan, np.nan)
     out[ROC_AUC] = _auc_with_ci(y, p, rng, n_boot)
     clipped = np.clip(p, _EPS, 1 - _EPS)
-    log_loss = float(-np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)))
-    out[LOG_LOSS] = (log_loss, np.nan, np.nan)
+    out[LOG_LOSS] = mean_with_ci(-(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)))
     out[CALIBRATION_ERROR] = (_ece(y, p), np.nan, np.nan)
     return out
 

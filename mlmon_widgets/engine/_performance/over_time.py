@@ -46,7 +46,7 @@ from .._vocabulary import (
     labelled_metrics,
 )
 from .inputs import check_columns, milliseconds
-from .metrics import classification_metrics
+from .metrics import classification_metrics, mean_with_ci
 
 #: Columns of :func:`performance_over_time`, in order.
 PERFORMANCE_COLUMNS = (
@@ -123,7 +123,7 @@ def _share(k: int, total: int) -> tuple[float, float, float]:
 
 
 def _mean(values: np.ndarray) -> tuple[float, float, float]:
-    return (float(values.mean()) if len(values) else np.nan, np.nan, np.nan)
+    return mean_with_ci(values)
 
 
 def _one_window(part: pd.DataFrame, spec: PerformanceSpec, rng: np.random.Generator) -> list:
@@ -185,9 +185,14 @@ def _one_window(part: pd.DataFrame, spec: PerformanceSpec, rng: np.random.Genera
             )
         else:
             err = p[labelled] - y
-            values[MAE] = (float(np.mean(np.abs(err))), np.nan, np.nan)
-            values[RMSE] = (float(np.sqrt(np.mean(err**2))), np.nan, np.nan)
-            values[BIAS] = (float(np.mean(err)), np.nan, np.nan)
+            values[MAE] = mean_with_ci(np.abs(err))
+            mse, low, high = mean_with_ci(err**2)  # the square root of the MSE's interval
+            values[RMSE] = (
+                float(np.sqrt(mse)),
+                float(np.sqrt(max(low, 0.0))),
+                float(np.sqrt(high)),
+            )
+            values[BIAS] = mean_with_ci(err)
     for metric in labelled_metrics(spec.task):
         values.setdefault(metric, _NONE)
 
@@ -298,8 +303,11 @@ def performance_over_time(
     pandas.DataFrame
         One row per window x metric: ``window``, ``window_start``, ``window_end``,
         ``metric``, ``value``, ``ci_low``, ``ci_high`` (95%: Wilson for proportions,
-        bootstrap percentile for AUC), ``n`` (rows), ``n_labelled``, ``coverage``,
-        ``status`` (``'ok'``, ``'pending'``, ``'insufficient_data'``) and ``note``.
+        bootstrap percentile for AUC, Student's t for means of a per-row value: log loss,
+        mean score, confidence, MAE, bias, and the square root of the MSE's for RMSE;
+        none for F1, calibration error, latency percentiles and counts), ``n`` (rows),
+        ``n_labelled``, ``coverage``, ``status`` (``'ok'``, ``'pending'``,
+        ``'insufficient_data'``) and ``note``.
 
     Examples
     --------

@@ -49,6 +49,8 @@ from .search import (
 MAX_RECHECKED = 60
 #: Metrics where a higher value is better (a slice is worse when its value is lower).
 _HIGHER_IS_BETTER = (ACCURACY,)
+#: The performance metrics slices are searched on (a per-row value with a bad direction).
+SLICE_METRICS = (ACCURACY, LOG_LOSS)
 #: Columns of the result, in order (``feature`` for drift, ``metric`` for performance).
 SLICE_COLUMNS = (
     "slice",
