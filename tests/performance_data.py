@@ -41,3 +41,15 @@ def predictions(**kwargs: Any) -> Any:
     namespace: dict[str, Any] = {}
     exec(SOURCE, namespace)  # our own constant
     return namespace["predictions"](**kwargs)
+
+
+def assert_segment_alerts_are_the_charts(alerts: Any, segment: str, shown: Any) -> Any:
+    """The performance alerts ``evaluate`` gives a segment are those its ControlChart shows.
+
+    Returns the segment's performance alerts.
+    """
+    mine = alerts[(alerts["segment"] == segment) & (alerts["domain"] == "performance")]
+    key = ["window_start", "metric", "severity"]
+    expected = shown.rename(columns={"window": "window_start"}) if "window" in shown else shown
+    assert sorted(map(tuple, mine[key].to_numpy())) == sorted(map(tuple, expected[key].to_numpy()))
+    return mine

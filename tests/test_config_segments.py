@@ -138,7 +138,7 @@ def test_a_segments_performance_limits_are_judged_as_its_control_chart_judges_th
     performance rules, raise in evaluate exactly the alerts the chart shows."""
     from mlmon_widgets.widgets import ControlChart
 
-    from .performance_data import predictions
+    from .performance_data import assert_segment_alerts_are_the_charts, predictions
 
     xss = "<img src=x onerror=alert(1)>"  # the degrading segment of predictions()
     data = predictions()
@@ -152,10 +152,5 @@ def test_a_segments_performance_limits_are_judged_as_its_control_chart_judges_th
     config = config.with_segment(data, {"segment": xss}, performance=chart.performance_section())
     config = MonitoringConfig.from_yaml(config.to_yaml())
     alerts = evaluate(config, data)
-    mine = alerts[
-        (alerts["segment"] == f"segment == {xss!r}") & (alerts["domain"] == "performance")
-    ]
-    key = ["window_start", "metric", "severity"]
-    expected = shown.rename(columns={"window": "window_start"}) if "window" in shown else shown
-    assert sorted(map(tuple, mine[key].to_numpy())) == sorted(map(tuple, expected[key].to_numpy()))
+    mine = assert_segment_alerts_are_the_charts(alerts, f"segment == {xss!r}", shown)
     assert mine["message"].str.startswith(f"in segment == {xss!r}: ").all()

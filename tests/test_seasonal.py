@@ -61,16 +61,16 @@ def seasonal(reference) -> Baseline:
     return Baseline.fit(reference, time="ts", seasonality="weekday")
 
 
-def test_a_day_is_the_engine_run_on_its_weekday_by_hand(reference, production, seasonal):
-    table = mm.drift_over_time(seasonal, production, time="ts", window="1D")
-    saturday = production[production["ts"].dt.normalize() == "2024-04-06"]
+def assert_day_is_its_phase_by_hand(table, reference, production, day, in_phase, phase):
+    """The day's window equals drift_table run by hand on its phase's reference rows."""
+    rows = production[production["ts"].dt.normalize() == day]
     by_hand = mm.drift_table(
-        Baseline.fit(reference[reference["ts"].dt.day_of_week == 5].drop(columns="ts")),
-        saturday.drop(columns="ts"),
+        Baseline.fit(reference[in_phase(reference["ts"])].drop(columns="ts")),
+        rows.drop(columns="ts"),
     )
-    got = table[table["window_start"] == "2024-04-06"].set_index("feature")
-    assert (got["phases"] == "Sat").all()
-    for feature in ("spend", "visits", "channel", "age"):
+    got = table[table["window_start"] == day].set_index("feature")
+    assert (got["phases"] == phase).all()
+    for feature in by_hand.index:
         for column in STATS:
             expected, value = by_hand.loc[feature, column], got.loc[feature, column]
             if pd.isna(expected):
@@ -78,6 +78,12 @@ def test_a_day_is_the_engine_run_on_its_weekday_by_hand(reference, production, s
             else:
                 assert value == pytest.approx(expected, rel=1e-9, abs=1e-12), (feature, column)
         assert got.loc[feature, "n_reference"] == by_hand.loc[feature, "n_reference"]
+
+
+def test_a_day_is_the_engine_run_on_its_weekday_by_hand(reference, production, seasonal):
+    table = mm.drift_over_time(seasonal, production, time="ts", window="1D")
+    saturday = lambda ts: ts.dt.day_of_week == 5  # noqa: E731
+    assert_day_is_its_phase_by_hand(table, reference, production, "2024-04-06", saturday, "Sat")
 
 
 def test_the_weekly_pattern_stops_alarming(reference, production, seasonal):
@@ -278,3 +284,66 @@ def test_the_detail_pane_draws_the_phase_it_compared_with(reference, production,
     for label, value in zip(bars["labels"], bars["reference"], strict=True):
         assert value == pytest.approx(share.get(label, 0.0), abs=1e-12), label
     assert ["compared with", "reference rows of Sat"] in heatmap._detail["numbers"]
+
+
+# ---------------------------------------------------------------- cycles named by offset alias
+def monthly(start: str, days: int, per_day: int, seed: int) -> pd.DataFrame:
+    """Payments 3x higher on the 1st and the 15th of each month, a flat age."""
+    rng = np.random.default_rng(seed)
+    ts = pd.date_range(start, periods=days * per_day, freq=pd.Timedelta(days=1) / per_day)
+    payday = np.isin(np.asarray(ts.day), [1, 15])
+    n = len(ts)
+    return pd.DataFrame(
+        {
+            "ts": ts,
+            "paid": rng.lognormal(3, 0.4, n) * np.where(payday, 3.0, 1.0),
+            "age": rng.normal(40, 10, n),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("alias", "name"),
+    [("D", "hour"), ("24h", "hour"), ("W", "weekday"), ("W-SUN", "weekday"), ("7D", "weekday"),
+     ("MS", "monthday"), ("ME", "monthday"), ("YS", "month"), ("YE", "month")],
+)  # fmt: skip
+def test_an_offset_alias_names_the_cycle_whose_parts_are_the_phases(reference, alias, name):
+    assert mm.engine.seasonality_name(alias) == name
+    if name in ("hour", "weekday"):  # the same baseline as by name
+        by_alias = Baseline.fit(reference, time="ts", seasonality=alias, keep_reference=False)
+        by_name = Baseline.fit(reference, time="ts", seasonality=name, keep_reference=False)
+        assert by_alias.to_dict() == by_name.to_dict()
+
+
+@pytest.mark.parametrize("alias", ["3D", "2W", "h", "QS", "monthly", "B"])
+def test_cycles_without_natural_phases_are_refused_with_the_choices(reference, alias):
+    with pytest.raises(ValueError, match=r"seasonality must be one of .* a month \('MS'\)"):
+        Baseline.fit(reference, time="ts", seasonality=alias)
+
+
+def test_a_day_of_the_month_is_compared_with_the_same_day_of_earlier_months():
+    reference = monthly("2024-01-01", 182, 96, seed=3)  # Jan-Jun, every 15 minutes
+    production = monthly("2024-07-01", 31, 96, seed=4)
+    seasonal = Baseline.fit(reference, time="ts", seasonality="MS", min_phase_rows=300)
+    assert seasonal.seasonal.seasonality == "monthday"
+    assert seasonal.seasonal.fallback == [30]  # day 31: 3 months x 96 rows < 300
+    table = mm.drift_over_time(seasonal, production, time="ts", window="1D")
+    fifteenth = lambda ts: ts.dt.day == 15  # noqa: E731
+    assert_day_is_its_phase_by_hand(table, reference, production, "2024-07-15", fifteenth, "day 15")
+    # Paydays alarm against the whole reference, not against their own day of the month.
+    plain = mm.drift_over_time(reference, production, time="ts", window="1D")
+    paid = plain[plain["feature"] == "paid"].set_index("window_start")
+    assert paid.loc[["2024-07-01", "2024-07-15"], "severity"].isin(ALERT).all()
+    assert not table.loc[table["feature"] == "paid", "severity"].isin(ALERT).any()
+    last = table[table["window_start"] == "2024-07-31"].set_index("feature")
+    assert "too few reference rows" in last.loc["paid", "phases"]
+    whole = mm.drift_table(Baseline.fit(reference.drop(columns="ts")), production[
+        production["ts"].dt.day == 31].drop(columns="ts"))  # fmt: skip
+    # the whole reference as stored (its sketch: KS within 1/sketch_size of the exact one)
+    assert last.loc["paid", "p_tails"] == pytest.approx(whole.loc["paid", "p_tails"], rel=1e-9)
+    assert abs(last.loc["paid", "statistic"] - whole.loc["paid", "statistic"]) < 1 / 2048
+    stored = Baseline.from_dict(json.loads(json.dumps(seasonal.to_dict())))
+    again = mm.drift_over_time(stored, production, time="ts", window="1D")
+    assert again["severity"].tolist() == table["severity"].tolist()
+    assert mm.engine.phase_codes(pd.Series(pd.to_datetime(["2024-03-31", "2024-12-01"])),
+                                 "month", None).tolist() == [2, 11]  # fmt: skip

@@ -375,3 +375,30 @@ def test_the_drilled_heatmap_follows_the_selection_in_place(frames, view):
         roles={"ts": "datetime"},
     )
     pd.testing.assert_frame_equal(linked.table, fresh.table)
+
+
+def test_a_monitored_segment_with_labels_exports_its_charts_limits_and_evaluate_agrees(
+    frames, recording
+):
+    from mlmon_widgets.config import MonitoringConfig, evaluate
+
+    from .performance_data import assert_segment_alerts_are_the_charts
+
+    reference, production = frames
+    scored = _degrading(production, "2024-03-07")
+    view = SegmentBreakdown(
+        reference, scored, by="channel", time="ts", window="1D", roles={"ts": "datetime"},
+        label="y", score="s", slices=False, n_bootstrap=0,
+    )  # fmt: skip
+    view.selected = {"segment_column": "channel", "segment_value": XSS}
+    chart = view.chart()
+    shown = chart.alerts()
+    assert len(shown) > 0  # the segment's log loss leaves its own limits from the flip
+    view.monitor()
+    config = MonitoringConfig.from_yaml(view.to_config(model="m").to_yaml())
+    (segment,) = config.segments
+    assert segment.performance is not None
+    alerts = evaluate(config, scored)
+    assert_segment_alerts_are_the_charts(alerts, f"channel == {XSS!r}", shown)
+    with pytest.raises(TypeError, match="label="):
+        SegmentBreakdown(reference, production, by="channel", slices=False).chart()

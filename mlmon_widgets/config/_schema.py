@@ -101,8 +101,8 @@ def _baseline() -> dict[str, Any]:
             "seasonal": {
                 "type": ["object", "null"],
                 "description": (
-                    "per phase (weekday, hour or weekday-hour) the summaries of the seasonal "
-                    "features, each like the baseline's own (checked on load)"
+                    "per phase (weekday, hour, weekday-hour, monthday or month) the summaries "
+                    "of the seasonal features, each like the baseline's own (checked on load)"
                 ),
             },
             "versions": {

@@ -67,7 +67,7 @@ from ._drift.detail import cell_detail, feature_detail
 from ._drift.history import NO_DATA, DriftHistory
 from ._drift.kernels import bonferroni_combination
 from ._drift.rules import Rule, resolve_rules
-from ._drift.seasonal import MIN_PHASE_ROWS, SeasonalPhases, phase_codes
+from ._drift.seasonal import MIN_PHASE_ROWS, SeasonalPhases, phase_codes, seasonality_name
 from ._drift.seasonality import detect_seasonality
 from ._drift.severity import adjust_pvalues, check_gate, classify, gated_pvalues, severity_codes
 from ._drift.tables import MAX_CATEGORIES, MIN_ROWS, drift_over_time, drift_table, window_statistics
@@ -408,6 +408,7 @@ __all__ = [
     "row_errors",
     "rules_from_suggestions",
     "run_rules",
+    "seasonality_name",
     "segment_drift",
     "segment_performance",
     "select_rows",

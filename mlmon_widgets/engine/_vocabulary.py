@@ -99,14 +99,25 @@ FEATURE_KINDS = ("numeric", "categorical", "boolean")
 CONDITION_OPERATORS = ("==", "in", "<", ">=", "is missing")
 
 # ------------------------------------------------------------------ seasonality
-#: Seasonal baselines: a phase per weekday, per hour of the day, or per hour of the week.
-SEASONALITIES: Mapping[str, int] = MappingProxyType({"weekday": 7, "hour": 24, "weekday-hour": 168})
+#: Seasonal baselines: a phase per weekday, per hour of the day, per hour of the week, per
+#: day of the month or per month of the year.
+SEASONALITIES: Mapping[str, int] = MappingProxyType(
+    {"weekday": 7, "hour": 24, "weekday-hour": 168, "monthday": 31, "month": 12}
+)
 #: What people read for a feature that follows each seasonality.
 SEASONALITY_LABELS: Mapping[str, str] = MappingProxyType(
-    {"weekday": "weekly", "hour": "daily", "weekday-hour": "weekly and daily"}
+    {
+        "weekday": "weekly",
+        "hour": "daily",
+        "weekday-hour": "weekly and daily",
+        "monthday": "monthly",
+        "month": "yearly",
+    }
 )
 #: Short weekday names, Monday first (pandas' ``dt.weekday`` order).
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: Short month names, January first.
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # ------------------------------------------------------------------ control limits
 #: Which deviations from the centre are bad (and raise alerts).

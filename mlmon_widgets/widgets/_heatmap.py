@@ -29,6 +29,7 @@ from ..engine import (
     check_probability,
     feature_order,
     resolve_rules,
+    seasonality_name,
     select_rows,
     slice_text,
     thresholds_from_chunks,
@@ -65,9 +66,11 @@ class DriftHeatmap(MlmonWidget):
         As in :func:`~mlmon_widgets.drift_over_time`; :meth:`to_config` exports the gate.
     metric : {'severity', 'psi', 'psi_tails', 'js', 'wasserstein', 'neglog10p'}, default 'severity'
         What colours the cells.
-    seasonality : {'weekday', 'hour', 'weekday-hour'}, default 'weekday'
+    seasonality : str, default 'weekday'
         How features in :attr:`seasonal` are compared: each window with the reference rows
-        of its own phase(s). The view offers the features whose reference follows it
+        of its own phase(s), by a name or an offset alias as in
+        :meth:`~mlmon_widgets.Baseline.fit` (``'W'``: weekdays, ``'MS'``: days of the month).
+        The view offers the features whose reference follows it
         (:func:`~mlmon_widgets.detect_seasonality`); a seasonal ``Baseline`` sets both.
     where : mapping, Condition or list of Condition, optional
         Show one segment: only the reference and production rows the filter keeps
@@ -126,7 +129,7 @@ class DriftHeatmap(MlmonWidget):
         super().__init__(metric=metric, alpha=alpha, correction=correction, **kwargs)
         self._where = as_conditions(where)
         self._gate = check_gate(gate)
-        self._season = check_option("seasonality", seasonality, SEASONALITY_NAMES)
+        self._season = seasonality_name(seasonality)
         self._kinds: dict[str, str] = {}
         if reference is None and production is None:
             return  # from_frame fills the state

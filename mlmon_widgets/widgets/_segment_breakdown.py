@@ -40,6 +40,7 @@ from ..engine import (
     slice_text,
 )
 from ._base import MlmonWidget, reports_errors
+from ._control_chart import ControlChart
 from ._heatmap import DriftHeatmap
 
 _CODE = {name: code for code, name in enumerate(SEVERITIES)}
@@ -515,7 +516,9 @@ class SegmentBreakdown(MlmonWidget):
 
         Each segment gets its own baseline from the reference rows in it, this view's
         ``min_rows`` and the default rules; ``evaluate`` and ``mlmon check`` then judge it
-        as :attr:`table` shows it. The window keeps this view's grid.
+        as :attr:`table` shows it. With labels, each segment also gets its own performance
+        limits: those of :meth:`chart` of the segment (a :class:`ControlChart` of its rows),
+        which ``evaluate`` then judges as that chart shows. The window keeps this view's grid.
 
         Parameters
         ----------
@@ -552,8 +555,35 @@ class SegmentBreakdown(MlmonWidget):
             **options,
         )
         for where in self._watch:
-            config = config.with_segment(reference, where, min_rows=self._judging["min_rows"])
+            performance = self.chart(where).performance_section() if self._perf else None
+            config = config.with_segment(
+                reference, where, min_rows=self._judging["min_rows"], performance=performance
+            )
         return config
+
+    def chart(self, where: Any = None) -> ControlChart:
+        """A :class:`ControlChart` of a segment's performance (default: the selection's).
+
+        The production rows in the segment or slice, with this view's label, score,
+        windows, threshold, coverage and ``min_rows``; its limits come from the segment's
+        own baseline windows, as :meth:`to_config` exports them.
+        """
+        if self._data is None or self._perf is None:
+            raise TypeError("chart() needs a breakdown built from data with label=")
+        if self._spec["window"] is None:
+            raise ValueError("chart() needs the breakdown built with time= and window=")
+        settings = self._inputs["settings"]
+        return ControlChart(
+            self._data[1],
+            **self._inputs["columns"],
+            time=self._spec["time"],
+            window=self._spec["window"],
+            threshold=settings["threshold"],
+            min_coverage=settings["min_coverage"],
+            min_rows=settings["min_rows"],
+            n_bootstrap=settings["n_bootstrap"],
+            where=self.where() if where is None else where,
+        )
 
     def drill(self) -> DriftHeatmap:
         """A :class:`DriftHeatmap` of the selected segment or slice (``where=`` it).

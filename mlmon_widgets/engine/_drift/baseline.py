@@ -18,7 +18,13 @@ from .._data.windows import time_values, zone_name
 from .._validation import check_frame, check_names, check_positive_int
 from .._vocabulary import FEATURE_KINDS, VERSION
 from .kernels import QuantileSketch, SortedReference, bin_counts, quantile_edges, tail_edges
-from .seasonal import MIN_PHASE_ROWS, SeasonalPhases, fit_phases, phase_codes
+from .seasonal import (
+    MIN_PHASE_ROWS,
+    SeasonalPhases,
+    fit_phases,
+    phase_codes,
+    seasonality_name,
+)
 
 #: Format tag written by :meth:`Baseline.to_dict`; bump when the layout changes (an optional
 #: ``versions`` key, the model versions of the reference, is read when present). Format 2
@@ -323,8 +329,11 @@ class Baseline:
             Keep the frame for exact KS and Wasserstein in this session.
         time : str, optional
             The reference's timestamp column (needed for ``seasonality``).
-        seasonality : {'weekday', 'hour', 'weekday-hour'}, optional
-            Keep, per phase (a weekday, an hour of the day, an hour of the week), each
+        seasonality : {'weekday', 'hour', 'weekday-hour', 'monthday', 'month'} or str, optional
+            Keep, per phase (a weekday, an hour of the day, an hour of the week, a day of
+            the month, a month of the year; or a pandas offset alias naming the cycle:
+            ``'D'`` for hours, ``'W'`` weekdays, ``'MS'`` days of the month, ``'YS'``
+            months, see :func:`~mlmon_widgets.engine.seasonality_name`), each
             seasonal feature's own bins, sketch and category counts, so that a window is
             compared with the reference rows of its own phase(s): a Saturday with Saturdays.
             Phases are the wall clock of the reference's time zone (aware timestamps) or
@@ -398,6 +407,7 @@ class Baseline:
             names = [n for n in names if n in set(features)]
         times = time_values(reference, time)
         zone = zone_name(times.dt.tz) if getattr(times.dt, "tz", None) is not None else None
+        seasonality = seasonality_name(seasonality)
         codes = phase_codes(times, seasonality, zone)
         self.seasonal = fit_phases(
             reference,

@@ -17,24 +17,71 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_option, check_positive_int
-from .._vocabulary import SEASONALITIES, WEEKDAY_NAMES
+from .._vocabulary import MONTH_NAMES, SEASONALITIES, WEEKDAY_NAMES
 from .kernels import QuantileSketch
 
 #: Fewer reference rows than this in a phase: the phase compares with the whole reference.
 MIN_PHASE_ROWS = 200
 
 
+def seasonality_name(value: str) -> str:
+    """The seasonality a name or a pandas offset alias stands for.
+
+    An offset alias names the **cycle**, whose natural parts are the phases: a day
+    (``'D'``, ``'24h'``) has hour phases (``'hour'``), a week (``'W'``, ``'W-SUN'``,
+    ``'7D'``) weekday phases (``'weekday'``), a month (``'MS'``, ``'ME'``) day-of-month
+    phases (``'monthday'``: days 29-31 are phases of their own, with fewer rows) and a
+    year (``'YS'``, ``'YE'``) month phases (``'month'``). Other cycles are refused.
+
+    Examples
+    --------
+    >>> [seasonality_name(v) for v in ("weekday", "W", "D", "MS", "YS")]
+    ['weekday', 'weekday', 'hour', 'monthday', 'month']
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"seasonality must be a string; got {type(value).__name__}")
+    if value in SEASONALITIES:
+        return value
+    refusal = (
+        f"seasonality must be one of {', '.join(SEASONALITIES)} or an offset alias of a "
+        f"cycle with natural phases: a day ('D'), a week ('W'), a month ('MS') or a year "
+        f"('YS'); got {value!r}"
+    )
+    try:
+        offset = pd.tseries.frequencies.to_offset(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(refusal) from err
+    offsets = pd.offsets
+    if isinstance(offset, (offsets.Tick, offsets.Day)):  # Day is not a Tick from pandas 3
+        span = pd.Timedelta(days=offset.n) if isinstance(offset, offsets.Day) else offset
+        if pd.Timedelta(span) == pd.Timedelta("1D"):
+            return "hour"
+        if pd.Timedelta(span) == pd.Timedelta("7D"):
+            return "weekday"
+    elif offset.n == 1 and isinstance(offset, offsets.Week):
+        return "weekday"
+    elif offset.n == 1 and isinstance(offset, (offsets.MonthBegin, offsets.MonthEnd)):
+        return "monthday"
+    elif offset.n == 1 and isinstance(offset, (offsets.YearBegin, offsets.YearEnd)):
+        return "month"
+    raise ValueError(refusal)
+
+
 def phase_count(seasonality: str) -> int:
-    """How many phases a seasonality has (7, 24 or 168)."""
+    """How many phases a seasonality has (7, 24, 168, 31 or 12)."""
     return SEASONALITIES[check_option("seasonality", seasonality, tuple(SEASONALITIES))]
 
 
 def phase_label(seasonality: str, code: int) -> str:
-    """What people read for a phase: ``'Sat'``, ``'14h'`` or ``'Sat 14h'``."""
+    """A phase for people: ``'Sat'``, ``'14h'``, ``'Sat 14h'``, ``'day 15'``, ``'Mar'``."""
     if seasonality == "weekday":
         return WEEKDAY_NAMES[code]
     if seasonality == "hour":
         return f"{code:02d}h"
+    if seasonality == "monthday":
+        return f"day {code + 1}"
+    if seasonality == "month":
+        return MONTH_NAMES[code]
     return f"{WEEKDAY_NAMES[code // 24]} {code % 24:02d}h"
 
 
@@ -61,9 +108,17 @@ def phase_codes(times: pd.Series, seasonality: str, timezone: str | None) -> np.
     if timezone is not None and getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_convert(timezone)
     missing = values.isna().to_numpy()
-    weekday = values.dt.day_of_week.fillna(0).to_numpy(dtype=np.int64)
-    hour = values.dt.hour.fillna(0).to_numpy(dtype=np.int64)
-    codes = {"weekday": weekday, "hour": hour, "weekday-hour": weekday * 24 + hour}[seasonality]
+
+    def part(values: pd.Series, offset: int = 0) -> np.ndarray:
+        return values.fillna(offset).to_numpy(dtype=np.int64) - offset
+
+    if seasonality == "monthday":
+        codes = part(values.dt.day, 1)
+    elif seasonality == "month":
+        codes = part(values.dt.month, 1)
+    else:
+        weekday, hour = part(values.dt.day_of_week), part(values.dt.hour)
+        codes = {"weekday": weekday, "hour": hour, "weekday-hour": weekday * 24 + hour}[seasonality]
     return np.where(missing, -1, codes)
 
 
