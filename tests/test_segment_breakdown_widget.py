@@ -205,6 +205,11 @@ def test_the_performance_view_splits_the_metrics_change_and_lists_where_it_got_w
     scored = _degrading(production, since)
     with pytest.raises(ValueError, match="since= needs time="):
         SegmentBreakdown(reference, scored, by="channel", label="y", score="s", since=since)
+    with pytest.raises(ValueError, match="has a time zone but the 'ts' column has none"):
+        SegmentBreakdown(
+            reference, scored, by="channel", time="ts", window="1D", label="y", score="s",
+            since="2024-03-07T00:00+01:00", slices=False, n_bootstrap=0,
+        )  # fmt: skip
     view = SegmentBreakdown(
         reference,
         scored,

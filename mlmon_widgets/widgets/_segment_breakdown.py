@@ -268,9 +268,13 @@ class SegmentBreakdown(MlmonWidget):
             stamps = pd.to_datetime(production[time])
             if stamps.dt.tz is not None and stamp.tz is None:
                 stamp = stamp.tz_localize(stamps.dt.tz)
-            after = (stamps >= stamp).to_numpy()
-            text = f"before {_stamp(stamp)} → from {_stamp(stamp)}"
-            return production[~after], production[after], text
+            elif stamps.dt.tz is None and stamp.tz is not None:
+                raise ValueError(
+                    f"since={since!r} has a time zone but the {time!r} column has none"
+                )
+            before, after = (stamps < stamp).to_numpy(), (stamps >= stamp).to_numpy()
+            text = f"before {_stamp(stamp)} → from {_stamp(stamp)}"  # rows without a time: neither
+            return production[before], production[after], text
         if label in reference.columns and reference[label].notna().any():
             return reference, production, "reference → production"
         return None
