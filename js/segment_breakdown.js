@@ -44,6 +44,13 @@ class BreakdownView {
     this.featureLabel = el("span", null, "feature ");
     const label = el("label", "mlmon-label");
     label.append(this.featureLabel, this.featureSelect);
+    this.statisticSelect = el("select", "mlmon-statistic");
+    this.statisticSelect.addEventListener("change", () => {
+      model.set("statistic", this.statisticSelect.value);
+      model.save_changes();
+    });
+    this.statisticLabel = el("label", "mlmon-label", "statistic ");
+    this.statisticLabel.appendChild(this.statisticSelect);
     this.overall = el("span", "mlmon-count");
     this.monitorButton = el("button", "mlmon-monitor", "monitor this segment");
     this.monitorButton.title = "add the selected segment or slice to the exported config (to_config)";
@@ -54,7 +61,7 @@ class BreakdownView {
       model.save_changes();
     });
     this.monitoredText = el("span", "mlmon-count mlmon-monitored");
-    this.toolbar.append(this.viewLabel, label, this.overall, this.monitorButton, this.monitoredText);
+    this.toolbar.append(this.viewLabel, label, this.statisticLabel, this.overall, this.monitorButton, this.monitoredText);
     this.body = el("div", "mlmon-segment-blocks");
     this.slicesBox = el("div", "mlmon-slices");
     this.tip = tooltip(root);
@@ -110,6 +117,11 @@ class BreakdownView {
     this.featureSelect.replaceChildren(...options.map((name) => el("option", null, scored ? this.words.metricLabel(name) : name)));
     for (let i = 0; i < options.length; i++) this.featureSelect.options[i].value = options[i];
     this.featureSelect.value = this.model.get(scored ? "metric" : "feature");
+    const statistics = this.column("statistics", "name");
+    this.statisticLabel.style.display = scored || statistics.length < 2 ? "none" : "";
+    this.statisticSelect.replaceChildren(...statistics.map((name) => el("option", null, this.words.metricLabel(name))));
+    statistics.forEach((name, i) => (this.statisticSelect.options[i].value = name));
+    this.statisticSelect.value = this.model.get("statistic");
     this.statistic = this.words.metricLabel(this.column("statistic", "name")[0]);
     const overallValue = this.column("overall", "measure")[0];
     const overallCode = this.column("overall", "code")[0];

@@ -78,6 +78,25 @@ def test_changing_the_feature_republishes_and_a_bad_one_is_refused(view):
     assert "not applied" in view._error and view.feature == "age"
 
 
+def test_the_bars_show_the_chosen_drift_statistic_and_the_cells_stay_severities(frames, view):
+    reference, production = frames
+    whole = mm.segment_drift(reference, production, "channel", roles={"ts": "datetime"})
+    whole = whole[whole["feature"] == "dti"]
+    overall = mm.drift_table(reference, production, roles={"ts": "datetime"})
+    assert view.columns_of("statistics")["name"] == ["psi", "psi_tails", "js", "wasserstein"]
+    codes = view.columns_of("cells")["code"].copy()
+    for statistic in ("js", "wasserstein", "psi_tails"):
+        view.statistic = statistic
+        assert view.columns_of("statistic")["name"] == [statistic]
+        np.testing.assert_allclose(view.columns_of("segments")["measure"], whole[statistic])
+        assert view.columns_of("overall")["measure"][0] == pytest.approx(
+            overall.loc["dti", statistic], rel=1e-12
+        )
+        np.testing.assert_array_equal(view.columns_of("cells")["code"], codes)
+    with pytest.raises(traitlets.TraitError, match="statistic must be one of psi, psi_tails"):
+        view.statistic = "severity"
+
+
 def test_selection_is_validated_and_drills_down(frames, view):
     reference, production = frames
     with pytest.raises(ValueError, match="select a segment or a slice first"):

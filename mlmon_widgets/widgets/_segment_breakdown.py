@@ -12,6 +12,7 @@ import traitlets
 from ..engine import (
     ACCURACY,
     ADDITIVE_METRICS,
+    COLOUR_BY,
     CRITICAL,
     DRIFT,
     FEATURE_KINDS,
@@ -19,6 +20,7 @@ from ..engine import (
     LOG_LOSS,
     MIN_ROWS,
     MISSING_SEGMENT,
+    NEGLOG10P,
     NOT_ADDITIVE_METRICS,
     OK,
     PERFORMANCE,
@@ -46,6 +48,8 @@ from ._heatmap import DriftHeatmap
 _CODE = {name: code for code, name in enumerate(SEVERITIES)}
 #: What the segments show: drift of a feature, or a performance metric.
 VIEWS = (DRIFT, PERFORMANCE)
+#: The drift statistics the bars can show (the heatmap's colourings that are result columns).
+STATISTICS = tuple(c for c in COLOUR_BY[1:] if c != NEGLOG10P)
 
 
 def _codes(severity: pd.Series) -> np.ndarray:
@@ -138,6 +142,8 @@ class SegmentBreakdown(MlmonWidget):
     #: What the segments show: the drift of :attr:`feature`, or the performance :attr:`metric`.
     view = traitlets.Unicode(VIEWS[0]).tag(sync=True)
     feature = traitlets.Unicode("").tag(sync=True)
+    #: The drift statistic of the bars and the cells' hover (their colour is the severity).
+    statistic = traitlets.Unicode(PSI).tag(sync=True)
     metric = traitlets.Unicode("").tag(sync=True)
     selected = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     #: The segments and slices chosen for production ("monitor this segment"), as text.
@@ -433,13 +439,24 @@ class SegmentBreakdown(MlmonWidget):
             raise traitlets.TraitError(f"feature {value!r} is not shown (features: {shown})")
         return value
 
-    @traitlets.observe("feature", "metric", "view")
+    @traitlets.validate("statistic")
+    def _check_statistic(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if value not in STATISTICS:
+            raise traitlets.TraitError(
+                f"statistic must be one of {', '.join(STATISTICS)}; got {value!r}"
+            )
+        if hasattr(self, "_whole") and value not in self._whole.columns:
+            raise traitlets.TraitError(f"statistic {value!r} is not in these results")
+        return value
+
+    @traitlets.observe("feature", "metric", "view", "statistic")
     @reports_errors("choosing what to show")
     def _on_feature(self, change: Any) -> None:
         if not (hasattr(self, "_whole") and change["old"] != change["new"] and self._revision):
             return
-        shown = {VIEWS[0]: "feature", VIEWS[1]: "metric"}[self.view]
-        if change["name"] in ("view", shown):  # not for the other view's choice
+        shown = {VIEWS[0]: ("feature", "statistic"), VIEWS[1]: ("metric",)}[self.view]
+        if change["name"] == "view" or change["name"] in shown:  # not for the other view's choice
             if self.selected is not None and "slice" in self.selected:
                 self.selected = None  # the slices listed are another view's now
             self._publish(self._view_tables())
@@ -693,6 +710,7 @@ class SegmentBreakdown(MlmonWidget):
             "features": {"name": list(self._features)},
             "metrics": {"name": list(self._metrics)},
             "views": {"name": list(VIEWS) if self._perf is not None else [VIEWS[0]]},
+            "statistics": {"name": [c for c in STATISTICS if c in self._whole.columns]},
         }
         found, why = self._shown_slices()
         shown = {
@@ -747,12 +765,14 @@ class SegmentBreakdown(MlmonWidget):
         whole = self._whole[self._whole["feature"] == self.feature]
         nothing = np.full(len(whole), np.nan)
         tables: dict[str, dict[str, Any]] = {
-            "statistic": {"name": [PSI]},
+            "statistic": {"name": [self.statistic]},
             "segments": _segment_rows(
-                whole, whole[PSI], nothing, nothing, _codes(whole["severity"])
+                whole, whole[self.statistic], nothing, nothing, _codes(whole["severity"])
             ),
             "overall": {
-                "measure": np.array([self._overall[PSI].get(self.feature, np.nan)], dtype=float),
+                "measure": np.array(
+                    [self._overall[self.statistic].get(self.feature, np.nan)], dtype=float
+                ),
                 "low": np.array([np.nan]),
                 "high": np.array([np.nan]),
                 "code": _codes(self._overall["severity"].reindex([self.feature])),
@@ -760,7 +780,9 @@ class SegmentBreakdown(MlmonWidget):
         }
         if self._windowed is not None:
             table = self._windowed[self._windowed["feature"] == self.feature]
-            tables.update(self._grid(whole, table, _codes(table["severity"]), table[PSI]))
+            tables.update(
+                self._grid(whole, table, _codes(table["severity"]), table[self.statistic])
+            )
         return tables
 
     def _performance_tables(self) -> dict[str, dict[str, Any]]:

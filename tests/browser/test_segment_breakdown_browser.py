@@ -105,6 +105,10 @@ def test_draws_segments_hovers_clicks_and_drills(lab, page):
     widget.locator("select.mlmon-feature").select_option("age")
     lab.wait_for_probe(page, "print(breakdown.feature)", "age")
     expect(widget).not_to_have_attribute("data-renders", str(renders), timeout=20_000)
+    # the bars can show another drift statistic, named in the axis label
+    widget.locator("select.mlmon-statistic").select_option("js")
+    lab.wait_for_probe(page, "print(breakdown.statistic)", "js")
+    expect(widget.locator(".mlmon-axis-label").first).to_contain_text("Jensen-Shannon")
     # the drill-down cell shows the segment's own heatmap
     heatmap = lab.wait_for(page, HEATMAP, timeout=60_000)
     assert lab.run_probe(page, "print(drilled.where)") == f"channel == {XSS!r}"
