@@ -29,26 +29,23 @@ class BreakdownView {
     installSeverityColours(root, this.words);
     this.error = errorArea(model);
     this.toolbar = el("div", "mlmon-toolbar");
-    this.viewSelect = el("select", "mlmon-view");
-    this.viewSelect.addEventListener("change", () => {
-      model.set("view", this.viewSelect.value);
-      model.save_changes();
-    });
+    // A select whose choice goes to a synced trait (which one may depend on the view).
+    const traitSelect = (className, trait) => {
+      const select = el("select", className);
+      select.addEventListener("change", () => {
+        model.set(trait(), select.value);
+        model.save_changes();
+      });
+      return select;
+    };
+    this.viewSelect = traitSelect("mlmon-view", () => "view");
     this.viewLabel = el("label", "mlmon-label", "show ");
     this.viewLabel.appendChild(this.viewSelect);
-    this.featureSelect = el("select", "mlmon-feature");
-    this.featureSelect.addEventListener("change", () => {
-      model.set(this.performance() ? "metric" : "feature", this.featureSelect.value);
-      model.save_changes();
-    });
+    this.featureSelect = traitSelect("mlmon-feature", () => (this.performance() ? "metric" : "feature"));
     this.featureLabel = el("span", null, "feature ");
     const label = el("label", "mlmon-label");
     label.append(this.featureLabel, this.featureSelect);
-    this.statisticSelect = el("select", "mlmon-statistic");
-    this.statisticSelect.addEventListener("change", () => {
-      model.set("statistic", this.statisticSelect.value);
-      model.save_changes();
-    });
+    this.statisticSelect = traitSelect("mlmon-statistic", () => "statistic");
     this.statisticLabel = el("label", "mlmon-label", "statistic ");
     this.statisticLabel.appendChild(this.statisticSelect);
     this.overall = el("span", "mlmon-count");
