@@ -61,15 +61,20 @@ def plain_loop(reference: pd.DataFrame, current: pd.DataFrame) -> dict:
             continue
         r, c = r.to_numpy(), c.to_numpy()
         ks = stats.ks_2samp(r, c)
-        edges = np.quantile(r, np.linspace(0, 1, 11))
-        edges[0], edges[-1] = -np.inf, np.inf
-        rp = np.histogram(r, edges)[0] / len(r)
-        cp = np.histogram(c, edges)[0] / len(c)
-        rp, cp = np.where(rp == 0, 1e-4, rp), np.where(cp == 0, 1e-4, cp)
-        psi = float(np.sum((cp - rp) * np.log(cp / rp)))
+        psi = plain_psi(r, c)
         w = stats.wasserstein_distance(r, c) / np.std(r)
         out[name] = (ks.statistic, ks.pvalue, psi, w)
     return out
+
+
+def plain_psi(r: np.ndarray, c: np.ndarray) -> float:
+    """The yardstick's PSI: reference deciles, empty bins floored at 1e-4 (as users write it)."""
+    edges = np.quantile(r, np.linspace(0, 1, 11))
+    edges[0], edges[-1] = -np.inf, np.inf
+    rp = np.histogram(r, edges)[0] / len(r)
+    cp = np.histogram(c, edges)[0] / len(c)
+    rp, cp = np.where(rp == 0, 1e-4, rp), np.where(cp == 0, 1e-4, cp)
+    return float(np.sum((cp - rp) * np.log(cp / rp)))
 
 
 def measure(fn, *args, **kwargs) -> tuple[float, float, object]:

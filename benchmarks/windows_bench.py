@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from drift_bench import plain_psi
 from scipy import stats
 from widget_bench import make_data
 
@@ -45,12 +46,7 @@ def plain_loop(reference: pd.DataFrame, production: pd.DataFrame, names: list[st
             else:
                 r, c = r.to_numpy(), c.to_numpy()
                 stats.ks_2samp(r, c)
-                edges = np.quantile(r, np.linspace(0, 1, 11))
-                edges[0], edges[-1] = -np.inf, np.inf
-                rp = np.histogram(r, edges)[0] / len(r)
-                cp = np.histogram(c, edges)[0] / len(c)
-                rp, cp = np.where(rp == 0, 1e-4, rp), np.where(cp == 0, 1e-4, cp)
-                float(np.sum((cp - rp) * np.log(cp / rp)))
+                plain_psi(r, c)
                 stats.wasserstein_distance(r, c)
             tests += 1
     return tests

@@ -163,23 +163,20 @@ def _scored(production: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _labelled_view(reference: pd.DataFrame, scored: pd.DataFrame, **options) -> SegmentBreakdown:
+    """A daily breakdown by channel with the labels ``y`` and scores ``s`` of ``scored``."""
+    return SegmentBreakdown(
+        reference, scored, by="channel", time="ts", window="1D", roles={"ts": "datetime"},
+        label="y", score="s", **options,
+    )  # fmt: skip
+
+
 def test_the_performance_view_shows_segment_performance(frames, recording):
     reference, production = frames
     scored = _scored(production)
     with pytest.raises(traitlets.TraitError, match="needs label="):
         SegmentBreakdown(reference, production, by="channel", slices=False).view = "performance"
-    view = SegmentBreakdown(
-        reference,
-        scored,
-        by="channel",
-        time="ts",
-        window="1D",
-        roles={"ts": "datetime"},
-        label="y",
-        score="s",
-        slices=False,
-        n_bootstrap=50,
-    )
+    view = _labelled_view(reference, scored, slices=False, n_bootstrap=50)
     assert view.metric == "log_loss" and view.view == "drift"
     view.view = "performance"
     shown = view.columns_of("segments")
@@ -229,18 +226,7 @@ def test_the_performance_view_splits_the_metrics_change_and_lists_where_it_got_w
             reference, scored, by="channel", time="ts", window="1D", label="y", score="s",
             since="2024-03-07T00:00+01:00", slices=False, n_bootstrap=0,
         )  # fmt: skip
-    view = SegmentBreakdown(
-        reference,
-        scored,
-        by="channel",
-        time="ts",
-        window="1D",
-        roles={"ts": "datetime"},
-        label="y",
-        score="s",
-        since=since,
-        n_bootstrap=0,
-    )
+    view = _labelled_view(reference, scored, since=since, n_bootstrap=0)
     before, after = scored[scored["ts"] < since], scored[scored["ts"] >= since]
     view.view = "performance"
     expected = mm.explain_change(before, after, "channel", metric="log_loss", label="y", score="s")
@@ -410,10 +396,7 @@ def test_a_monitored_segment_with_labels_exports_its_charts_limits_and_evaluate_
 
     reference, production = frames
     scored = _degrading(production, "2024-03-07")
-    view = SegmentBreakdown(
-        reference, scored, by="channel", time="ts", window="1D", roles={"ts": "datetime"},
-        label="y", score="s", slices=False, n_bootstrap=0,
-    )  # fmt: skip
+    view = _labelled_view(reference, scored, slices=False, n_bootstrap=0)
     view.selected = {"segment_column": "channel", "segment_value": XSS}
     chart = view.chart()
     shown = chart.alerts()
