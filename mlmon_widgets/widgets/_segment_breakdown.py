@@ -13,7 +13,6 @@ from ..engine import (
     ACCURACY,
     ADDITIVE_METRICS,
     COLOUR_BY,
-    CRITICAL,
     DRIFT,
     FEATURE_KINDS,
     INSUFFICIENT_DATA,
@@ -25,7 +24,6 @@ from ..engine import (
     OK,
     PERFORMANCE,
     PSI,
-    SEVERITIES,
     SEVERITY_RANK,
     SLICE_METRICS,
     WARNING,
@@ -44,45 +42,12 @@ from ..engine import (
 from ._base import MlmonWidget, reports_errors
 from ._control_chart import ControlChart
 from ._heatmap import DriftHeatmap
+from ._segment_tables import _CODE, codes, grid, performance_codes, segment_rows, stamp
 
-_CODE = {name: code for code, name in enumerate(SEVERITIES)}
 #: What the segments show: drift of a feature, or a performance metric.
 VIEWS = (DRIFT, PERFORMANCE)
 #: The drift statistics the bars can show (the heatmap's colourings that are result columns).
 STATISTICS = tuple(c for c in COLOUR_BY[1:] if c != NEGLOG10P)
-
-
-def _codes(severity: pd.Series) -> np.ndarray:
-    return severity.astype(str).map(_CODE).to_numpy(dtype=np.uint8)
-
-
-def _performance_codes(table: pd.DataFrame) -> np.ndarray:
-    """The colour code of performance rows: worse (critical), scored (ok), not scored."""
-    codes = np.where(table["worse"].to_numpy(dtype=bool), _CODE[CRITICAL], _CODE[OK])
-    codes = np.where(table["status"].to_numpy() == OK, codes, _CODE[INSUFFICIENT_DATA])
-    return codes.astype(np.uint8)
-
-
-def _segment_rows(
-    whole: pd.DataFrame, measure: Any, low: Any, high: Any, codes: np.ndarray
-) -> dict[str, Any]:
-    """The ``segments`` table: each segment's name, share, value, interval, colour code."""
-    return {
-        "column": whole["segment_column"].astype(str).tolist(),
-        "value": whole["segment_value"].astype(str).tolist(),
-        "share": whole["segment_share"].to_numpy(dtype=float),
-        "measure": np.asarray(measure, dtype=float),
-        "low": np.asarray(low, dtype=float),
-        "high": np.asarray(high, dtype=float),
-        "code": codes,
-    }
-
-
-def _stamp(value: Any) -> str:
-    if isinstance(value, pd.Timestamp) or isinstance(value, np.datetime64):
-        stamp = pd.Timestamp(value)
-        return stamp.isoformat() if stamp != stamp.normalize() else str(stamp.date())
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 class SegmentBreakdown(MlmonWidget):
@@ -268,18 +233,18 @@ class SegmentBreakdown(MlmonWidget):
         label, since, time = self._inputs["label"], self._inputs["since"], self._spec["time"]
         if since is not None:
             try:
-                stamp = pd.Timestamp(since)
+                cut = pd.Timestamp(since)
             except (TypeError, ValueError) as err:
                 raise ValueError(f"since= must be a date or time; got {since!r}") from err
             stamps = pd.to_datetime(production[time])
-            if stamps.dt.tz is not None and stamp.tz is None:
-                stamp = stamp.tz_localize(stamps.dt.tz)
-            elif stamps.dt.tz is None and stamp.tz is not None:
+            if stamps.dt.tz is not None and cut.tz is None:
+                cut = cut.tz_localize(stamps.dt.tz)
+            elif stamps.dt.tz is None and cut.tz is not None:
                 raise ValueError(
                     f"since={since!r} has a time zone but the {time!r} column has none"
                 )
-            before, after = (stamps < stamp).to_numpy(), (stamps >= stamp).to_numpy()
-            text = f"before {_stamp(stamp)} → from {_stamp(stamp)}"  # rows without a time: neither
+            before, after = (stamps < cut).to_numpy(), (stamps >= cut).to_numpy()
+            text = f"before {stamp(cut)} → from {stamp(cut)}"  # rows without a time: neither
             return production[before], production[after], text
         if label in reference.columns and reference[label].notna().any():
             return reference, production, "reference → production"
@@ -561,9 +526,9 @@ class SegmentBreakdown(MlmonWidget):
         if not self._watch:
             raise ValueError("monitor a segment first (select one, then .monitor() or the button)")
         reference, production = self._data
-        grid = make_windows(production, time=self._spec["time"], window=self._spec["window"])
+        windows = make_windows(production, time=self._spec["time"], window=self._spec["window"])
         spec = WindowSpec.of_grid(
-            time=self._spec["time"], window=self._spec["window"], rows=None, anchor=grid.anchor
+            time=self._spec["time"], window=self._spec["window"], rows=None, anchor=windows.anchor
         )
         config = MonitoringConfig.from_baseline(
             Baseline.fit(reference, roles=self._spec["roles"]),
@@ -718,7 +683,7 @@ class SegmentBreakdown(MlmonWidget):
                 "slice": found["slice"].astype(str).tolist(),
                 "target": found["target"].astype(str).tolist(),
                 "reason": found["reason"].astype(str).tolist(),
-                "since": [_stamp(v) for v in found["since"]],
+                "since": [stamp(v) for v in found["since"]],
             },
             "notes": {"slices": [why], "waterfall": [self._waterfall_note()]},
         }
@@ -766,8 +731,8 @@ class SegmentBreakdown(MlmonWidget):
         nothing = np.full(len(whole), np.nan)
         tables: dict[str, dict[str, Any]] = {
             "statistic": {"name": [self.statistic]},
-            "segments": _segment_rows(
-                whole, whole[self.statistic], nothing, nothing, _codes(whole["severity"])
+            "segments": segment_rows(
+                whole, whole[self.statistic], nothing, nothing, codes(whole["severity"])
             ),
             "overall": {
                 "measure": np.array(
@@ -775,14 +740,12 @@ class SegmentBreakdown(MlmonWidget):
                 ),
                 "low": np.array([np.nan]),
                 "high": np.array([np.nan]),
-                "code": _codes(self._overall["severity"].reindex([self.feature])),
+                "code": codes(self._overall["severity"].reindex([self.feature])),
             },
         }
         if self._windowed is not None:
             table = self._windowed[self._windowed["feature"] == self.feature]
-            tables.update(
-                self._grid(whole, table, _codes(table["severity"]), table[self.statistic])
-            )
+            tables.update(grid(whole, table, codes(table["severity"]), table[self.statistic]))
         return tables
 
     def _performance_tables(self) -> dict[str, dict[str, Any]]:
@@ -797,8 +760,8 @@ class SegmentBreakdown(MlmonWidget):
         total = total[total["metric"] == self.metric]
         tables: dict[str, dict[str, Any]] = {
             "statistic": {"name": [self.metric]},
-            "segments": _segment_rows(
-                whole, whole["value"], whole["ci_low"], whole["ci_high"], _performance_codes(whole)
+            "segments": segment_rows(
+                whole, whole["value"], whole["ci_low"], whole["ci_high"], performance_codes(whole)
             ),
             "overall": {
                 "measure": total["value"].to_numpy(dtype=float),
@@ -812,25 +775,5 @@ class SegmentBreakdown(MlmonWidget):
         }
         if per_window is not None:
             table = per_window[per_window["metric"] == self.metric]
-            tables.update(self._grid(whole, table, _performance_codes(table), table["value"]))
+            tables.update(grid(whole, table, performance_codes(table), table["value"]))
         return tables
-
-    def _grid(
-        self, whole: pd.DataFrame, table: pd.DataFrame, codes: np.ndarray, values: pd.Series
-    ) -> dict[str, dict[str, Any]]:
-        """Windows x segments of a per-window table, in the order of ``whole``'s segments."""
-        windows = table.drop_duplicates("window").sort_values("window")
-        keys = list(zip(whole["segment_column"], whole["segment_value"], strict=True))
-        position = {key: i for i, key in enumerate(keys)}
-        column = {w: i for i, w in enumerate(windows["window"])}
-        grid = np.full((len(windows), len(keys)), _CODE[INSUFFICIENT_DATA], np.uint8)
-        measure = np.full((len(windows), len(keys)), np.nan)
-        pairs = zip(table["segment_column"], table["segment_value"], strict=True)
-        rows = [position[k] for k in pairs]
-        cols = [column[w] for w in table["window"]]
-        grid[cols, rows] = codes
-        measure[cols, rows] = values.to_numpy(dtype=float)
-        return {
-            "windows": {"label": [_stamp(v) for v in windows["window_start"]]},
-            "cells": {"code": grid, "measure": measure},
-        }
