@@ -62,6 +62,7 @@ _PARTNER_DTI_SHIFT = 0.07
 _YOUNG_AGE = 30.0
 _YOUNG_UPLIFT = 1.1  # added to the true default log-odds of young applicants
 _SHADOW_CAPTURE = 0.75  # share of that uplift the challenger model captures
+_SHADOW_SLOWER = 1.12  # the challenger's median latency over the live model's
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,8 +92,9 @@ class DemoData:
         Predicted probability of default of the live model and of a challenger.
     ``prediction``
         ``score > 0.25`` (the lending decision's cut-off), boolean.
-    ``latency_ms``
-        Scoring latency (lognormal).
+    ``latency_ms``, ``shadow_latency_ms``
+        Scoring latency (lognormal) of the live model and of the challenger (about 12 %
+        slower, with the same spikes).
     ``model_version``
         Version of the live model.
 
@@ -156,7 +158,7 @@ class DemoData:
         ['channel', 'region', 'age']
         """
         outputs = {"application_id", self.time, "score", "shadow_score", "prediction"}
-        outputs |= {"latency_ms", "model_version"}
+        outputs |= {"latency_ms", "shadow_latency_ms", "model_version"}
         return [c for c in self.production.columns if c not in outputs]
 
     def __repr__(self) -> str:
@@ -206,6 +208,10 @@ def _scenarios() -> dict[str, str]:
             f"under {_YOUNG_AGE:g}, so it is better calibrated there than score"
         ),
         "latency_ms": f"latency spikes (about 2.7x) on {spikes}",
+        "shadow_latency_ms": (
+            f"the shadow model's latency: about {_SHADOW_SLOWER - 1:.0%} slower than latency_ms "
+            "at the median, with the same spikes"
+        ),
         "region": (
             f"new value 'overseas' (about {_OVERSEAS_SHARE:.0%}) from {_day_text(OVERSEAS_START)}"
         ),
@@ -282,7 +288,8 @@ def load_demo(seed: int = 0) -> DemoData:
     - ``defaulted`` (in ``labels``): from day 55 (2024-04-25) applicants under 30 default
       more often with no change in their inputs (concept drift); ``shadow_score``
       captures most of it, ``score`` does not. Only some of those labels have arrived.
-    - ``latency_ms``: spikes on days 18, 52 and 75 (the last with the version roll-out).
+    - ``latency_ms``: spikes on days 18, 52 and 75 (the last with the version roll-out);
+      ``shadow_latency_ms`` about 12 % slower at the median, with the same spikes.
     - ``region``: ``'overseas'`` (about 5 %) from day 70 (2024-05-10).
     - ``model_version``: ``'1.4.1'`` from day 75 (2024-05-15).
     - ``score``, ``shadow_score``, ``prediction``: follow their inputs (the credit_score
@@ -307,7 +314,8 @@ def load_demo(seed: int = 0) -> DemoData:
     >>> list(demo.production.columns)  # doctest: +NORMALIZE_WHITESPACE
     ['application_id', 'timestamp', 'channel', 'region', 'age', 'income', 'loan_amount',
      'debt_to_income', 'credit_score', 'employment_years', 'num_open_accounts',
-     'card_spend_7d', 'score', 'shadow_score', 'prediction', 'latency_ms', 'model_version']
+     'card_spend_7d', 'score', 'shadow_score', 'prediction', 'latency_ms', 'shadow_latency_ms',
+     'model_version']
     >>> days = [frame["timestamp"].dt.normalize() for frame in (demo.reference, demo.production)]
     >>> [d.nunique() for d in days], [str(d.iloc[-1].date()) for d in days]
     ([60, 90], ['2024-02-29', '2024-05-29'])
@@ -440,6 +448,21 @@ def load_demo(seed: int = 0) -> DemoData:
         }
     )
     labels = labels.sort_values("label_time", kind="stable").reset_index(drop=True)
+
+    # --- the shadow model's latency (drawn last, so every other column stays as it was) --
+    # Same traffic, same spikes (shared infrastructure), a heavier model: about 12 % slower,
+    # correlated with the live latency row by row (the same request's payload).
+    own = rng.normal(0.0, 0.1, n)
+    shadow_latency = np.exp(np.log(np.maximum(latency, 0.1)) + np.log(_SHADOW_SLOWER) + own)
+    shadow_latency = np.round(shadow_latency, 1)
+    reference.insert(
+        reference.columns.get_loc("latency_ms") + 1, "shadow_latency_ms", shadow_latency[:split]
+    )
+    production_frame.insert(
+        production_frame.columns.get_loc("latency_ms") + 1,
+        "shadow_latency_ms",
+        shadow_latency[split:],
+    )
     return DemoData(
         reference=reference,
         production=production_frame,

@@ -402,6 +402,85 @@ SCORE_METRICS = tuple(
 )
 
 
+# ------------------------------------------------------------------ shadow comparisons
+BRIER = "brier"
+AGREEMENT = "agreement"
+SCORE_KS = "score_ks"
+MEMORY_P50 = "memory_p50"
+MEMORY_P95 = "memory_p95"
+MEMORY_P99 = "memory_p99"
+#: Resource use per model (a latency and, optionally, a memory column per model).
+MEMORY_METRICS = (MEMORY_P50, MEMORY_P95, MEMORY_P99)
+#: Shadow-comparison metrics that are not performance metrics, by name.
+_SHADOW_ONLY: Mapping[str, PerformanceMetric] = MappingProxyType(
+    dict(
+        [
+            _metric(BRIER, "Brier score", _C, UPPER, **_SCORES),
+            _metric(AGREEMENT, "agreement", _B, BOTH),
+            _metric(SCORE_KS, "KS of the scores", _B, BOTH, needs_scores=True),
+            _metric(MEMORY_P50, "memory p50", _B, UPPER, unit="MB", high=_INF),
+            _metric(MEMORY_P95, "memory p95", _B, UPPER, unit="MB", high=_INF),
+            _metric(MEMORY_P99, "memory p99", _B, UPPER, unit="MB", high=_INF),
+        ]
+    )
+)
+#: What compare_models reports, in report order: labelled metrics (paired tests), then
+#: label-free ones, then resource use. ``side`` is the bad side of the shadow-minus-live
+#: difference (``'lower'``: lower is worse, as for ROC AUC).
+SHADOW_METRICS: Mapping[str, PerformanceMetric] = MappingProxyType(
+    {
+        name: {**PERFORMANCE_METRICS, **_SHADOW_ONLY}[name]
+        for name in (
+            ACCURACY,
+            ROC_AUC,
+            LOG_LOSS,
+            BRIER,
+            CALIBRATION_ERROR,
+            MAE,
+            RMSE,
+            AGREEMENT,
+            POSITIVE_RATE,
+            MEAN_SCORE,
+            SCORE_KS,
+            *LATENCY_METRICS,
+            *MEMORY_METRICS,
+        )
+    }
+)
+#: Metrics of the pair, not of each model: ``difference`` holds the statistic itself
+#: (the share of rows where both decide alike; the KS distance between the two scores).
+PAIR_METRICS = (AGREEMENT, SCORE_KS)
+#: Resource metrics (p50/p95/p99 per model, differences in the column's unit).
+RESOURCE_METRICS = (*LATENCY_METRICS, *MEMORY_METRICS)
+
+#: What a promotion gate decides.
+DECISIONS = ("promote", "hold", "reject")
+PROMOTE, HOLD, REJECT = DECISIONS
+DECISION_LABELS: Mapping[str, str] = MappingProxyType(
+    {PROMOTE: "promote", HOLD: "hold: not enough evidence yet", REJECT: "reject"}
+)
+#: Colour of each decision (the severity palette's: ok, warning, critical).
+DECISION_COLOURS: Mapping[str, str] = MappingProxyType(
+    {
+        PROMOTE: SEVERITY_COLOURS[OK],
+        HOLD: SEVERITY_COLOURS[WARNING],
+        REJECT: SEVERITY_COLOURS[CRITICAL],
+    }
+)
+#: What the gate found for one metric in one segment (the forest plot's marks).
+FINDINGS = ("superior", "non_inferior", "undecided", "worse", "inferior")
+SUPERIOR, NON_INFERIOR, UNDECIDED, WORSE, INFERIOR = FINDINGS
+FINDING_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        SUPERIOR: "better (interval above zero)",
+        NON_INFERIOR: "not worse than the margin",
+        UNDECIDED: "not decided yet",
+        WORSE: "significantly worse, within the margin",
+        INFERIOR: "worse than the margin",
+    }
+)
+
+
 def task_metrics(task: str) -> tuple[str, ...]:
     """Every metric of a task, in report order.
 
@@ -472,6 +551,16 @@ def vocabulary() -> dict[str, Any]:
             "insufficient": INSUFFICIENT_DATA,
             "pending": PENDING,
             "side_labels": dict(zip(SIDES, SIDE_LABELS, strict=True)),
+            "decisions": DECISIONS,
+            "decision_labels": DECISION_LABELS,
+            "decision_colours": DECISION_COLOURS,
+            "findings": FINDINGS,
+            "finding_labels": FINDING_LABELS,
+            "pair_metrics": PAIR_METRICS,
+            "shadow_metrics": {
+                m.name: {"label": m.label, "side": m.side, "unit": m.unit}
+                for m in SHADOW_METRICS.values()
+            },
             "performance_metrics": {
                 m.name: {
                     "label": m.label,
