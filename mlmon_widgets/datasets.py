@@ -130,7 +130,7 @@ class DemoData:
     >>> from mlmon_widgets.datasets import load_demo
     >>> demo = load_demo()
     >>> demo
-    DemoData(reference=(..., 17), production=(..., 17), labels=(..., 3), as_of=2024-05-30 00:00:00)
+    DemoData(reference=(..., 18), production=(..., 18), labels=(..., 3), as_of=2024-05-30 00:00:00)
     >>> sorted(demo.scenarios)[:3]
     ['card_spend_7d', 'credit_score', 'debt_to_income']
     >>> demo.time, demo.segment, demo.roles

@@ -472,7 +472,11 @@ def test_decisions_only_and_regression():
         ),
         ({"live": "live", "shadow": "shadow", "label": "group"}, TypeError, "label column 'group'"),
         ({"live": "live", "shadow": "shadow", "threshold": 1.5}, ValueError, "threshold"),
-        ({"live": "live", "shadow": "shadow", "confidence": 1.0}, ValueError, "confidence"),
+        (
+            {"live": "live", "shadow": "shadow", "confidence_level": 1.0},
+            ValueError,
+            "confidence_level",
+        ),
         ({"live": "live", "shadow": "shadow", "time": "t"}, ValueError, "together"),
         (
             {"live": "live", "shadow": "shadow", "by": "missing"},

@@ -384,7 +384,7 @@ def compare_models(
     observed: str | None = None,
     min_coverage: float = 0.8,
     min_rows: int = 50,
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
     correction: str = "fdr_bh",
     n_bootstrap: int = 200,
     max_segments: int = MAX_SEGMENTS,
@@ -449,7 +449,7 @@ def compare_models(
         the live model (the shadow is judged only where the live model chose to look).
     min_coverage, min_rows
         As in :func:`performance_over_time`.
-    confidence : float, default 0.95
+    confidence_level : float, default 0.95
         Level of ``ci_low`` / ``ci_high``.
     correction : {'fdr_bh', 'bonferroni', 'holm', 'none'}
         Correction of ``p_adjusted`` over every p-value of the call (metrics x segments x
@@ -492,9 +492,11 @@ def compare_models(
     check_frame("frame", frame, allow_empty_rows=True)
     if (time is None) != (window is None):
         raise ValueError("give time= and window= together (time windows), or neither")
-    confidence = check_real("confidence", confidence, low=0, high=1)
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be strictly between 0 and 1; got {confidence!r}")
+    confidence_level = check_real("confidence_level", confidence_level, low=0, high=1)
+    if not 0 < confidence_level < 1:
+        raise ValueError(
+            f"confidence_level must be strictly between 0 and 1; got {confidence_level!r}"
+        )
     if correction not in CORRECTIONS:
         raise ValueError(f"correction must be one of {', '.join(CORRECTIONS)}; got {correction!r}")
     n_bootstrap = check_positive_int("n_bootstrap", n_bootstrap, minimum=0)
@@ -531,7 +533,7 @@ def compare_models(
         free_metrics = (AGREEMENT, POSITIVE_RATE)
     losses: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if label is not None:
-        kinds = {LOG_LOSS: "log_loss", BRIER: "brier", MAE: "abs", RMSE: "square"}
+        kinds = {LOG_LOSS: "log", BRIER: "brier", MAE: "abs", RMSE: "square"}
         for metric in labelled_metrics:
             if metric in kinds:
                 losses[metric] = rows.losses(kinds[metric])
@@ -636,12 +638,12 @@ def compare_models(
         out["window_end"] = pd.NaT
     for column in ("n", "n_labelled", "live_only", "shadow_only"):
         out[column] = out[column].astype("Int64")
-    low, high = intervals_at(out, confidence)
+    low, high = intervals_at(out, confidence_level)
     out["ci_low"], out["ci_high"] = low, high
     out["p_adjusted"] = adjust_pvalues(
-        out["p_value"].to_numpy(dtype=float), method=correction, alpha=1 - confidence
+        out["p_value"].to_numpy(dtype=float), method=correction, alpha=1 - confidence_level
     )
-    out.attrs[ATTRS_KEY] = _coverage(frame, time, rows, label, settings, confidence)
+    out.attrs[ATTRS_KEY] = _coverage(frame, time, rows, label, settings, confidence_level)
     return out
 
 
@@ -651,11 +653,11 @@ def _coverage(
     rows: PairedRows,
     label: str | None,
     settings: dict[str, Any],
-    confidence: float,
+    confidence_level: float,
 ) -> dict[str, Any]:
     """What a gate needs besides the rows: the hours seen and the rates of rows per day."""
     info: dict[str, Any] = {
-        "confidence": confidence,
+        "confidence_level": confidence_level,
         "min_rows": settings["min_rows"],
         "labelled": label is not None,
         "hours_seen": [],

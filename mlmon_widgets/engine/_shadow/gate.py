@@ -55,7 +55,7 @@ _GATE_KEYS = (
     "memory",
     "min_rows",
     "cycle",
-    "confidence",
+    "confidence_level",
     "power",
 )
 _RESOURCE_BUDGETS = {
@@ -155,7 +155,7 @@ class PromotionGate:
     min_rows : int, default 1000
     cycle : CycleRequirement, dict or None
         Default: every weekday seen at least twice (``{'period': '7D', 'min_seen': 2}``).
-    confidence : float, default 0.95
+    confidence_level : float, default 0.95
         Family-wise level: each of the ``k`` judged intervals is at ``1 - (1 -
         confidence) / k`` (Bonferroni).
     power : float, default 0.8
@@ -176,7 +176,7 @@ class PromotionGate:
     memory: Mapping[str, float] = field(default_factory=dict)
     min_rows: int = 1000
     cycle: CycleRequirement | None = field(default_factory=CycleRequirement)
-    confidence: float = 0.95
+    confidence_level: float = 0.95
     power: float = 0.8
 
     def __post_init__(self) -> None:
@@ -252,7 +252,9 @@ class PromotionGate:
         object.__setattr__(self, "critical_segments", MappingProxyType(critical))
         object.__setattr__(self, "cycle", cycle)
         object.__setattr__(self, "min_rows", check_positive_int("min_rows", self.min_rows))
-        object.__setattr__(self, "confidence", check_probability("confidence", self.confidence))
+        object.__setattr__(
+            self, "confidence_level", check_probability("confidence_level", self.confidence_level)
+        )
         object.__setattr__(self, "power", check_probability("power", self.power))
 
     def to_dict(self) -> dict[str, Any]:
@@ -268,7 +270,7 @@ class PromotionGate:
             "memory": dict(self.memory),
             "min_rows": self.min_rows,
             "cycle": self.cycle.to_dict() if self.cycle is not None else None,
-            "confidence": self.confidence,
+            "confidence_level": self.confidence_level,
             "power": self.power,
         }
 
@@ -303,7 +305,7 @@ class Verdict:
         Sentences naming the metric, segment and numbers, the deciding ones first.
     findings : pandas.DataFrame
         One row per judged metric x segment (and budget): ``metric``, ``segment_column``,
-        ``segment_value``, ``critical``, ``live``, ``shadow``, ``difference``, ``margin``
+        ``segment_value``, ``critical_segment``, ``live``, ``shadow``, ``difference``, ``margin``
         (absolute, in the metric's unit, signed so that a difference below it is worse for
         metrics where higher is better), ``level`` (the Bonferroni-adjusted confidence),
         ``ci_low``, ``ci_high``, ``finding`` (superior, non_inferior, undecided, worse,
@@ -401,7 +403,7 @@ def promotion_verdict(
     Judged on the whole-period rows of ``comparison`` (:func:`compare_models`): every gate
     metric overall and in every segment the comparison has, and each resource budget.
     Each interval is recomputed from the comparison's columns at the Bonferroni-adjusted
-    level ``1 - (1 - gate.confidence) / k`` (``k`` judged intervals), oriented so that
+    level ``1 - (1 - gate.confidence_level) / k`` (``k`` judged intervals), oriented so that
     positive is better for the shadow, and read against the margin ``m``:
 
     - ``superior``: the interval lies above 0; ``non_inferior``: above ``-m``;
@@ -468,7 +470,7 @@ def promotion_verdict(
                 )
             budgets.append((metric, budget, rows.index[0]))
     k = len(judged) + len(budgets)
-    level = 1 - (1 - gate.confidence) / max(k, 1)
+    level = 1 - (1 - gate.confidence_level) / max(k, 1)
     z_a, z_p = z_value(level), float(sps.norm.ppf(gate.power))
     records: list[dict[str, Any]] = []
     low, high = intervals_at(judged, level)
@@ -518,7 +520,7 @@ def promotion_verdict(
                 "metric": metric,
                 "segment_column": column,
                 "segment_value": value,
-                "critical": gate.is_critical(column, value),
+                "critical_segment": gate.is_critical(column, value),
                 "required": column == "" or gate.is_critical(column, value),
                 "superiority": mg.superiority,
                 "live": row["live"],
@@ -530,6 +532,7 @@ def promotion_verdict(
                 "ci_high": hi,
                 "finding": finding,
                 "status": row["status"],
+                "note": row["note"],
                 "n": n_now,
                 "needed_rows": needed,
                 "needed_days": max(more_days, 0.0) if math.isfinite(more_days) else math.nan,
@@ -563,7 +566,7 @@ def promotion_verdict(
                 "metric": metric,
                 "segment_column": "",
                 "segment_value": "",
-                "critical": False,
+                "critical_segment": False,
                 "required": True,
                 "superiority": False,
                 "live": row["live"],
@@ -575,6 +578,7 @@ def promotion_verdict(
                 "ci_high": hi,
                 "finding": finding,
                 "status": row["status"],
+                "note": row["note"],
                 "n": row["n"],
                 "needed_rows": needed,
                 "needed_days": max(more_days, 0.0) if math.isfinite(more_days) else math.nan,
@@ -588,7 +592,8 @@ def _sentence(f: Mapping[str, Any]) -> str:
     metric = f["metric"]
     where = _where(f["segment_column"], f["segment_value"])
     if f["status"] != OK:
-        return f"{metric} {where}: {f['status'].replace('_', ' ')}, not judged yet"
+        why = f" ({f['note']})" if f.get("note") else ""
+        return f"{metric} {where}: {f['status'].replace('_', ' ')}, not judged yet{why}"
     level = f"{f['level']:.1%}".replace(".0%", "%")
     core = (
         f"{metric} {where}: shadow {_fmt(f['shadow'], metric)} vs live {_fmt(f['live'], metric)}, "
@@ -667,7 +672,8 @@ def _decide(
     elif blocking:
         decision = REJECT
         reasons.extend(
-            _sentence(f) + (" (critical segment)" if f["critical"] else "") for f in blocking
+            _sentence(f) + (" (critical segment)" if f["critical_segment"] else "")
+            for f in blocking
         )
         reasons.extend(_sentence(f) for f in required if f not in blocking)
     elif unmet:
@@ -677,7 +683,8 @@ def _decide(
     else:
         decision = PROMOTE
         reasons.extend(
-            _sentence(f) + (" (critical segment)" if f["critical"] else "") for f in required
+            _sentence(f) + (" (critical segment)" if f["critical_segment"] else "")
+            for f in required
         )
     reasons.extend(notes)
     if cycle_met and cycle_text:

@@ -68,9 +68,12 @@ def newcombe_interval(
 
     Examples
     --------
-    >>> low, high = newcombe_interval(60, 20, 5, 15)  # shadow right on 20 rows live missed
-    >>> round(low, 3), round(high, 3)
-    (0.049, 0.246)
+    The example of Fagerland, Lydersen and Laake (2017, chapter 8): estimate -0.0621,
+    95% interval -0.1186 to -0.0046.
+
+    >>> low, high = newcombe_interval(59, 6, 16, 80)
+    >>> round(low, 4), round(high, 4)
+    (-0.1186, -0.0046)
     """
     a, b, c, d = both, shadow_only, live_only, neither
     n = a + b + c + d

@@ -163,12 +163,12 @@ class PairedRows:
         )
 
     def losses(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per-row losses of both models (NaN off the labelled rows): log loss, Brier, |e|, e^2."""
+        """Per-row losses of both models (NaN off the labelled rows): log, brier, abs or square."""
         y = np.where(self.labelled, self.y if self.y is not None else 0.0, 0.0)
         out = []
         for p in (self.p_live, self.p_shadow):
             p = np.where(self.labelled, p, 0.5)
-            if kind == "log_loss":
+            if kind == "log":
                 c = np.clip(p, _EPS, 1 - _EPS)
                 value = -(y * np.log(c) + (1 - y) * np.log(1 - c))
             elif kind == "brier":
