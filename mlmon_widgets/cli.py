@@ -28,10 +28,12 @@ from .config import (
     ConfigError,
     MonitoringConfig,
     evaluate,
+    evaluate_promotion,
     newer_gate_note,
     read_data,
 )
 from .config import retraining_events as _retraining_events
+from .engine import DECISIONS, REJECT
 from .reports import demo_findings, write_demo_batch, write_demo_config
 
 
@@ -169,8 +171,13 @@ def check(
     time: str | None = None,
     fmt: str = "text",
     fail_on: str = ALERT_LEVELS[-1],
+    fail_on_verdict: str = REJECT,
 ) -> int:
-    """Evaluate a config on a data file; 1 if an unsuppressed alert reaches ``fail_on``."""
+    """Evaluate a config on a data file; 1 if an unsuppressed alert reaches ``fail_on``.
+
+    With a ``promotion`` section the gate's verdict is evaluated too, and a verdict at or
+    beyond ``fail_on_verdict`` (``'hold'`` or ``'reject'``) also makes the status 1.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         # Exit 1 means alerts: any failure to read or judge the input is exit 2 instead,
@@ -186,6 +193,9 @@ def check(
         try:
             alerts = evaluate(config, data, time=time)
             events = _retraining_events(config, data, time=time)
+            verdict = None
+            if config.promotion is not None:
+                verdict = evaluate_promotion(config, data, time=time)
         except Exception as err:
             where = "cannot evaluate the config on the data: "
             raise ValueError(_one_line(err, where, named=True)) from None
@@ -205,8 +215,14 @@ def check(
         f"above {fail_on} -> exit {int(len(failing) > 0)}"
     )
     code = 1 if len(failing) else 0
+    if verdict is not None and DECISIONS.index(verdict.decision) >= DECISIONS.index(
+        fail_on_verdict
+    ):
+        code = 1
     try:
         _print_alerts(alerts, fmt, header)
+        if verdict is not None:
+            _print_verdict(verdict, fmt, fail_on_verdict)
         if fmt == "text" and len(events):
             print("retraining events (a new model version: recorded, not tested for drift):")
             for event in events["event"]:
@@ -215,6 +231,20 @@ def check(
     except BrokenPipeError:  # `mlmon check ... | head`: the reader left; the verdict stands
         _quiet_stdout()
     return code
+
+
+def _print_verdict(verdict, fmt: str, fail_on_verdict: str) -> None:
+    """The promotion verdict: a line and its reasons (text), or one JSON object on stderr."""
+    failing = DECISIONS.index(verdict.decision) >= DECISIONS.index(fail_on_verdict)
+    if fmt == "json":  # stdout stays the list of alerts
+        print(json.dumps({"promotion": verdict.to_dict()}), file=sys.stderr)
+        return
+    print(
+        f"promotion verdict: {verdict.decision} (--fail-on-verdict {fail_on_verdict}"
+        f"{': exit 1' if failing else ''})"
+    )
+    for reason in verdict.reasons:
+        print(f"  - {reason}")
 
 
 def _quiet_stdout() -> None:
@@ -229,8 +259,10 @@ Evaluate a monitoring config on a batch of production data, exactly as the noteb
 it, and list the alerts (window, feature, domain, severity, route, suppressed, message).
 
 exit status:
-  0  no unsuppressed alert at or above --fail-on
-  1  at least one unsuppressed alert at or above --fail-on
+  0  no unsuppressed alert at or above --fail-on (and a promotion verdict below
+     --fail-on-verdict, when the config has a promotion section)
+  1  at least one unsuppressed alert at or above --fail-on, or a promotion verdict at or
+     beyond --fail-on-verdict (hold < reject)
   2  bad usage, or a config or data file that cannot be read or judged (one line on stderr)
 
 A batch with no rows is an alert (quality.empty_batch), never "all clear". Give whole
@@ -298,6 +330,12 @@ def _parser() -> argparse.ArgumentParser:
         default=ALERT_LEVELS[-1],
         help="lowest severity of an unsuppressed alert that makes the exit status 1",
     )
+    run_check.add_argument(
+        "--fail-on-verdict",
+        choices=DECISIONS[1:],
+        default=REJECT,
+        help="promotion verdict (of a config's promotion section) that makes the exit status 1",
+    )
     # One line on stderr for bad usage, like every other refusal of `mlmon check`.
     run_check.error = lambda message: run_check.exit(  # type: ignore[method-assign]
         2, f"mlmon check: {message} (see mlmon check --help)\n"
@@ -310,7 +348,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "check":
-            return check(args.config, args.data, time=args.time, fmt=args.fmt, fail_on=args.fail_on)
+            return check(
+                args.config,
+                args.data,
+                time=args.time,
+                fmt=args.fmt,
+                fail_on=args.fail_on,
+                fail_on_verdict=args.fail_on_verdict,
+            )
         if args.batch or args.config:
             for path, write in ((args.config, write_demo_config), (args.batch, write_demo_batch)):
                 if path:

@@ -477,7 +477,7 @@ def test_decisions_only_and_regression():
             ValueError,
             "confidence_level",
         ),
-        ({"live": "live", "shadow": "shadow", "time": "t"}, ValueError, "together"),
+        ({"live": "live", "shadow": "shadow", "window": "1D"}, ValueError, "window= needs time="),
         (
             {"live": "live", "shadow": "shadow", "by": "missing"},
             ValueError,

@@ -16,6 +16,7 @@ from ._evaluate import ALERT_COLUMNS, evaluate, retraining_events
 from ._io import MAX_BYTES
 from ._model import ModelInfo
 from ._performance import PERFORMANCE_METRICS, PerformanceRules
+from ._promotion import PromotionRules, evaluate_promotion
 from ._suppressions import DAYS, OneOffSuppression, RecurringSuppression
 from ._version import SCHEMA_VERSION, newer_gate_note
 from ._window import WindowSpec
@@ -37,11 +38,13 @@ __all__ = [
     "OneOffSuppression",
     "PerformanceRules",
     "Persistence",
+    "PromotionRules",
     "QualityThresholds",
     "RecurringSuppression",
     "Routing",
     "WindowSpec",
     "evaluate",
+    "evaluate_promotion",
     "newer_gate_note",
     "read_data",
     "retraining_events",

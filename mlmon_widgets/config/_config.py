@@ -36,6 +36,7 @@ from ._errors import ConfigError, nested
 from ._io import dump_yaml, read_json, read_yaml
 from ._model import ModelInfo
 from ._performance import PerformanceRules, rules_of
+from ._promotion import PromotionRules, promotion_of
 from ._rules import check_rules
 from ._schema import json_schema
 from ._segments import SegmentRule, segments_of
@@ -65,6 +66,7 @@ _OPTIONAL = (
     "persistence",
     "performance",
     "segments",
+    "promotion",
 )
 _UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)")
 
@@ -136,6 +138,10 @@ class MonitoringConfig:
         Monitored segments: a row filter with its own baseline, drift rules, ``min_rows``
         and route (see :meth:`with_segment`); each judged in :func:`evaluate` as the whole
         data is, its alerts naming it. Left out of :meth:`to_dict` when empty.
+    promotion : PromotionRules or dict, optional
+        A shadow model's columns and its promotion gate (see
+        :class:`~mlmon_widgets.engine.PromotionGate`): ``mlmon check`` then gives the
+        gate's verdict on the batch too. Left out of :meth:`to_dict` when not given.
     schema_version : int, default SCHEMA_VERSION
         Format version; a newer one than this package knows is refused.
     gate : {'ks_tails', 'ks'}, optional
@@ -183,6 +189,7 @@ class MonitoringConfig:
     persistence: Persistence = field(default_factory=Persistence)
     performance: PerformanceRules | None = None
     segments: tuple[SegmentRule, ...] = ()
+    promotion: PromotionRules | None = None
     schema_version: int = SCHEMA_VERSION
     gate: str | None = None
 
@@ -264,6 +271,8 @@ class MonitoringConfig:
                 if segment.performance is not None:
                     with nested(i), nested("performance"):
                         segment.performance.check_windows(self.window)
+        with nested("promotion"):
+            set_(self, "promotion", promotion_of(self.promotion))
 
     def _check_roles(self) -> None:
         known = self.baseline["roles"]
@@ -437,6 +446,8 @@ class MonitoringConfig:
             out["performance"] = self.performance.to_dict()
         if self.segments:
             out["segments"] = [s.to_dict() for s in self.segments]
+        if self.promotion is not None:
+            out["promotion"] = self.promotion.to_dict()
         out["baseline"] = copy.deepcopy(self.baseline)
         return out
 

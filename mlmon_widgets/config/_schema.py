@@ -13,7 +13,10 @@ from ..engine import (
     DOMAINS,
     DRIFT_GATES,
     FEATURE_KINDS,
+    GATE_METRICS,
     ISO_STAMP,
+    LATENCY_METRICS,
+    MEMORY_METRICS,
     METRIC_KINDS,
     OFF,
     QUALITY_METRICS,
@@ -316,6 +319,7 @@ def json_schema() -> dict[str, Any]:
             ),
             "performance": {"$ref": "#/$defs/performance"},
             "segments": _array({"$ref": "#/$defs/segment"}),
+            "promotion": {"$ref": "#/$defs/promotion"},
             "baseline": {"$ref": "#/$defs/baseline"},
         },
         ("schema_version", "model", "baseline", "window"),
@@ -332,9 +336,54 @@ def json_schema() -> dict[str, Any]:
             "performance": performance["section"],
             "limit_rule": performance["limit_rule"],
             "segment": _segment(),
+            "promotion": _promotion(),
             "baseline": _baseline(),
         },
     }
+
+
+def _promotion() -> dict[str, Any]:
+    """A shadow model's columns and its promotion gate (mlmon check gives its verdict)."""
+    pair = _object({"live": _TEXT, "shadow": _TEXT}, ("live", "shadow"))
+    share = {"type": "number", "minimum": 0, "maximum": 1}
+    boolean = {"type": "boolean"}
+    metric_gate = _object(
+        {"margin": {"type": "number", "minimum": 0}, "relative": boolean, "superiority": boolean}
+    )
+    metrics = _object({m: metric_gate for m in GATE_METRICS})
+    budget = {"type": "number"}
+    latency = {f"p{m.rpartition('_p')[2]}_increase_ms": budget for m in LATENCY_METRICS}
+    memory = {f"p{m.rpartition('_p')[2]}_increase_mb": budget for m in MEMORY_METRICS}
+    cycle = _object({"period": _TEXT, "min_seen": {"type": "integer", "minimum": 1}})
+    level = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}
+    gate = _object(
+        {
+            "metrics": metrics,
+            "segments": _map(_map(metrics)),
+            "critical_segments": _map(_array(_TEXT)),
+            "latency": _object(latency),
+            "memory": _object(memory),
+            "min_rows": {"type": "integer", "minimum": 1},
+            "cycle": {"oneOf": [{"type": "null"}, cycle]},
+            "confidence_level": level,
+            "power": level,
+        }
+    )
+    thresholds = _object({"live": share, "shadow": share}, ("live", "shadow"))
+    return _object(
+        {
+            "live": _TEXT,
+            "shadow": _TEXT,
+            "label": _TEXT,
+            "by": _array(_TEXT),
+            "latency": pair,
+            "memory": pair,
+            "threshold": {"oneOf": [share, thresholds]},
+            "min_coverage": share,
+            "gate": gate,
+        },
+        ("live", "shadow"),
+    )
 
 
 def _segment() -> dict[str, Any]:

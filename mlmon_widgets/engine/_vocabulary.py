@@ -452,6 +452,8 @@ SHADOW_METRICS: Mapping[str, PerformanceMetric] = MappingProxyType(
 PAIR_METRICS = (AGREEMENT, SCORE_KS)
 #: Resource metrics (p50/p95/p99 per model, differences in the column's unit).
 RESOURCE_METRICS = (*LATENCY_METRICS, *MEMORY_METRICS)
+#: Metrics a promotion gate can put a margin on (resources have budgets instead).
+GATE_METRICS = tuple(m for m in SHADOW_METRICS if m not in (*PAIR_METRICS, *RESOURCE_METRICS))
 
 #: What a promotion gate decides.
 DECISIONS = ("promote", "hold", "reject")

@@ -433,7 +433,8 @@ def compare_models(
         label-free metrics are reported.
     time, window : optional
         Windows as in :func:`performance_over_time`; rows ``window`` NaN are the whole
-        period.
+        period. ``time`` alone (no windows) still tells a gate which part of the business
+        cycle the rows cover.
     by : str, tuple or list, optional
         Segments as in :func:`segment_drift` (each column on its own, a tuple crossed).
     latency, memory : dict or pair, optional
@@ -490,8 +491,8 @@ def compare_models(
     (True, True, 'DeLong')
     """
     check_frame("frame", frame, allow_empty_rows=True)
-    if (time is None) != (window is None):
-        raise ValueError("give time= and window= together (time windows), or neither")
+    if window is not None and time is None:
+        raise ValueError("window= needs time= (the timestamp column the windows are cut on)")
     confidence_level = check_real("confidence_level", confidence_level, low=0, high=1)
     if not 0 < confidence_level < 1:
         raise ValueError(

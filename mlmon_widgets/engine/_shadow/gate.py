@@ -24,6 +24,7 @@ from .._validation import (
     fail,
 )
 from .._vocabulary import (
+    GATE_METRICS,
     HOLD,
     INFERIOR,
     LABELLED,
@@ -33,7 +34,6 @@ from .._vocabulary import (
     MEMORY_METRICS,
     NON_INFERIOR,
     OK,
-    PAIR_METRICS,
     PROMOTE,
     REJECT,
     ROC_AUC,
@@ -185,22 +185,10 @@ class PromotionGate:
             for k, v in check_mapping("metrics", self.metrics).items()
         }
         for name in metrics:
-            if (
-                name not in SHADOW_METRICS
-                or name in PAIR_METRICS
-                or name in (*LATENCY_METRICS, *MEMORY_METRICS)
-            ):
-                allowed = [
-                    m
-                    for m in SHADOW_METRICS
-                    if m not in PAIR_METRICS and m not in (*LATENCY_METRICS, *MEMORY_METRICS)
-                ]
-                fail(
-                    ValueError,
-                    "metrics",
-                    f"is not a metric a gate can judge; use one of {', '.join(allowed)}",
-                    key=name,
-                )
+            if name not in GATE_METRICS:
+                allowed = ", ".join(GATE_METRICS)
+                reason = f"is not a metric a gate can judge; use one of {allowed}"
+                fail(ValueError, "metrics", reason, key=name)
         if not metrics:
             fail(
                 ValueError,
