@@ -4,7 +4,7 @@
 // limit (an action), a typed rule, a detector setting, a segment, a clicked point (traits).
 // Words (severities, statuses, sides, limit names, detectors) come from the vocabulary.
 import { seriesChart } from "./lib/charts.js";
-import { el, svg } from "./lib/dom.js";
+import { el, keepKeys, svg } from "./lib/dom.js";
 import { dragVertically } from "./lib/drag.js";
 import { errorArea } from "./lib/errors.js";
 import { fmt } from "./lib/format.js";
@@ -50,11 +50,7 @@ class ControlChartView {
   build() {
     const root = this.root;
     root.classList.add("mlmon-widget", "mlmon-control");
-    // Keys typed in the widget are ours: JupyterLab's notebook shortcuts must not act on them.
-    root.dataset.lmSuppressShortcuts = "true";
-    root.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && event.target instanceof HTMLInputElement) event.target.blur();
-    });
+    keepKeys(root);
     installStyle(root);
     installSeverityColours(root, this.words);
     this.toolbar = el("div", "mlmon-toolbar");

@@ -5,7 +5,7 @@
 import { dragVertically } from "./lib/drag.js";
 import { ecdf, groupedBars, seriesChart } from "./lib/charts.js";
 import { NO_DATA, hatch, sequential } from "./lib/colors.js";
-import { el } from "./lib/dom.js";
+import { el, keepKeys } from "./lib/dom.js";
 import { errorArea } from "./lib/errors.js";
 import { fmt } from "./lib/format.js";
 import { gradientLegend, severityLegend } from "./lib/legend.js";
@@ -95,12 +95,7 @@ class HeatmapView {
   build() {
     const root = this.root;
     root.classList.add("mlmon-widget", "mlmon-heatmap");
-    // Keys typed in the widget are ours: JupyterLab's notebook shortcuts (Enter, arrows, ...)
-    // must not act on them.
-    root.dataset.lmSuppressShortcuts = "true";
-    root.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && event.target instanceof HTMLInputElement) event.target.blur();
-    });
+    keepKeys(root);
     installStyle(root);
     installSeverityColours(root, this.words);
     const toolbar = el("div", "mlmon-toolbar");

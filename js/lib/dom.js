@@ -24,3 +24,14 @@ export function cssVar(node, name, fallback) {
   const value = getComputedStyle(node).getPropertyValue(name).trim();
   return value || fallback;
 }
+
+/**
+ * Keys typed in the widget are ours: JupyterLab's notebook shortcuts (Enter, arrows, ...) must
+ * not act on them, and Enter in a field commits it (blur fires its change event).
+ */
+export function keepKeys(root) {
+  root.dataset.lmSuppressShortcuts = "true";
+  root.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target instanceof HTMLInputElement) event.target.blur();
+  });
+}

@@ -112,6 +112,21 @@ const CSS = `
 .mlmon-waterfall .mlmon-up { fill: #BB5566; }
 .mlmon-waterfall .mlmon-down { fill: #4477AA; }
 .mlmon-waterfall .mlmon-total { fill: var(--mlmon-muted); }
+.mlmon-verdict { border-radius: 4px; padding: 6px 10px; margin: 4px 0 8px; border-left: 6px solid var(--mlmon-decision, #888); background: var(--mlmon-bg); }
+.mlmon-verdict-title { font-weight: 700; font-size: 14px; }
+.mlmon-verdict-reasons { margin: 4px 0 0; padding-left: 18px; }
+.mlmon-verdict-reasons li { margin: 1px 0; }
+.mlmon-panels { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }
+.mlmon-forest-row text { fill: var(--mlmon-fg); font-size: 11px; }
+.mlmon-forest-row.mlmon-worse text.mlmon-forest-label { font-weight: 700; }
+.mlmon-margin { stroke: var(--mlmon-fg); stroke-width: 2; stroke-dasharray: 4 2; cursor: ew-resize; }
+.mlmon-margin-hit { stroke: transparent; stroke-width: 12; cursor: ew-resize; }
+.mlmon-zero { stroke: var(--mlmon-muted); stroke-width: 1; }
+.mlmon-gate-editor { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; font-size: 12px; margin: 2px 0; }
+.mlmon-gate-editor input[type=number] { width: 6em; }
+.mlmon-hist-cell { shape-rendering: crispEdges; }
+.mlmon-region { fill: rgba(68, 119, 170, 0.15); stroke: var(--mlmon-accent); stroke-width: 1.5; }
+.mlmon-threshold { stroke: var(--mlmon-muted); stroke-dasharray: 3 2; }
 `;
 
 /** Add the stylesheet once to the document (or to the root's shadow root, if any). */

@@ -481,6 +481,16 @@ FINDING_LABELS: Mapping[str, str] = MappingProxyType(
         INFERIOR: "worse than the margin",
     }
 )
+#: Colour of each finding (the severity palette's: better or not worse is ok).
+FINDING_COLOURS: Mapping[str, str] = MappingProxyType(
+    {
+        SUPERIOR: SEVERITY_COLOURS[OK],
+        NON_INFERIOR: SEVERITY_COLOURS[OK],
+        UNDECIDED: SEVERITY_COLOURS[INSUFFICIENT_DATA],
+        WORSE: SEVERITY_COLOURS[WARNING],
+        INFERIOR: SEVERITY_COLOURS[CRITICAL],
+    }
+)
 
 
 def task_metrics(task: str) -> tuple[str, ...]:
@@ -558,6 +568,7 @@ def vocabulary() -> dict[str, Any]:
             "decision_colours": DECISION_COLOURS,
             "findings": FINDINGS,
             "finding_labels": FINDING_LABELS,
+            "finding_colours": FINDING_COLOURS,
             "pair_metrics": PAIR_METRICS,
             "shadow_metrics": {
                 m.name: {"label": m.label, "side": m.side, "unit": m.unit}
