@@ -276,8 +276,10 @@ class ShadowComparison(MlmonWidget):
     # ------------------------------------------------------------------ what the user does
     @traitlets.validate("gate")
     def _valid_gate(self, proposal: Any) -> dict[str, Any]:
-        gate = PromotionGate.from_dict(proposal["value"])
-        return gate.to_dict()
+        try:
+            return PromotionGate.from_dict(proposal["value"]).to_dict()
+        except (TypeError, ValueError) as err:
+            raise traitlets.TraitError(str(err)) from None
 
     @traitlets.observe("gate")
     @reports_errors("applying the gate")

@@ -1,4 +1,4 @@
-"""ShadowComparison in JupyterLab with Debian's Chromium: drawn, margin dragged, region selected, safe."""
+"""ShadowComparison in JupyterLab (Debian's Chromium): drawn, margins dragged, region selected."""
 
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ def test_draws_the_verdict_forest_and_panels_with_data_as_text(lab, page):
     findings = json.loads(
         lab.run_probe(
             page,
-            "f = shadow.verdict.findings; print(json.dumps(f[f.metric == 'roc_auc'].finding.tolist()))",
+            "f = shadow.verdict.findings\n"
+            "print(json.dumps(f[f.metric == 'roc_auc'].finding.tolist()))",
         )
     )
     assert [rows.nth(i).get_attribute("data-finding") for i in range(3)] == findings
@@ -133,7 +134,8 @@ def test_selecting_the_disagreement_region_returns_the_rows(lab, page):
             page,
             "from mlmon_widgets.engine import rows_in_region\n"
             "r = shadow.region\n"
-            "mine = rows_in_region(frame, live='live', shadow='shadow', live_range=r['live'], shadow_range=r['shadow'])\n"
+            "mine = rows_in_region(frame, live='live', shadow='shadow',\n"
+            "                      live_range=r['live'], shadow_range=r['shadow'])\n"
             "print(json.dumps([len(shadow.selected_rows), len(mine), r['live'], r['shadow']]))",
         )
     )
