@@ -258,7 +258,7 @@ def _risk_logit(
     )
 
 
-def load_demo(seed: int = 0) -> DemoData:
+def load_demo(seed: int = 0, labels_as_of: str | pd.Timestamp | None = None) -> DemoData:
     """Build the demo data set: a credit-risk model's reference, production and labels.
 
     Pure numpy/pandas, no network, nothing cached: the same ``seed`` gives identical frames
@@ -300,6 +300,11 @@ def load_demo(seed: int = 0) -> DemoData:
     ----------
     seed : int, default 0
         Seed of the random generator; other seeds give other draws of the same scenarios.
+    labels_as_of : str or pandas.Timestamp, optional
+        Look at the labels later than the production's end (``as_of``, 2024-05-30): the
+        same rows and draws, with every label that has arrived by then (labels arrive 20
+        to 40 days after the prediction, so from 2024-07-09 every label is in). ``as_of``
+        stays the end of production.
 
     Returns
     -------
@@ -439,7 +444,10 @@ def load_demo(seed: int = 0) -> DemoData:
     as_of = PRODUCTION_START + pd.Timedelta(days=PRODUCTION_DAYS)
     delay_ns = (rng.uniform(20.0, 40.0, n) * 86_400).astype(np.int64) * 1_000_000_000
     label_ns = stamp_ns + delay_ns
-    arrived = label_ns <= as_of.value
+    horizon = as_of if labels_as_of is None else pd.Timestamp(labels_as_of)
+    if horizon < as_of:
+        raise ValueError(f"labels_as_of must not be before the end of production ({as_of.date()})")
+    arrived = label_ns <= horizon.value
     labels = pd.DataFrame(
         {
             "application_id": ids[arrived],
