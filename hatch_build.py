@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 
 ROOT = pathlib.Path(__file__).resolve().parent
-BUNDLES = ("heatmap.js", "control_chart.js", "segment_breakdown.js")
+BUNDLES = ("heatmap.js", "control_chart.js", "segment_breakdown.js", "shadow_comparison.js")
 NEEDS_NPM = (
     "mlmon_widgets: building the front ends needs Node.js and npm (https://nodejs.org, "
     "or `apt-get install nodejs npm`), which were not found on PATH; "

@@ -164,7 +164,7 @@ class ShadowView {
       margin: this.column("forest", "margin"),
       level: this.column("forest", "level"),
       finding: this.column("forest", "finding"),
-      critical: this.column("forest", "critical"),
+      critical: this.column("forest", "critical_segment"),
       gated: this.column("forest", "gated"),
       live: this.column("forest", "live"),
       shadow: this.column("forest", "shadow"),

@@ -25,6 +25,8 @@ import pandas as pd
 from . import __version__
 from .config import (
     ALERT_LEVELS,
+    DECISIONS,
+    REJECT,
     ConfigError,
     MonitoringConfig,
     evaluate,
@@ -33,7 +35,6 @@ from .config import (
     read_data,
 )
 from .config import retraining_events as _retraining_events
-from .engine import DECISIONS, REJECT
 from .reports import demo_findings, write_demo_batch, write_demo_config
 
 

@@ -68,8 +68,28 @@ def full_dict() -> dict:
             "rules": {"accuracy": {"centre": 0.9, "sigma": 0.01, "side": "lower"}},
         },
     }
+    promotion = {
+        "live": "score",
+        "shadow": "shadow_score",
+        "label": "defaulted",
+        "by": ["region"],
+        "latency": {"live": "latency_ms", "shadow": "shadow_latency_ms"},
+        "threshold": {"live": 0.25, "shadow": 0.3},
+        "gate": {
+            "metrics": {
+                "roc_auc": {"margin": 0.01},
+                "log_loss": {"margin": 0.02, "relative": True},
+            },
+            "segments": {"region": {"n": {"roc_auc": {"margin": 0.02}}}},
+            "critical_segments": {"region": ["s"]},
+            "latency": {"p95_increase_ms": 20},
+            "min_rows": 5000,
+            "cycle": {"period": "7D", "min_seen": 2},
+        },
+    }
     return make(
         segments=[segment],
+        promotion=promotion,
         created_at="2024-05-01T12:00:00Z",
         note="exported from the notebook",
         rules={"income": {"metric": "psi", "warning": 0.1, "critical": 0.25}, "flag": "off"},

@@ -512,6 +512,28 @@ def test_too_few_rows_is_insufficient_data_not_a_number():
     assert "30 labelled row(s)" in table.loc[0, "note"]
 
 
+def test_memory_percentiles_per_model():
+    frame = paired_frame(n=600, seed=13)
+    rng = np.random.default_rng(13)
+    frame["mem"] = rng.normal(300, 20, 600)
+    frame["smem"] = frame["mem"] + 40
+    table = mm.compare_models(
+        frame, live="live", shadow="shadow", memory={"live": "mem", "shadow": "smem"}
+    )
+    got = row(table, "memory_p95")
+    assert got["difference"] == pytest.approx(40.0)
+    assert got["live"] == pytest.approx(np.quantile(frame["mem"], 0.95))
+    assert got["std_error"] == pytest.approx(0.0, abs=1e-9)  # a constant paired increase
+    gate = {
+        "metrics": {"mean_score": {"margin": 1.0}},
+        "memory": {"p95_increase_mb": 20},
+        "cycle": None,
+        "min_rows": 100,
+    }
+    verdict = mm.promotion_verdict(table, gate)
+    assert verdict.decision == "reject" and "memory_p95 overall" in verdict.reasons[0]
+
+
 def test_disagreements_histogram_and_region():
     frame = paired_frame(n=500, seed=12)
     worst = disagreements(frame, live="live", shadow="shadow", n=5)

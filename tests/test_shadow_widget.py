@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 from mlmon_widgets.config import MonitoringConfig, evaluate_promotion
 from mlmon_widgets.engine import FINDINGS, Baseline, compare_models, promotion_verdict
 from mlmon_widgets.widgets import ShadowComparison
+from mlmon_widgets.widgets._wire import plain
 
 from .test_config_promotion import batch
 
@@ -62,7 +64,7 @@ def test_editing_the_gate_recomputes_the_verdict_and_patches_the_marks(view, mon
         for i, v in enumerate(forest["segment_value"])
         if v == "b" and forest["metric"][i] == "roc_auc"
     ]
-    assert forest["critical"][b[0]] == 1 and FINDINGS[forest["finding"][b[0]]] == "inferior"
+    assert forest["critical_segment"][b[0]] == 1 and FINDINGS[forest["finding"][b[0]]] == "inferior"
 
 
 def test_a_gate_the_engine_refuses_is_shown_not_applied(view):
@@ -93,6 +95,19 @@ def test_the_selected_region_comes_back_as_rows(view):
     pd.testing.assert_frame_equal(view.selected_rows, frame[inside])
     view.region = None
     assert view.selected_count == 0 and view.selected_rows.empty
+
+
+def test_the_saved_state_is_light(view):
+    state = view.get_state()
+    tables = json.dumps(plain(state["_tables"]), default=lambda b: f"<{len(b)} bytes>")
+    buffers = sum(
+        len(c["buffer"])
+        for t in state["_tables"]["tables"].values()
+        for c in t["columns"].values()
+        if isinstance(c, dict)
+    )
+    assert len(tables) + buffers < 100_000, (len(tables), buffers)
+    assert len(view._esm) < 40_000  # the bundled front end, stored once per instance
 
 
 def test_append_recomputes_on_all_rows(view):

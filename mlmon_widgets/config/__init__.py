@@ -7,7 +7,7 @@ layers import from here, never from ``mlmon_widgets.config._*``. Uses the engine
 only; no widget library.
 """
 
-from ..engine import ALERT_LEVELS, DOMAINS, LATENCY_METRICS, QUALITY_METRICS
+from ..engine import ALERT_LEVELS, DECISIONS, DOMAINS, LATENCY_METRICS, QUALITY_METRICS, REJECT
 from ._alerting import Levels, Persistence, QualityThresholds, Routing
 from ._config import MonitoringConfig
 from ._data import read_data
@@ -25,11 +25,13 @@ __all__ = [
     "ALERT_COLUMNS",
     "ALERT_LEVELS",
     "DAYS",
+    "DECISIONS",
     "DOMAINS",
     "LATENCY_METRICS",
     "MAX_BYTES",
     "PERFORMANCE_METRICS",
     "QUALITY_METRICS",
+    "REJECT",
     "SCHEMA_VERSION",
     "ConfigError",
     "Levels",

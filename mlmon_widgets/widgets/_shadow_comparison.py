@@ -195,7 +195,7 @@ class ShadowComparison(MlmonWidget):
                 "margin": np.asarray(margin, dtype=float),
                 "level": np.asarray(level, dtype=float),
                 "finding": np.asarray(finding, dtype=np.uint8),
-                "critical": np.asarray(critical, dtype=np.uint8),
+                "critical_segment": np.asarray(critical, dtype=np.uint8),
                 "gated": np.asarray(gated, dtype=np.uint8),
             },
         }

@@ -162,7 +162,10 @@ def test_quickstart_notebook_runs_in_jupyterlab(lab, page):
     lab.run_all(page)
     heatmaps = page.locator(HEATMAP)
     expect(heatmaps).to_have_count(3, timeout=90_000)
-    expect(heatmaps.first).to_have_attribute("data-rows", "14")  # model_version: no feature
+    from mlmon_widgets.datasets import load_demo
+
+    features = len(load_demo().production.columns) - 3  # the id, time and version columns are not
+    expect(heatmaps.first).to_have_attribute("data-rows", str(features))
     expect(heatmaps.first).to_have_attribute("data-cols", "90")
     expect(heatmaps.first.locator(".mlmon-detail[data-feature='income']")).to_be_visible()
     # The weekly feature is offered a comparison by weekday; the second view has taken it.

@@ -409,6 +409,7 @@ def promotion_verdict(
 
     Examples
     --------
+    >>> from mlmon_widgets.engine import compare_models
     >>> rng = np.random.default_rng(0)
     >>> n = 4000
     >>> y = rng.random(n) < 0.3
@@ -424,7 +425,7 @@ def promotion_verdict(
     >>> verdict.decision
     'promote'
     >>> print(verdict.reasons[0])  # doctest: +ELLIPSIS
-    roc_auc overall: shadow 0.8... vs live 0.7..., difference +0.0... (95% interval ...): better
+    roc_auc overall: shadow 0.91... vs live 0.81..., difference +0.09... (95% interval ...): better
     """
     if gate is None:
         gate = PromotionGate()
