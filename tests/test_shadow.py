@@ -227,7 +227,7 @@ def test_accuracy_is_mcnemar_and_newcombe_on_the_rows():
     )
     acc = row(table, "accuracy")
     labelled = frame["y"].notna().to_numpy()
-    y = frame["y"].to_numpy(dtype=float)[labelled] == 1
+    y = frame["y"].to_numpy(dtype=float, na_value=np.nan)[labelled] == 1
     right_l = (frame["live"].to_numpy()[labelled] >= 0.4) == y
     right_s = (frame["shadow"].to_numpy()[labelled] >= 0.6) == y
     b, c = int(np.sum(right_l & ~right_s)), int(np.sum(right_s & ~right_l))
