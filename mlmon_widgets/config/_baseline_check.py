@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import pathlib
 from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
 
 from ..engine import BASELINE_FORMATS, FEATURE_KINDS, ROLES, VERSION, Baseline
 from ._checks import (
@@ -25,16 +30,31 @@ _CATEGORICAL_KEYS = ("kind", "dtype", *_COUNTS, "labels", "counts")
 
 
 def _numbers(value: Any) -> list[float]:
+    """Finite numbers, as floats.
+
+    A baseline holds hundreds of thousands of them: the usual case (plain ints and floats,
+    all finite) is checked at once, and only a list that fails is walked item by item, for
+    the error that names the first bad entry.
+    """
+    items = check_list(value)
+    if all(type(item) is float or type(item) is int for item in items):
+        array = np.asarray(items, dtype=float)
+        if np.isfinite(array).all():
+            return array.tolist()
     out = []
-    for i, item in enumerate(check_list(value)):
+    for i, item in enumerate(items):
         with nested(i):
             out.append(check_number(item))
     return out
 
 
 def _counts(value: Any) -> list[int]:
+    """Non-negative whole numbers, as ints (a whole float such as ``50.0`` is that int)."""
+    items = check_list(value)
+    if all(type(item) is int for item in items) and (not items or min(items) >= 0):
+        return list(items)
     out = []
-    for i, item in enumerate(check_list(value)):
+    for i, item in enumerate(items):
         with nested(i):
             out.append(check_int(item, minimum=0))
     return out
@@ -42,13 +62,30 @@ def _counts(value: Any) -> list[int]:
 
 def _increasing(values: list[float], what: str) -> None:
     """Refuse values that do not strictly increase (a hand-edited or corrupted baseline)."""
-    for i in range(1, len(values)):
-        if not values[i] > values[i - 1]:
-            raise ConfigError(
-                f"{what} must strictly increase; {values[i]!r} follows {values[i - 1]!r} "
-                "(refit the baseline with Baseline.fit rather than editing it)",
-                (i,),
-            )
+    array = np.asarray(values, dtype=float)
+    bad = np.flatnonzero(~(array[1:] > array[:-1]))
+    if len(bad):
+        i = int(bad[0]) + 1
+        raise ConfigError(
+            f"{what} must strictly increase; {values[i]!r} follows {values[i - 1]!r} "
+            "(refit the baseline with Baseline.fit rather than editing it)",
+            (i,),
+        )
+
+
+def plain_copy(value: Any) -> Any:
+    """A copy of plain data (dicts, lists, scalars), as ``copy.deepcopy`` gives.
+
+    Without deepcopy's memo bookkeeping, which costs seconds on a baseline of half a million
+    numbers.
+    """
+    if isinstance(value, Mapping):
+        return {key: plain_copy(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        nested_kinds = (Mapping, list, tuple)
+        items = [plain_copy(item) if isinstance(item, nested_kinds) else item for item in value]
+        return items if isinstance(value, list) else tuple(items)
+    return value
 
 
 def _check_numeric(feature: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,7 +98,7 @@ def _check_numeric(feature: Mapping[str, Any]) -> dict[str, Any]:
             with nested(key):
                 check_number(feature[key])
     with nested("edges"):
-        edges = _numbers(feature["edges"])
+        out["edges"] = edges = _numbers(feature["edges"])
         _increasing(edges, "bin edges")
     with nested("counts"):
         out["counts"] = counts = _counts(feature["counts"])
@@ -70,7 +107,7 @@ def _check_numeric(feature: Mapping[str, Any]) -> dict[str, Any]:
     with nested("sketch"):
         sketch = dict(check_keys(feature["sketch"], required=("values", "lt", "le")))
         with nested("values"):
-            values = _numbers(sketch["values"])
+            sketch["values"] = values = _numbers(sketch["values"])
             _increasing(values, "sketch values")
         for key in ("lt", "le"):
             with nested(key):
@@ -83,7 +120,7 @@ def _check_numeric(feature: Mapping[str, Any]) -> dict[str, Any]:
             if key not in feature:
                 raise ConfigError(f"has {' and '.join(_NUMERIC_TAIL_KEYS)} together or neither")
         with nested("tail_edges"):
-            fine = _numbers(feature["tail_edges"])
+            out["tail_edges"] = fine = _numbers(feature["tail_edges"])
             _increasing(fine, "tail bin edges")
             if not set(edges) <= set(fine):
                 raise ConfigError("must contain every one of the feature's bin edges")
@@ -111,12 +148,55 @@ def _check_categorical(feature: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_SIDECAR = ("file", "sha256")
+
+
+def with_baseline_file(data: Any, folder: pathlib.Path) -> Any:
+    """Config data whose ``baseline: {file, sha256}`` is replaced by that file's baseline.
+
+    The file is read from ``folder`` (the config's own) and must hash to ``sha256``; any
+    other ``baseline`` is returned as it is.
+    """
+    if not isinstance(data, Mapping) or not isinstance(data.get("baseline"), Mapping):
+        return data
+    ref = data["baseline"]
+    if set(ref) != set(_SIDECAR):
+        return data
+    with nested("baseline"):
+        name = check_string(ref["file"], nonempty=True)
+        if pathlib.Path(name).name != name:
+            raise ConfigError(f"must be a file name beside the config; got {name!r}", ("file",))
+        path = folder / name
+        try:
+            blob = path.read_bytes()
+        except OSError as err:
+            raise ConfigError(f"cannot read {str(path)!r}: {err.strerror}", ("file",)) from None
+        digest = hashlib.sha256(blob).hexdigest()
+        if digest != ref["sha256"]:
+            raise ConfigError(
+                f"{name!r} does not match the config (sha256 {digest[:12]}..., the config "
+                f"says {str(ref['sha256'])[:12]}...): the baseline changed after the config "
+                "was written; export the config again",
+                ("sha256",),
+            )
+        try:
+            baseline = json.loads(blob)
+        except ValueError as err:
+            raise ConfigError(f"{name!r} is not valid JSON: {err}", ("file",)) from None
+    return {**data, "baseline": baseline}
+
+
 def check_baseline(value: Any) -> dict[str, Any]:
     """Check a baseline dict field by field, then load it with :meth:`Baseline.from_dict`.
 
     Returns the plain data the config stores (counts written as whole floats, ``50.0``,
     read as ints); raises ConfigError with the path inside the baseline.
     """
+    if isinstance(value, Mapping) and set(value) == set(_SIDECAR):
+        raise ConfigError(
+            "refers to a baseline file beside the config; read the config from its file "
+            "(MonitoringConfig.load(path)) so that the baseline file can be found"
+        )
     data = dict(
         check_keys(
             value,

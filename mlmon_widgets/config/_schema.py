@@ -320,7 +320,19 @@ def json_schema() -> dict[str, Any]:
             "performance": {"$ref": "#/$defs/performance"},
             "segments": _array({"$ref": "#/$defs/segment"}),
             "promotion": {"$ref": "#/$defs/promotion"},
-            "baseline": {"$ref": "#/$defs/baseline"},
+            "baseline": {
+                "oneOf": [
+                    {"$ref": "#/$defs/baseline"},
+                    _object(
+                        {"file": _TEXT, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+                        ("file", "sha256"),
+                    ),
+                ],
+                "description": (
+                    "the baseline, or a JSON file beside the config holding it (to_yaml with "
+                    "baseline_file=), with the sha256 of its bytes"
+                ),
+            },
         },
         ("schema_version", "model", "baseline", "window"),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..engine import OFF, Baseline, Condition, Rule, as_conditions, select_rows, slice_text
-from ._baseline_check import check_baseline
+from ._baseline_check import check_baseline, plain_copy
 from ._checks import check_int, check_keys, check_list, check_string
 from ._errors import ConfigError, nested
 from ._performance import PerformanceRules, rules_of
@@ -81,7 +80,7 @@ class SegmentRule:
             baseline = self.baseline
             if isinstance(baseline, Baseline):
                 baseline = baseline.to_dict()
-            set_(self, "baseline", copy.deepcopy(check_baseline(baseline)))
+            set_(self, "baseline", plain_copy(check_baseline(baseline)))
         with nested("rules"):
             set_(self, "rules", check_rules(self.rules, self.baseline))
         if self.min_rows is not None:
@@ -152,7 +151,7 @@ class SegmentRule:
             out["route"] = self.route
         if self.performance is not None:
             out["performance"] = self.performance.to_dict()
-        out["baseline"] = copy.deepcopy(self.baseline)
+        out["baseline"] = plain_copy(self.baseline)
         return out
 
     @classmethod
