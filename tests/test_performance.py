@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
@@ -311,3 +313,13 @@ def test_latency_durations_are_read_in_milliseconds(scored):
         expected = metric(as_numbers, "latency_p95")["value"]
         tolerance = {"ms": 1.0, "us": 1e-3, "s": 1000.0}[unit]  # the unit's own resolution
         assert p95 == pytest.approx(expected, abs=tolerance)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 5000), st.floats(0, 1), st.sampled_from([0.8, 0.9, 0.95, 0.99, 0.999]))
+def test_wilson_interval_equals_statsmodels(n, share, confidence):
+    from mlmon_widgets.engine._performance.metrics import wilson_interval  # white-box
+
+    k = round(share * n)
+    expected = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    assert wilson_interval(k, n, confidence) == pytest.approx(expected, rel=1e-12, abs=1e-15)

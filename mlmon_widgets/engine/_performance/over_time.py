@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from .._data.columns import as_floats
 from .._data.windows import Windows, make_windows
@@ -46,7 +45,7 @@ from .._vocabulary import (
     labelled_metrics,
 )
 from .inputs import check_columns, milliseconds
-from .metrics import classification_metrics, mean_with_ci
+from .metrics import classification_metrics, mean_with_ci, wilson_interval
 
 #: Columns of :func:`performance_over_time`, in order.
 PERFORMANCE_COLUMNS = (
@@ -118,8 +117,8 @@ class PerformanceSpec:
 def _share(k: int, total: int) -> tuple[float, float, float]:
     if total == 0:
         return _NONE
-    low, high = proportion_confint(k, total, alpha=0.05, method="wilson")
-    return k / total, float(low), float(high)
+    low, high = wilson_interval(k, total)
+    return k / total, low, high
 
 
 def _mean(values: np.ndarray) -> tuple[float, float, float]:

@@ -13,6 +13,7 @@ from scipy import stats as sps
 
 from .._data.windows import make_windows, time_values
 from .._drift.severity import adjust_pvalues
+from .._performance.metrics import ece_from_bins
 from .._segments.drift import MAX_SEGMENTS, _labels, _segmentings, check_segment_count
 from .._validation import DataWarning, check_frame, check_positive_int, check_real, warn
 from .._vocabulary import (
@@ -206,7 +207,7 @@ class _Comparison:
         if metric == CALIBRATION_ERROR:
             bins = self.s["bins"]
             values = [
-                _ece(r.y[lab], p[lab], b[lab])
+                ece_from_bins(r.y[lab], p[lab], b[lab], CALIBRATION_BINS)
                 for p, b in ((r.p_live, bins[0]), (r.p_shadow, bins[1]))
             ]
             diff = values[1] - values[0]
@@ -333,15 +334,6 @@ class _Comparison:
                         method=f"paired Poisson bootstrap ({self.s['n_bootstrap']})",
                     )
                 self.out.append(row)
-
-
-def _ece(y: np.ndarray, p: np.ndarray, bins: np.ndarray) -> float:
-    """Expected calibration error on equal-width bins (as performance_over_time's)."""
-    n = len(y)
-    if n == 0:
-        return math.nan
-    sums = np.bincount(bins, p - y, CALIBRATION_BINS)
-    return float(np.abs(sums).sum() / n)
 
 
 def _replicate_se(levels: dict[str, np.ndarray] | None, cell: _Cell) -> float:

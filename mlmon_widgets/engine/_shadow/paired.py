@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 from scipy import stats as sps
-from statsmodels.stats.proportion import proportion_confint
+
+from .._performance.metrics import wilson_interval
 
 
 def z_value(confidence: float) -> float:
@@ -47,8 +48,7 @@ def mcnemar_pvalue(live_only: int, shadow_only: int) -> float:
 
 
 def _wilson(k: int, n: int, confidence: float) -> tuple[float, float]:
-    low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
-    return float(low), float(high)
+    return wilson_interval(k, n, confidence)
 
 
 def newcombe_interval(
