@@ -8,13 +8,16 @@ Each window's work is the sort of its own rows plus O(m log n) look-ups into the
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 
 from .._data.columns import CodedColumn, NumericColumn, coded_column, label_counts, numeric_column
 from .._data.windows import Windows, time_values
+from .._validation import check_positive_int
 from .._vocabulary import (
     DEFAULT_GATE,
     DRIFT_GATES,
@@ -73,6 +76,46 @@ STAT_COLUMNS = (
     "note",
     "phases",
 )
+
+
+#: Threads over features by default: numpy's sorts, searchsorted and bincounts release the
+#: GIL, so a second core pays for the all-windows path (measured: benchmarks/windows_bench.py).
+DEFAULT_JOBS = 2
+#: From this many production rows a feature's work is numpy-bound even in one window.
+THREAD_ROWS = 100_000
+
+
+def feature_jobs(n_jobs: int | None, n_features: int) -> int:
+    """How many threads compute features.
+
+    ``n_jobs`` as given (None: the default, at most the cores; -1: every core), never more
+    than the features.
+    """
+    cores = os.cpu_count() or 1
+    if n_jobs is None:
+        jobs = min(DEFAULT_JOBS, cores)
+    elif n_jobs == -1:
+        jobs = cores
+    else:
+        jobs = check_positive_int("n_jobs", n_jobs)
+    return max(1, min(jobs, n_features))
+
+
+class _Recorder:
+    """The rows of one feature, recorded to be added to :class:`_Rows` in feature order."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    def add(self, window: int, **values: object) -> None:
+        self.calls.append(("add", (window,), values))
+
+    def extend(self, first: int, size: int, columns: dict[str, object]) -> None:
+        self.calls.append(("extend", (first, size, columns), {}))
+
+    def replay(self, rows: _Rows) -> None:
+        for kind, args, values in self.calls:
+            getattr(rows, kind)(*args, **values)
 
 
 class _Rows:
@@ -401,6 +444,7 @@ def compute(
     min_rows: int,
     max_categories: int,
     progress: Callable[[int], None] | None = None,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Statistics for every feature x window (no severity yet).
 
@@ -415,7 +459,10 @@ def compute(
     numeric = _numeric_block(baseline, production, features)
     per_window = _window_phases(baseline, production, windows)
     seasonal = baseline.seasonal
-    for done, name in enumerate(features):
+
+    def one(name: str) -> _Recorder:
+        """One feature's rows, recorded (features run in threads, rows land in order)."""
+        out = _Recorder()
         if reference is not None:
             summary, ordered = baseline._fit_one(reference[name], name)
             baseline.features[name] = summary
@@ -427,7 +474,7 @@ def compute(
         if name not in production.columns:
             for w in range(len(windows)):
                 n_rows = int(windows.ends[w] - windows.starts[w])
-                rows.add(
+                out.add(
                     w,
                     **common,
                     test=KS_TEST if summary.kind == FEATURE_KINDS[0] else CHI2_TEST,
@@ -455,7 +502,7 @@ def compute(
                     stats = _categorical_window(
                         own, aligner, column, windows.rows(w), min_rows, max_categories
                     )
-                rows.add(w, **_common(name, own), phases=label, **stats)
+                out.add(w, **_common(name, own), phases=label, **stats)
         else:
             column = numeric.get(name) or prepare_column(summary, production[name])
             if isinstance(summary, NumericFeature):
@@ -465,11 +512,11 @@ def compute(
                     # sketch's KS and Wasserstein; a few windows: no batch to amortise)
                     for w in range(len(windows)):
                         stats = _numeric_window(summary, exact, column, windows.rows(w), min_rows)
-                        rows.add(w, **common, **stats)
+                        out.add(w, **common, **stats)
                 else:
                     for chunk in chunks(windows):
                         stats = numeric_windows(summary, exact, column, chunk, min_rows, p_values)
-                        rows.extend(chunk.first, chunk.size, {**common, "test": KS_TEST, **stats})
+                        out.extend(chunk.first, chunk.size, {**common, "test": KS_TEST, **stats})
             else:
                 aligner = CategoricalAligner(summary, column)
                 if len(windows) <= ONE_BY_ONE_MAX:
@@ -477,7 +524,7 @@ def compute(
                         stats = _categorical_window(
                             summary, aligner, column, windows.rows(w), min_rows, max_categories
                         )
-                        rows.add(w, **common, **stats)
+                        out.add(w, **common, **stats)
                 else:
                     for chunk in chunks(windows):
                         stats = categorical_windows(
@@ -489,7 +536,24 @@ def compute(
                             max_categories,
                             category_statistics,
                         )
-                        rows.extend(chunk.first, chunk.size, {**common, "test": CHI2_TEST, **stats})
-        if progress is not None:
-            progress(done + 1)
+                        out.extend(chunk.first, chunk.size, {**common, "test": CHI2_TEST, **stats})
+        return out
+
+    # Threads pay on the all-windows path (long numpy calls); a few windows one by one are
+    # Python-bound, where a second thread only contends for the GIL (an append: 100 ms
+    # sequential, 140 ms in two threads).
+    few = len(windows) <= ONE_BY_ONE_MAX and len(production) < THREAD_ROWS
+    jobs = 1 if few and n_jobs is None else feature_jobs(n_jobs, len(features))
+    if jobs > 1:
+        with ThreadPoolExecutor(jobs) as pool:
+            recorded = pool.map(one, features)
+            for done, recorder in enumerate(recorded):
+                recorder.replay(rows)
+                if progress is not None:
+                    progress(done + 1)
+    else:
+        for done, name in enumerate(features):
+            one(name).replay(rows)
+            if progress is not None:
+                progress(done + 1)
     return rows.frame()

@@ -76,6 +76,7 @@ def _run(
     features: Sequence[str] | None,
     progress: bool | None,
     gate: str,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     alpha = check_probability("alpha", alpha)
     check_gate(gate)
@@ -94,6 +95,7 @@ def _run(
             min_rows=min_rows,
             max_categories=max_categories,
             progress=bar.update,
+            n_jobs=n_jobs,
         )
     return classify(table, alpha=alpha, correction=correction, thresholds=thresholds, gate=gate)
 
@@ -107,6 +109,7 @@ def window_statistics(
     max_categories: int = MAX_CATEGORIES,
     features: Sequence[str] | None = None,
     progress: bool | None = None,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """The statistics of :func:`drift_over_time` for given windows, before any severity.
 
@@ -122,7 +125,7 @@ def window_statistics(
         Rows the windows index into.
     windows : Windows
         From :func:`make_windows`.
-    min_rows, max_categories, features, progress
+    min_rows, max_categories, features, progress, n_jobs
         As in :func:`drift_table`.
 
     Returns
@@ -160,6 +163,7 @@ def window_statistics(
             min_rows=min_rows,
             max_categories=max_categories,
             progress=bar.update,
+            n_jobs=n_jobs,
         )
 
 
@@ -177,6 +181,7 @@ def drift_table(
     features: Sequence[str] | None = None,
     progress: bool | None = None,
     gate: str = DEFAULT_GATE,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Compare every feature of ``current`` with the reference: one row per feature.
 
@@ -221,6 +226,12 @@ def drift_table(
         chi-squared test on the tail-refined bins by the Bonferroni combination (valid under
         their dependence) and adds ``psi_tails`` to the default rule; ``'ks'`` is the rule
         of earlier versions (KS alone).
+    n_jobs : int, optional
+        Threads over features (their sorts, searchsorted and bin counts release the GIL).
+        None: two threads (or the cores, if fewer) when the work is numpy-bound (many
+        windows, or at least 100,000 rows), one otherwise (a few small windows are
+        Python-bound, where threads only contend); -1: every core; 1: none. Results do not
+        depend on it.
 
     Returns
     -------
@@ -272,6 +283,7 @@ def drift_table(
         features=features,
         progress=progress,
         gate=gate,
+        n_jobs=n_jobs,
     )
     return table.drop(columns="window").set_index("feature")
 
@@ -294,6 +306,7 @@ def drift_over_time(
     features: Sequence[str] | None = None,
     progress: bool | None = None,
     gate: str = DEFAULT_GATE,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Drift of every feature in every window of ``production``: one row per window x feature.
 
@@ -317,7 +330,9 @@ def drift_over_time(
         Row-count windows instead of time windows.
     step : str, offset or int, optional
         Sliding step (defaults to the window: tumbling windows); at most the window.
-    roles, alpha, correction, thresholds, min_rows, bins, max_categories, features, progress, gate
+    roles, alpha, correction, thresholds, min_rows, bins, max_categories, features, progress
+        As in :func:`drift_table`.
+    gate, n_jobs
         As in :func:`drift_table`. Note that the correction runs over every window x
         feature of the call: with ``'fdr_bh'`` a strong real drift somewhere makes the
         gate a little easier to pass elsewhere (that is what controlling the false
@@ -364,6 +379,7 @@ def drift_over_time(
         features=features,
         progress=progress,
         gate=gate,
+        n_jobs=n_jobs,
     )
     table.insert(1, "window_start", windows.labels_start[table["window"].to_numpy()])
     table.insert(2, "window_end", windows.labels_end[table["window"].to_numpy()])
