@@ -29,6 +29,7 @@ from .._vocabulary import JS, KL, P_KS, P_TAILS, PSI, PSI_TAILS, WASSERSTEIN
 from .baseline import CategoricalFeature, NumericFeature
 from .counts import binned_distances_rows, chi2_rows, tail_chi2_rows
 from .kernels import KS_EXACT_MAX_N, TAIL_MIN_EXPECTED, SortedReference, coarse_counts
+from .smirnov import kstwo_sf
 
 #: Values gathered per chunk of windows (bounds the working memory of one feature).
 CHUNK_VALUES = 4_000_000
@@ -125,7 +126,7 @@ class KSPValues:
         new = sorted({key for key in keys if key not in self._asymptotic})
         if new:
             k, m1, m2 = (np.asarray(v, dtype=float) for v in zip(*new, strict=True))
-            p = np.clip(sps.kstwo.sf(k / (m1 * m2), np.round(m1 * m2 / (m1 + m2))), 0, 1)
+            p = np.clip(kstwo_sf(k / (m1 * m2), np.round(m1 * m2 / (m1 + m2))), 0, 1)
             self._asymptotic.update(zip(new, p.tolist(), strict=True))
         return np.fromiter((self._asymptotic[key] for key in keys), dtype=float, count=len(keys))
 

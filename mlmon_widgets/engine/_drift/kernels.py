@@ -20,6 +20,7 @@ from .counts import (
     sparse_tail_folds,
     tail_chi2_rows,
 )
+from .smirnov import kstwo_sf
 
 #: scipy's ks_2samp is exact when both samples have at most this many values.
 KS_EXACT_MAX_N = 10_000
@@ -216,7 +217,7 @@ def ks_pvalue_asymptotic(d: np.ndarray, n1: np.ndarray, n2: np.ndarray) -> np.nd
     m = np.maximum(n1, n2).astype(float)
     n = np.minimum(n1, n2).astype(float)
     en = m * n / (m + n)
-    return np.clip(sps.kstwo.sf(d, np.round(en)), 0, 1)
+    return np.clip(kstwo_sf(d, np.round(en)), 0, 1)
 
 
 def _max_cdf_gap(
