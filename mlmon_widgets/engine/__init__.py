@@ -103,6 +103,7 @@ from ._shadow.compare import COMPARISON_COLUMNS, compare_models
 from ._shadow.disagreement import ScoreHistogram, disagreements, rows_in_region, score_histogram
 from ._shadow.gate import CycleRequirement, MetricGate, PromotionGate, Verdict, promotion_verdict
 from ._shadow.paired import delong, mcnemar_pvalue, newcombe_interval
+from ._shadow.rows import model_columns, model_thresholds
 from ._validation import (
     ISO_STAMP,
     DataWarning,
@@ -450,6 +451,8 @@ __all__ = [
     "make_windows",
     "mcnemar_pvalue",
     "metric_chart",
+    "model_columns",
+    "model_thresholds",
     "newcombe_interval",
     "p_chart",
     "pad_windows",

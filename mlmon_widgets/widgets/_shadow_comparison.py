@@ -22,6 +22,8 @@ from ..engine import (
     Verdict,
     check_frame,
     compare_models,
+    model_columns,
+    model_thresholds,
     promotion_verdict,
     rows_in_region,
     score_histogram,
@@ -226,21 +228,10 @@ class ShadowComparison(MlmonWidget):
                 "name": [m for m in GATE_METRICS if m in set(self.comparison["metric"])],
             },
         }
-        thresholds = self._options["threshold"]
-        if isinstance(thresholds, Mapping):
-            pair = [float(thresholds["live"]), float(thresholds["shadow"])]
-        elif isinstance(thresholds, (tuple, list)):
-            pair = [float(t) for t in thresholds]
-        else:
-            pair = [float(thresholds)] * 2
+        pair = model_thresholds(self._options["threshold"])
         out["thresholds"] = {"value": np.asarray(pair, dtype=float)}
-        latency = self._options["latency"]
-        if latency is not None:
-            cols = (
-                [latency["live"], latency["shadow"]]
-                if isinstance(latency, Mapping)
-                else list(latency)
-            )
+        cols = model_columns("latency", self._options["latency"])
+        if cols is not None:
             values = [
                 pd.to_numeric(self._frame[c], errors="coerce").to_numpy(dtype=float) for c in cols
             ]
@@ -357,8 +348,8 @@ class ShadowComparison(MlmonWidget):
             shadow=self._options["shadow"],
             label=self._options["label"],
             by=tuple(segments or ()),
-            latency=_pair_dict(self._options["latency"]),
-            memory=_pair_dict(self._options["memory"]),
+            latency=_as_dict(model_columns("latency", self._options["latency"])),
+            memory=_as_dict(model_columns("memory", self._options["memory"])),
             threshold=self._options["threshold"],
             min_coverage=self._options["min_coverage"],
             gate=self._gate,
@@ -372,13 +363,8 @@ class ShadowComparison(MlmonWidget):
         return self.verdict.decision
 
 
-def _pair_dict(value: Any) -> dict[str, str] | None:
-    if value is None:
-        return None
-    if isinstance(value, Mapping):
-        return {"live": str(value["live"]), "shadow": str(value["shadow"])}
-    live, shadow = value
-    return {"live": str(live), "shadow": str(shadow)}
+def _as_dict(pair: tuple[str, str] | None) -> dict[str, str] | None:
+    return None if pair is None else {"live": pair[0], "shadow": pair[1]}
 
 
 __all__ = ["ShadowComparison"]

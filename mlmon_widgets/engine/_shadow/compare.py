@@ -49,7 +49,7 @@ from .bootstrap import (
 )
 from .intervals import intervals_at
 from .paired import delong, mcnemar_pvalue, normal_pvalue
-from .rows import CALIBRATION_BINS, PairedRows, pair_argument
+from .rows import CALIBRATION_BINS, PairedRows, model_columns
 
 #: Columns of :func:`compare_models`, in order.
 COMPARISON_COLUMNS = (
@@ -175,24 +175,7 @@ class _Comparison:
     ) -> dict[str, Any]:
         r = self.rows
         if metric == ACCURACY:
-            cl, cs = r.correct_live[lab], r.correct_shadow[lab]
-            live_only, shadow_only = int(np.sum(cl & ~cs)), int(np.sum(cs & ~cl))
-            n = len(lab)
-            diff = (shadow_only - live_only) / n
-            se = (
-                math.sqrt(max(live_only + shadow_only - (shadow_only - live_only) ** 2 / n, 0.0))
-                / n
-            )
-            return {
-                "live": float(cl.mean()),
-                "shadow": float(cs.mean()),
-                "difference": diff,
-                "std_error": se,
-                "p_value": mcnemar_pvalue(live_only, shadow_only),
-                "live_only": live_only,
-                "shadow_only": shadow_only,
-                "method": "McNemar exact; Newcombe interval",
-            }
+            return _paired_outcomes(r.correct_live[lab], r.correct_shadow[lab])
         if metric == ROC_AUC:
             auc_l, auc_s, se = delong(r.y[lab], r.p_live[lab], r.p_shadow[lab])
             diff = auc_s - auc_l
@@ -240,54 +223,18 @@ class _Comparison:
                 "method": "paired bootstrap (delta method)",
             }
         l_l, l_s = self.s["losses"][metric]
-        a, b = l_l[lab], l_s[lab]
-        diff = float(b.mean() - a.mean())
-        se = mean_std_error(b - a)
-        return {
-            "live": float(a.mean()),
-            "shadow": float(b.mean()),
-            "difference": diff,
-            "std_error": se,
-            "p_value": normal_pvalue(diff, se),
-            "method": "paired bootstrap (exact variance of a mean)",
-        }
+        return _paired_means(l_l[lab], l_s[lab])
 
     def _free(self, metric: str, scored: np.ndarray) -> dict[str, Any]:
         r = self.rows
-        n = len(scored)
         if metric == AGREEMENT:
             same = r.decision_live[scored] == r.decision_shadow[scored]
             return {"difference": float(same.mean()), "method": "Wilson interval"}
         if metric == POSITIVE_RATE:
-            dl, ds = r.decision_live[scored], r.decision_shadow[scored]
-            live_only, shadow_only = int(np.sum(dl & ~ds)), int(np.sum(ds & ~dl))
-            diff = (shadow_only - live_only) / n
-            se = (
-                math.sqrt(max(live_only + shadow_only - (shadow_only - live_only) ** 2 / n, 0.0))
-                / n
-            )
-            return {
-                "live": float(dl.mean()),
-                "shadow": float(ds.mean()),
-                "difference": diff,
-                "std_error": se,
-                "p_value": mcnemar_pvalue(live_only, shadow_only),
-                "live_only": live_only,
-                "shadow_only": shadow_only,
-                "method": "McNemar exact; Newcombe interval",
-            }
+            return _paired_outcomes(r.decision_live[scored], r.decision_shadow[scored])
         a, b = r.p_live[scored], r.p_shadow[scored]
         if metric == MEAN_SCORE:
-            diff = float(b.mean() - a.mean())
-            se = mean_std_error(b - a)
-            return {
-                "live": float(a.mean()),
-                "shadow": float(b.mean()),
-                "difference": diff,
-                "std_error": se,
-                "p_value": normal_pvalue(diff, se),
-                "method": "paired bootstrap (exact variance of a mean)",
-            }
+            return _paired_means(a, b)
         result = sps.ks_2samp(b, a)
         return {
             "difference": float(result.statistic),
@@ -334,6 +281,41 @@ class _Comparison:
                         method=f"paired Poisson bootstrap ({self.s['n_bootstrap']})",
                     )
                 self.out.append(row)
+
+
+def _paired_outcomes(live: np.ndarray, shadow: np.ndarray) -> dict[str, Any]:
+    """A paired 0/1 outcome (right, or decided positive) of both models on the same rows.
+
+    McNemar's exact test on the discordant pairs; ``std_error`` is the Wald SE of the paired
+    difference (for the sample-size estimate of a hold; the interval is Newcombe's).
+    """
+    n = len(live)
+    live_only, shadow_only = int(np.sum(live & ~shadow)), int(np.sum(shadow & ~live))
+    discordant = live_only + shadow_only - (shadow_only - live_only) ** 2 / n
+    return {
+        "live": float(live.mean()),
+        "shadow": float(shadow.mean()),
+        "difference": (shadow_only - live_only) / n,
+        "std_error": math.sqrt(max(discordant, 0.0)) / n,
+        "p_value": mcnemar_pvalue(live_only, shadow_only),
+        "live_only": live_only,
+        "shadow_only": shadow_only,
+        "method": "McNemar exact; Newcombe interval",
+    }
+
+
+def _paired_means(live: np.ndarray, shadow: np.ndarray) -> dict[str, Any]:
+    """Means of a per-row value of both models; the bootstrap SE of their difference exactly."""
+    diff = float(shadow.mean() - live.mean())
+    se = mean_std_error(shadow - live)
+    return {
+        "live": float(live.mean()),
+        "shadow": float(shadow.mean()),
+        "difference": diff,
+        "std_error": se,
+        "p_value": normal_pvalue(diff, se),
+        "method": "paired bootstrap (exact variance of a mean)",
+    }
 
 
 def _replicate_se(levels: dict[str, np.ndarray] | None, cell: _Cell) -> float:
@@ -503,8 +485,8 @@ def compare_models(
         task=task,
         threshold=threshold,
         observed=observed,
-        latency=pair_argument("latency", latency),
-        memory=pair_argument("memory", memory),
+        latency=model_columns("latency", latency),
+        memory=model_columns("memory", memory),
     )
     n_rows = len(frame)
     grid = make_windows(frame, time=time, window=window) if window is not None else None

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._data.columns import as_floats
 from .._validation import check_frame, check_positive_int
-from .rows import thresholds
+from .rows import model_thresholds
 
 
 def _scores(frame: pd.DataFrame, live: str, shadow: str) -> tuple[np.ndarray, np.ndarray]:
@@ -55,7 +55,7 @@ def disagreements(
     [-0.3, 0.25]
     """
     p_l, p_s = _scores(frame, live, shadow)
-    t_l, t_s = thresholds(threshold)
+    t_l, t_s = model_thresholds(threshold)
     scored = np.isfinite(p_l) & np.isfinite(p_s)
     differ = scored & ((p_l >= t_l) != (p_s >= t_s))
     gap = p_s - p_l

@@ -27,7 +27,6 @@ from .._vocabulary import (
     GATE_METRICS,
     HOLD,
     INFERIOR,
-    LABELLED,
     LATENCY_METRICS,
     LOG_LOSS,
     LOWER,
@@ -383,6 +382,46 @@ def _needed(effect: float, target: float, se: float, n_now: float, z_a: float, z
     return float(n_now * ((z_a + z_p) * se / gap) ** 2)
 
 
+def _needs_labels(metric: str) -> bool:
+    return SHADOW_METRICS[metric].needs_labels
+
+
+def _record(
+    row: Mapping[str, Any],
+    low: float,
+    high: float,
+    level: float,
+    finding: str,
+    n_now: Any,
+    needed: float,
+    rate: float,
+    **fields: Any,
+) -> dict[str, Any]:
+    """One judged interval of the findings table; days from the rows' rate per day."""
+    now = float(n_now) if pd.notna(n_now) else 0.0
+    days = (
+        (needed - now) / rate
+        if math.isfinite(needed) and rate and math.isfinite(rate)
+        else math.nan
+    )
+    return {
+        "metric": row["metric"],
+        **fields,
+        "live": row["live"],
+        "shadow": row["shadow"],
+        "difference": row["difference"],
+        "level": level,
+        "ci_low": low,
+        "ci_high": high,
+        "finding": finding,
+        "status": row["status"],
+        "note": row["note"],
+        "n": n_now,
+        "needed_rows": needed,
+        "needed_days": max(days, 0.0) if math.isfinite(days) else math.nan,
+    }
+
+
 def promotion_verdict(
     comparison: pd.DataFrame, gate: PromotionGate | Mapping[str, Any] | None = None
 ) -> Verdict:
@@ -440,9 +479,7 @@ def promotion_verdict(
     available = set(whole["metric"])
     for metric in gate.metrics:
         if metric not in available:
-            hint = (
-                " (it needs label= and scores)" if metric in LABELLED or metric == "brier" else ""
-            )
+            hint = " (it needs label= and scores)" if _needs_labels(metric) else ""
             raise ValueError(
                 f"gate metric {metric!r} is not in the comparison{hint}; its metrics are "
                 f"{', '.join(sorted(available))}"
@@ -457,7 +494,7 @@ def promotion_verdict(
                 raise ValueError(
                     f"gate budget {kind}.{key} needs {kind}= columns in compare_models"
                 )
-            budgets.append((metric, budget, rows.index[0]))
+            budgets.append((budget, rows.index[0]))
     k = len(judged) + len(budgets)
     level = 1 - (1 - gate.confidence_level) / max(k, 1)
     z_a, z_p = z_value(level), float(sps.norm.ppf(gate.power))
@@ -484,7 +521,7 @@ def promotion_verdict(
             finding = WORSE
         else:
             finding = UNDECIDED
-        n_now = row["n_labelled"] if metric in LABELLED or metric == "brier" else row["n"]
+        n_now = row["n_labelled"] if _needs_labels(metric) else row["n"]
         target = 0.0 if mg.superiority else -margin
         needed = math.nan
         if finding in (UNDECIDED, WORSE) or (mg.superiority and finding == NON_INFERIOR):
@@ -495,39 +532,26 @@ def promotion_verdict(
         top = overall_n.get(metric)
         if column and top is not None and pd.notna(top["n"]) and top["n"]:
             share = float(row["n"]) / float(top["n"])
-        rate = info.get(
-            "labelled_per_day" if metric in LABELLED or metric == "brier" else "rows_per_day",
-            math.nan,
-        )
-        more_days = (
-            (needed - float(n_now)) / (rate * share)
-            if math.isfinite(needed) and rate and math.isfinite(rate)
-            else math.nan
-        )
+        rate = info.get("labelled_per_day" if _needs_labels(metric) else "rows_per_day", math.nan)
         records.append(
-            {
-                "metric": metric,
-                "segment_column": column,
-                "segment_value": value,
-                "critical_segment": gate.is_critical(column, value),
-                "required": column == "" or gate.is_critical(column, value),
-                "superiority": mg.superiority,
-                "live": row["live"],
-                "shadow": row["shadow"],
-                "difference": row["difference"],
-                "margin": -sign * margin,
-                "level": level,
-                "ci_low": lo,
-                "ci_high": hi,
-                "finding": finding,
-                "status": row["status"],
-                "note": row["note"],
-                "n": n_now,
-                "needed_rows": needed,
-                "needed_days": max(more_days, 0.0) if math.isfinite(more_days) else math.nan,
-            }
+            _record(
+                row,
+                lo,
+                hi,
+                level,
+                finding,
+                n_now,
+                needed,
+                rate * share,
+                segment_column=column,
+                segment_value=value,
+                critical_segment=gate.is_critical(column, value),
+                required=column == "" or gate.is_critical(column, value),
+                superiority=mg.superiority,
+                margin=-sign * margin,
+            )
         )
-    for metric, budget, index in budgets:
+    for budget, index in budgets:
         row = whole.loc[index]
         lo, hi = intervals_at(whole.loc[[index]], level)
         lo, hi = float(lo[0]), float(hi[0])
@@ -544,34 +568,23 @@ def promotion_verdict(
             if finding == UNDECIDED
             else math.nan
         )
-        rate = info.get("rows_per_day", math.nan)
-        more_days = (
-            (needed - float(row["n"])) / rate
-            if math.isfinite(needed) and rate and math.isfinite(rate)
-            else math.nan
-        )
         records.append(
-            {
-                "metric": metric,
-                "segment_column": "",
-                "segment_value": "",
-                "critical_segment": False,
-                "required": True,
-                "superiority": False,
-                "live": row["live"],
-                "shadow": row["shadow"],
-                "difference": row["difference"],
-                "margin": budget,
-                "level": level,
-                "ci_low": lo,
-                "ci_high": hi,
-                "finding": finding,
-                "status": row["status"],
-                "note": row["note"],
-                "n": row["n"],
-                "needed_rows": needed,
-                "needed_days": max(more_days, 0.0) if math.isfinite(more_days) else math.nan,
-            }
+            _record(
+                row,
+                lo,
+                hi,
+                level,
+                finding,
+                row["n"],
+                needed,
+                info.get("rows_per_day", math.nan),
+                segment_column="",
+                segment_value="",
+                critical_segment=False,
+                required=True,
+                superiority=False,
+                margin=budget,
+            )
         )
     findings = pd.DataFrame.from_records(records)
     return _decide(findings, gate, info, whole)
@@ -623,10 +636,10 @@ def _decide(
     few = []
     for metric in gate.metrics:
         top = whole[(whole["metric"] == metric) & (whole["segment_column"] == "")].iloc[0]
-        count = top["n_labelled"] if metric in LABELLED or metric == "brier" else top["n"]
+        count = top["n_labelled"] if _needs_labels(metric) else top["n"]
         count = 0 if pd.isna(count) else int(count)
         if count < gate.min_rows:
-            what = "labelled rows" if metric in LABELLED or metric == "brier" else "rows"
+            what = "labelled rows" if _needs_labels(metric) else "rows"
             few.append(f"{metric}: {count:,} {what} of the {gate.min_rows:,} the gate requires")
     rows_met = not few
     records = findings.to_dict("records")

@@ -20,8 +20,14 @@ CALIBRATION_BINS = 10
 MODELS = ("live", "shadow")
 
 
-def pair_argument(name: str, value: Any) -> tuple[str, str] | None:
-    """A per-model pair of column names: ``{'live': a, 'shadow': b}`` or ``(a, b)``."""
+def model_columns(name: str, value: Any) -> tuple[str, str] | None:
+    """``(live, shadow)`` column names from ``{'live': a, 'shadow': b}`` or ``(a, b)``.
+
+    Examples
+    --------
+    >>> model_columns("latency", {"live": "ms", "shadow": "shadow_ms"})
+    ('ms', 'shadow_ms')
+    """
     if value is None:
         return None
     if isinstance(value, Mapping):
@@ -40,10 +46,16 @@ def pair_argument(name: str, value: Any) -> tuple[str, str] | None:
     )
 
 
-def thresholds(value: Any) -> tuple[float, float]:
-    """Each model's decision threshold from a number or ``{'live': t, 'shadow': t}``."""
+def model_thresholds(value: Any) -> tuple[float, float]:
+    """Each model's decision threshold from a number or ``{'live': t, 'shadow': t}``.
+
+    Examples
+    --------
+    >>> model_thresholds(0.25), model_thresholds({"live": 0.2, "shadow": 0.3})
+    ((0.25, 0.25), (0.2, 0.3))
+    """
     if isinstance(value, Mapping):
-        pair = pair_argument("threshold", {k: str(v) for k, v in value.items()})
+        pair = model_columns("threshold", {k: str(v) for k, v in value.items()})
         assert pair is not None
         value = (float(pair[0]), float(pair[1]))
     if isinstance(value, (tuple, list)):
@@ -136,7 +148,7 @@ class PairedRows:
             labelled = labelled & seen
         correct_l = correct_s = dec_l = dec_s = None
         if task == CLASSIFICATION:
-            t_l, t_s = thresholds(threshold)
+            t_l, t_s = model_thresholds(threshold)
             dec_l = p_l >= 0.5 if decisions_only else p_l >= t_l
             dec_s = p_s >= 0.5 if decisions_only else p_s >= t_s
             if y is not None:
