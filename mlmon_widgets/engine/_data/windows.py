@@ -269,6 +269,15 @@ def _check_count(count: int) -> None:
         )
 
 
+def warn_untimed(count: int, time: str | None) -> None:
+    """The warning for rows left out of every window for want of a timestamp."""
+    warn(
+        f"{count} row(s) have no timestamp in {time or 'the index'!s} and are "
+        "left out of every window; fill or drop them to include them",
+        DataWarning,
+    )
+
+
 def sorted_times(frame: pd.DataFrame, time: str | None) -> tuple[pd.Series, np.ndarray | None, int]:
     """Timestamps in order, the permutation that sorts the rows (None if sorted) and the count.
 
@@ -278,11 +287,7 @@ def sorted_times(frame: pd.DataFrame, time: str | None) -> tuple[pd.Series, np.n
     missing = times.isna().to_numpy()
     order = None
     if missing.any():
-        warn(
-            f"{int(missing.sum())} row(s) have no timestamp in {time or 'the index'!s} and are "
-            "left out of every window; fill or drop them to include them",
-            DataWarning,
-        )
+        warn_untimed(int(missing.sum()), time)
         order = np.flatnonzero(~missing)
         times = times[~missing]
     if not times.is_monotonic_increasing:

@@ -278,17 +278,36 @@ def _binned(
     tested: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """PSI, JS, KL (decile bins) and the tail-refined PSI and chi-squared test per window."""
+    return binned_from_counts(feature, _counts(current, window, fine_edges(feature), size), tested)
+
+
+def fine_edges(feature: NumericFeature) -> np.ndarray:
+    """The edges a numeric feature's windows are counted on: tail-refined where it has them."""
+    if feature.tail_edges is not None and feature.tail_counts is not None:
+        return feature.tail_edges
+    return feature.edges
+
+
+def binned_from_counts(
+    feature: NumericFeature, fine: np.ndarray, tested: np.ndarray
+) -> dict[str, np.ndarray]:
+    """PSI, JS, KL and the tail-refined PSI and chi-squared test from windows x bins counts.
+
+    ``fine`` counts each window's values on :func:`fine_edges` (bins closed on the left,
+    outer bins open); only the ``tested`` windows get values, the others NaN.
+    """
     out: dict[str, np.ndarray] = {}
+    size = len(fine)
     rows = np.flatnonzero(tested)
     if feature.tail_edges is not None and feature.tail_counts is not None:
-        fine = _counts(current, window, feature.tail_edges, size)[rows]
+        fine = fine[rows]
         counts = coarse_counts(feature.tail_edges, fine.T, feature.edges).T
         psi_tails, _, _ = binned_distances_rows(feature.tail_counts, fine)
         _, p_tails = tail_chi2_rows(feature.tail_counts, fine, TAIL_MIN_EXPECTED)
         out[PSI_TAILS] = _spread(psi_tails, rows, size)
         out[P_TAILS] = _spread(p_tails, rows, size)
     else:
-        counts = _counts(current, window, feature.edges, size)[rows]
+        counts = fine[rows]
     distances = binned_distances_rows(feature.counts, counts)
     for name, values in zip((PSI, JS, KL), distances, strict=True):
         out[name] = _spread(values, rows, size)
@@ -332,6 +351,35 @@ def categorical_windows(
     valid = codes >= 0
     counts = np.bincount(window[valid] * labels + codes[valid], minlength=size * labels)
     counts = counts.reshape(size, labels)
+    missing = np.bincount(window[codes == -1], minlength=size)
+    invalid = np.bincount(window[codes == -2], minlength=size)
+    return categorical_from_counts(
+        feature,
+        to_reference,
+        counts,
+        (n_rows, missing, invalid),
+        min_rows,
+        max_categories,
+        merge_tail,
+    )
+
+
+def categorical_from_counts(
+    feature: CategoricalFeature,
+    to_reference: np.ndarray,
+    counts: np.ndarray,
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray],
+    min_rows: int,
+    max_categories: int,
+    merge_tail: object,
+) -> dict[str, object]:
+    """The statistics of windows given their windows x labels ``counts``.
+
+    ``to_reference`` maps the labels to the baseline's categories (-1: unseen); ``rows``
+    holds each window's rows, missing values and invalid values.
+    """
+    size = len(counts)
+    n_rows, missing, invalid = rows
     known = to_reference >= 0
     k = len(feature.labels)
     aligned = np.zeros((size, k), dtype=np.int64)
@@ -341,8 +389,8 @@ def categorical_windows(
     out: dict[str, object] = {
         "n_current": n,
         "n": n_rows,
-        "missing_current": _share(np.bincount(window[codes == -1], minlength=size), n_rows),
-        "invalid_current": _share(np.bincount(window[codes == -2], minlength=size), n_rows),
+        "missing_current": _share(missing, n_rows),
+        "invalid_current": _share(invalid, n_rows),
         "unseen_categories": (unseen > 0).sum(axis=1),
         "unseen_share": _share(unseen.sum(axis=1), n),
         "insufficient": (n < min_rows) | (feature.n < min_rows),

@@ -367,12 +367,17 @@ def category_statistics(
 
 
 def prepare_column(feature: FeatureSummary, series: pd.Series) -> NumericColumn | CodedColumn:
-    if feature.kind == "numeric":
+    return column_for(feature.kind, series)
+
+
+def column_for(kind: str, series: pd.Series) -> NumericColumn | CodedColumn:
+    """The arrays a feature of ``kind`` is computed on (a datetime column as all invalid)."""
+    if kind == FEATURE_KINDS[0]:
         if pd.api.types.is_datetime64_any_dtype(series.dtype):
             values = np.full(len(series), np.nan)
             return NumericColumn(values, invalid=~np.asarray(series.isna()))
         return numeric_column(series)
-    return coded_column(series, feature.kind)
+    return coded_column(series, kind)
 
 
 #: Up to this many windows (drift_table, a live append) numeric features go window by
@@ -434,6 +439,23 @@ def _common(name: str, summary: FeatureSummary) -> dict[str, object]:
     }
 
 
+def missing_column_rows(
+    out: _Recorder, common: dict[str, object], summary: FeatureSummary, lengths: np.ndarray
+) -> None:
+    """The rows of a feature missing from the current data (``lengths``: rows per window)."""
+    for w, n_rows in enumerate(np.asarray(lengths, dtype=np.int64).tolist()):
+        out.add(
+            w,
+            **common,
+            test=KS_TEST if summary.kind == FEATURE_KINDS[0] else CHI2_TEST,
+            n_current=0,
+            n=n_rows,
+            missing_current=1.0 if n_rows else _NAN,
+            insufficient=True,
+            note="column is missing from the current data",
+        )
+
+
 def compute(
     baseline: Baseline,
     reference: pd.DataFrame | None,
@@ -472,18 +494,7 @@ def compute(
             exact = baseline.sorted_reference(name)
         common = _common(name, summary)
         if name not in production.columns:
-            for w in range(len(windows)):
-                n_rows = int(windows.ends[w] - windows.starts[w])
-                out.add(
-                    w,
-                    **common,
-                    test=KS_TEST if summary.kind == FEATURE_KINDS[0] else CHI2_TEST,
-                    n_current=0,
-                    n=n_rows,
-                    missing_current=1.0 if n_rows else _NAN,
-                    insufficient=True,
-                    note="column is missing from the current data",
-                )
+            missing_column_rows(out, common, summary, windows.ends - windows.starts)
         elif per_window is not None and seasonal is not None and name in seasonal.features:
             column = numeric.get(name) or prepare_column(summary, production[name])
             aligners: dict[int, CategoricalAligner] = {}

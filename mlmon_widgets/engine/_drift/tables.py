@@ -9,6 +9,8 @@ import pandas as pd
 from .._data.progress import Progress
 from .._data.roles import infer_roles
 from .._data.windows import Windows, make_windows
+from .._scale.run import ScaledData, scaled_statistics, scaled_windows
+from .._scale.sources import is_scalable, pieces_of
 from .._validation import (
     check_frame,
     check_names,
@@ -61,9 +63,18 @@ def _prepare(
     return baseline, raw, names
 
 
+def _current(current: object) -> tuple[pd.DataFrame | ScaledData, object]:
+    """The data of :func:`drift_table` and its one window (None: a large source's own)."""
+    if is_scalable(current):
+        return ScaledData(pieces_of(current)), None
+    check_frame("current", current, allow_empty_rows=True)
+    assert isinstance(current, pd.DataFrame)
+    return current, lambda: Windows.single(len(current))
+
+
 def _run(
     reference: pd.DataFrame | Baseline,
-    production: pd.DataFrame,
+    production: pd.DataFrame | ScaledData,
     windows_of: object,
     *,
     roles: Mapping[str, str] | None,
@@ -84,9 +95,9 @@ def _run(
     min_rows = check_positive_int("min_rows", min_rows)
     max_categories = check_positive_int("max_categories", max_categories, minimum=2)
     baseline, raw, names = _prepare(reference, roles, bins, features)
-    windows: Windows = windows_of() if callable(windows_of) else windows_of  # type: ignore[assignment]
-    with Progress(len(names), "drift", enabled=progress) as bar:
-        table = compute(
+    windows: Windows | None = windows_of() if callable(windows_of) else windows_of  # type: ignore[assignment]
+    if isinstance(production, ScaledData):
+        table = scaled_statistics(
             baseline,
             raw,
             production,
@@ -94,9 +105,21 @@ def _run(
             names,
             min_rows=min_rows,
             max_categories=max_categories,
-            progress=bar.update,
-            n_jobs=n_jobs,
         )
+    else:
+        assert windows is not None
+        with Progress(len(names), "drift", enabled=progress) as bar:
+            table = compute(
+                baseline,
+                raw,
+                production,
+                windows,
+                names,
+                min_rows=min_rows,
+                max_categories=max_categories,
+                progress=bar.update,
+                n_jobs=n_jobs,
+            )
     return classify(table, alpha=alpha, correction=correction, thresholds=thresholds, gate=gate)
 
 
@@ -268,11 +291,11 @@ def drift_table(
     >>> reason.split(" and ")[1]
     'psi=0.378 >= 0.25, psi_tails=0.388 >= 0.25, wasserstein=0.624 >= 0.25'
     """
-    check_frame("current", current, allow_empty_rows=True)
+    data, windows_of = _current(current)
     table = _run(
         reference,
-        current,
-        lambda: Windows.single(len(current)),
+        data,
+        windows_of,
         roles=roles,
         alpha=alpha,
         correction=correction,
@@ -363,11 +386,21 @@ def drift_over_time(
     3 2024-01-02 12:00:00       x  720  critical
     4 2024-01-03 00:00:00       x  120  critical
     """
-    check_frame("production", production, allow_empty_rows=True)
-    windows = make_windows(production, time=time, window=window, rows=rows, step=step)
+    data: pd.DataFrame | ScaledData = production
+    if is_scalable(production):
+        if rows is not None:
+            raise ValueError(
+                "rows= windows need every row in memory, in order; with a Dask DataFrame or "
+                "an Arrow dataset use time windows (time=..., window='1D')"
+            )
+        data = ScaledData(pieces_of(production), time)
+        windows = scaled_windows(data.pieces, time=time, window=window, step=step)
+    else:
+        check_frame("production", production, allow_empty_rows=True)
+        windows = make_windows(production, time=time, window=window, rows=rows, step=step)
     table = _run(
         reference,
-        production,
+        data,
         windows,
         roles=roles,
         alpha=alpha,

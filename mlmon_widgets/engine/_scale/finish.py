@@ -1,0 +1,208 @@
+"""From merged partials to the statistics of the in-memory engine, exactly.
+
+A numeric window is rebuilt as a *surrogate* sample: the values on a grid value stay
+there; the values inside a cell are put at their mean, unless the two ECDFs cross inside
+that cell. Against the reference the surrogate has the same ECDF at every grid value and
+cell edge, so the same KS statistic (hence p-value); and where the ECDFs do not cross
+inside a cell, ``|F_ref - F_window|`` there is linear in the values, so the Wasserstein
+distance depends on the cell's values through their sum only: the surrogate has the same
+distance. The few cells where they do cross take their actual values, fetched by a second
+pass (:func:`crossing_keys`). Bin counts (PSI, JS, KL, the tail test) come from the
+partials themselves. The surrogate then runs through the in-memory functions, so every
+number, note and flag is theirs.
+
+With a lossy sketch (a baseline without its reference data, on more than 10,000 values)
+the reference ECDF inside a sketch cell is interpolated: then each cell's values are at
+their mean with no second pass, and KS is within the largest reference share of one
+sketch cell of the in-memory sketch's statistic (``method`` is 'sketch' either way).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._data.columns import CodedColumn, NumericColumn
+from .._data.windows import Windows
+from .._drift.all_windows import (
+    _share,
+    binned_from_counts,
+    categorical_from_counts,
+    chunks,
+    numeric_windows,
+)
+from .._drift.baseline import CategoricalFeature, NumericFeature
+from .._drift.kernels import SortedReference
+from .._drift.statistics import (
+    CHI2_TEST,
+    KS_TEST,
+    ONE_BY_ONE_MAX,
+    CategoricalAligner,
+    _numeric_window,
+    _Recorder,
+    category_statistics,
+)
+from .partials import NUMERIC_COUNTS, CategoricalPartial, NumericPartial
+from .plan import FeaturePlan
+
+
+@dataclass
+class NumericSetup:
+    """A numeric feature ready to summarise and finish: its plan and its reference."""
+
+    summary: NumericFeature
+    plan: FeaturePlan
+    exact: SortedReference | None  # None: a lossy sketch
+    le: np.ndarray  # reference values at or below each grid value
+
+
+def _cells(
+    setup: NumericSetup, partial: NumericPartial, finite: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per occupied cell: window, grid position, count, the surrogate value and crossing."""
+    grid = setup.plan.grid
+    assert grid is not None
+    k, width = len(grid), setup.plan.cells
+    keys, count = partial.cells.keys, partial.cells.counts[:, 0]
+    distance = partial.cells.sums if partial.cells.sums is not None else np.zeros(len(keys))
+    window, cell = keys // width, keys % width
+    i, on = cell // 2, cell % 2 == 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = distance / np.maximum(count, 1)
+    lower = grid[np.clip(i - 1, 0, k - 1)]
+    upper = grid[np.clip(i, 0, k - 1)]
+    inside = np.where(i == 0, grid[0] - mean, lower + mean)
+    lo = np.where(i == 0, -np.inf, np.nextafter(lower, np.inf))
+    hi = np.where(i == k, np.inf, np.nextafter(upper, -np.inf))
+    value = np.where(on, upper, np.clip(inside, lo, hi))
+    crossing = np.zeros(len(keys), dtype=bool)
+    if setup.exact is not None and len(keys):
+        starts = np.flatnonzero(np.r_[True, window[1:] != window[:-1]])
+        total = np.cumsum(count)
+        before = total - count
+        before = before - np.repeat(before[starts], np.diff(np.append(starts, len(keys))))
+        m, n1 = finite[window], setup.exact.n
+        level = setup.le[np.clip(i - 1, 0, k - 1)] * m  # F_ref inside the cell, x n1 x m
+        gap = ~on & (i > 0) & (i < k) & (count >= 2)
+        crossing = gap & (before * n1 < level) & (level < (before + count) * n1)
+    return {"keys": keys, "window": window, "count": count, "value": value, "crossing": crossing}
+
+
+def crossing_keys(setup: NumericSetup, partial: NumericPartial, n_windows: int) -> np.ndarray:
+    """The (window, cell) keys whose actual values the Wasserstein distance needs."""
+    if setup.exact is None or not len(partial.cells.keys):
+        return np.empty(0, dtype=np.int64)
+    finite = partial.windows.dense(n_windows)[:, NUMERIC_COUNTS.index("finite")]
+    cells = _cells(setup, partial, finite)
+    return cells["keys"][cells["crossing"]]
+
+
+def _surrogate(
+    setup: NumericSetup,
+    partial: NumericPartial,
+    finite: np.ndarray,
+    values: tuple[np.ndarray, np.ndarray] | None,
+) -> np.ndarray:
+    """Each window's surrogate values, window after window."""
+    if setup.plan.grid is None or not len(setup.plan.grid):  # no reference value to compare
+        return np.zeros(int(finite.sum()))
+    cells = _cells(setup, partial, finite)
+    keep = np.where(cells["crossing"], 0, cells["count"])
+    keys = np.repeat(cells["keys"], keep)
+    flat = np.repeat(cells["value"], keep)
+    wanted = cells["keys"][cells["crossing"]]
+    if len(wanted):
+        got_keys, got = values if values is not None else (np.empty(0, np.int64), np.empty(0))
+        expected = cells["count"][cells["crossing"]]
+        found = np.bincount(np.searchsorted(wanted, got_keys), minlength=len(wanted))
+        if len(got_keys) != expected.sum() or not np.array_equal(found, expected):
+            raise RuntimeError(
+                f"feature {setup.summary.name!r}: the data changed between the two passes "
+                "over it; run again on data that is not being written to"
+            )
+        keys, flat = np.concatenate((keys, got_keys)), np.concatenate((flat, got))
+    order = np.lexsort((flat, keys))
+    return flat[order]
+
+
+def _windows(lengths: np.ndarray) -> Windows:
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    return Windows(None, starts, ends, starts, ends)
+
+
+def _counted(out: dict[str, object], counts: np.ndarray, summary: NumericFeature) -> None:
+    """Overwrite the surrogate's row shares and bin statistics with the partials' own."""
+    n_rows, missing, invalid, finite = (counts[:, NUMERIC_COUNTS.index(c)] for c in NUMERIC_COUNTS)
+    out["n"] = n_rows
+    out["missing_current"] = _share(missing, n_rows)
+    out["nonfinite_current"] = _share(n_rows - finite - missing - invalid, n_rows)
+    out["invalid_current"] = _share(invalid, n_rows)
+    tested = ~np.asarray(out["insufficient"], dtype=bool)
+    if tested.any():
+        out.update(binned_from_counts(summary, counts[:, len(NUMERIC_COUNTS) :], tested))
+
+
+def numeric_rows(
+    setup: NumericSetup,
+    partial: NumericPartial,
+    n_windows: int,
+    common: dict[str, object],
+    *,
+    min_rows: int,
+    p_values: object,
+    values: tuple[np.ndarray, np.ndarray] | None = None,
+) -> _Recorder:
+    """A numeric feature's rows, as the in-memory engine records them."""
+    counts = partial.windows.dense(n_windows)
+    finite = counts[:, NUMERIC_COUNTS.index("finite")]
+    column = NumericColumn(_surrogate(setup, partial, finite, values), invalid=None)
+    windows = _windows(finite)
+    summary = setup.summary
+    out = _Recorder()
+    if setup.exact is None or n_windows <= ONE_BY_ONE_MAX:
+        for w in range(n_windows):
+            stats = _numeric_window(summary, setup.exact, column, windows.rows(w), min_rows)
+            stats["insufficient"] = bool(stats.get("insufficient", False))
+            _counted(stats, counts[w : w + 1], summary)
+            for name in list(stats):
+                value = stats[name]
+                if isinstance(value, np.ndarray):
+                    stats[name] = value[0].item()
+            out.add(w, **common, **stats)
+        return out
+    for chunk in chunks(windows):
+        stats = numeric_windows(summary, setup.exact, column, chunk, min_rows, p_values)  # type: ignore[arg-type]
+        _counted(stats, counts[chunk.first : chunk.first + chunk.size], summary)
+        out.extend(chunk.first, chunk.size, {**common, "test": KS_TEST, **stats})
+    return out
+
+
+def categorical_rows(
+    summary: CategoricalFeature,
+    partial: CategoricalPartial,
+    n_windows: int,
+    common: dict[str, object],
+    *,
+    min_rows: int,
+    max_categories: int,
+) -> _Recorder:
+    """A categorical or boolean feature's rows, as the in-memory engine records them."""
+    counts = partial.windows.dense(n_windows)
+    if counts.shape[1] < 3 + len(partial.labels):
+        counts = np.pad(counts, ((0, 0), (0, 3 + len(partial.labels) - counts.shape[1])))
+    coded = CodedColumn(np.zeros(0, dtype=np.int64), list(partial.labels))
+    to_reference = CategoricalAligner(summary, coded).to_reference
+    stats = categorical_from_counts(
+        summary,
+        to_reference,
+        counts[:, 3:],
+        (counts[:, 0], counts[:, 1], counts[:, 2]),
+        min_rows,
+        max_categories,
+        category_statistics,
+    )
+    out = _Recorder()
+    out.extend(0, n_windows, {**common, "test": CHI2_TEST, **stats})
+    return out
