@@ -29,3 +29,16 @@ def make_frame(rng: np.random.Generator, n: int, *, shift: float = 0.0) -> pd.Da
 @pytest.fixture
 def frames(rng) -> tuple[pd.DataFrame, pd.DataFrame]:
     return make_frame(rng, 4000), make_frame(rng, 3000)
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """One Dask cluster for the session: 2 worker processes, no dashboard (no warnings)."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()

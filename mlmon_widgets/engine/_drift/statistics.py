@@ -343,8 +343,9 @@ def _categorical_window(
         "unseen_categories": int((unseen > 0).sum()),
         "unseen_share": _share(int(unseen.sum()), n),
     }
-    if n < min_rows or feature.n < min_rows:
-        side, count = ("reference", feature.n) if feature.n < min_rows else ("window", n)
+    if n < min_rows or feature.n < min_rows:  # (an empty window says so first, as numeric)
+        small = feature.n < min_rows and n > 0
+        side, count = ("reference", feature.n) if small else ("window", n)
         out.update(insufficient=True, note=_too_few(side, count, min_rows))
         return out
     reference = np.concatenate([feature.counts, np.zeros(len(unseen), dtype=np.int64)])
