@@ -302,3 +302,25 @@ def test_data_that_changes_between_passes_is_an_error(monkeypatch):
     monkeypatch.setattr(sources.ArrowPieces, "reduce", reduce)
     with pytest.raises(RuntimeError, match="changed between the two passes"):
         mm.drift_table(ref, dataset(prod))
+
+
+@pytest.mark.parametrize("windowed", [True, False], ids=["daily", "whole"])
+def test_data_quality_on_a_dataset_equals_in_memory(small_batches, windowed):
+    """Every rate is a ratio of merged counts: ids, versions, new and missing columns too."""
+    ref, prod = _frames(9, 3000, 5000)
+    ref = ref.assign(model_version="1.0", application_id=np.arange(len(ref)))
+    prod = prod.assign(
+        model_version=np.where(np.arange(len(prod)) > 3000, "1.1", "1.0"),
+        application_id=np.arange(len(prod), dtype=float),
+        extra=1.0,
+    ).drop(columns="k")
+    prod.loc[::7, "application_id"] = np.nan
+    roles = {"model_version": "version", "application_id": "id"}
+    kw = {"time": "ts", "window": "1D"} if windowed else {}
+    want = mm.data_quality(ref, prod, roles=roles, **kw)
+    got = mm.data_quality(ref, dataset(prod), roles=roles, **kw)
+    assert_same(want.reset_index(), got.reset_index())
+    if not windowed:
+        assert got.loc["k", "status"] == "missing"
+        assert got.loc["model_version", "unseen_examples"] == "1.1"
+        assert got.loc["application_id", "missing_rate"] == pytest.approx(1 / 7, abs=1e-3)

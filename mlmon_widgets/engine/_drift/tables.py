@@ -9,7 +9,7 @@ import pandas as pd
 from .._data.progress import Progress
 from .._data.roles import infer_roles
 from .._data.windows import Windows, make_windows
-from .._scale.run import ScaledData, scaled_statistics, scaled_windows
+from .._scale.run import ROWS_REFUSED, ScaledData, scaled_statistics, scaled_windows
 from .._scale.sources import is_scalable, pieces_of
 from .._validation import (
     check_frame,
@@ -389,10 +389,7 @@ def drift_over_time(
     data: pd.DataFrame | ScaledData = production
     if is_scalable(production):
         if rows is not None:
-            raise ValueError(
-                "rows= windows need every row in memory, in order; with a Dask DataFrame or "
-                "an Arrow dataset use time windows (time=..., window='1D')"
-            )
+            raise ValueError(ROWS_REFUSED)
         data = ScaledData(pieces_of(production), time)
         windows = scaled_windows(data.pieces, time=time, window=window, step=step)
     else:

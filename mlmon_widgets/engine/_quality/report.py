@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -12,56 +13,52 @@ from .._data.columns import CodedColumn, NumericColumn, coded_column
 from .._data.windows import Windows, make_windows
 from .._drift.baseline import Baseline, CategoricalFeature, NumericFeature
 from .._drift.statistics import CategoricalAligner, prepare_column
+from .._scale.sources import is_scalable
 from .._validation import check_frame
-from .._vocabulary import OK, QUALITY_STATUSES, VERSION
+from .._vocabulary import QUALITY_STATUSES
+from .rates import coded_rates, column_records, numeric_rates, quality_frame, versions_as_feature
+from .scaled import scaled_quality
 
 _, DTYPE_CHANGED, MISSING, NEW = QUALITY_STATUSES
 
 
 def _numeric_quality(feature: NumericFeature, column: NumericColumn, rows) -> dict[str, float]:
     values = column.values[rows]
-    n_rows = len(values)
     nan = np.isnan(values)
     finite = np.isfinite(values)
     n_invalid = 0 if column.invalid is None else int(column.invalid[rows].sum())
     usable = values[finite]
     outside = int(((usable < feature.min) | (usable > feature.max)).sum())
-    return {
-        "missing_rate": (int(nan.sum()) - n_invalid) / n_rows if n_rows else np.nan,
-        "nonfinite_rate": int((~finite & ~nan).sum()) / n_rows if n_rows else np.nan,
-        "invalid_rate": n_invalid / n_rows if n_rows else np.nan,
-        "out_of_range": outside / len(usable) if len(usable) else np.nan,
-    }
+    nonfinite = int((~finite & ~nan).sum())
+    missing = int(nan.sum()) - n_invalid
+    return numeric_rates(len(values), missing, n_invalid, nonfinite, len(usable), outside)
 
 
-def _coded_quality(aligner: CategoricalAligner, column: CodedColumn, rows) -> dict[str, float]:
+def _coded_quality(aligner: CategoricalAligner, column: CodedColumn, rows) -> dict[str, object]:
     codes = column.codes[rows]
-    n_rows = len(codes)
-    valid = codes[codes >= 0]
-    counts = np.bincount(valid, minlength=len(column.labels))
-    _, unseen = aligner.split(counts)
-    return {
-        "missing_rate": int((codes == -1).sum()) / n_rows if n_rows else np.nan,
-        "invalid_rate": int((codes == -2).sum()) / n_rows if n_rows else np.nan,
-        "unseen_categories": int((unseen > 0).sum()),
-        "unseen_share": int(unseen.sum()) / len(valid) if len(valid) else np.nan,
-        "unseen_examples": ", ".join(
-            str(column.labels[i])
-            for i in np.flatnonzero(~aligner.known)[np.argsort(-unseen)][:5]
-            if counts[i] > 0
-        ),
-    }
+    counts = np.bincount(codes[codes >= 0], minlength=len(column.labels))
+    missing, invalid = int((codes == -1).sum()), int((codes == -2).sum())
+    return coded_rates(aligner, column.labels, counts, len(codes), missing, invalid)
 
 
-def _versions_as_feature(baseline: Baseline, name: str) -> CategoricalFeature | None:
-    """The model versions of the reference as categories (new ones show as unseen)."""
-    if baseline.roles.get(name) != VERSION or name not in baseline.versions:
-        return None
-    labels = list(baseline.versions[name])
-    counts = np.ones(len(labels), dtype=np.int64)
-    return CategoricalFeature(
-        name, "categorical", "", len(labels), len(labels), 0, 0, labels, counts
-    )
+def _window_rates(
+    feature: object,
+    column: NumericColumn | CodedColumn | None,
+    aligner: CategoricalAligner | None,
+    missing: np.ndarray | None,
+    windows: Windows,
+    w: int,
+) -> dict[str, object]:
+    """One column's rates in window ``w`` of in-memory data."""
+    rows_w = windows.rows(w)
+    if isinstance(feature, NumericFeature) and isinstance(column, NumericColumn):
+        return _numeric_quality(feature, column, rows_w)
+    if aligner is not None and isinstance(column, CodedColumn):
+        return _coded_quality(aligner, column, rows_w)
+    if missing is not None:
+        n_rows = int(windows.ends[w] - windows.starts[w])
+        return {"missing_rate": float(missing[rows_w].mean()) if n_rows else np.nan}
+    return {}
 
 
 def _windows(
@@ -207,28 +204,22 @@ def data_quality(
     city        ok          0.00           NaN                  1
     extra      new          0.00           NaN                  0
     """
-    check_frame("current", current, allow_empty_rows=True)
     if isinstance(reference, Baseline):
         baseline = reference
     else:
         baseline = Baseline.fit(reference, roles=roles, keep_reference=False)
+    if is_scalable(current):
+        return scaled_quality(
+            baseline, current, time=time, window=window, rows=rows, step=step, origin=origin
+        )
+    check_frame("current", current, allow_empty_rows=True)
     windows, windowed = _windows(current, time, window, rows, step, origin)
+    lengths = windows.ends - windows.starts
     records: list[dict] = []
     columns = list(baseline.roles) + [c for c in current.columns if c not in baseline.roles]
     for name in columns:
-        role = baseline.roles.get(name, "")
-        dtype_ref = baseline.dtypes.get(name, "")
         present = name in current.columns
-        dtype_cur = str(current[name].dtype) if present else ""
-        if not role:
-            status = NEW
-        elif not present:
-            status = MISSING
-        elif dtype_ref != dtype_cur:
-            status = DTYPE_CHANGED
-        else:
-            status = OK
-        feature = baseline.features.get(name) or _versions_as_feature(baseline, name)
+        feature = baseline.features.get(name) or versions_as_feature(baseline, name)
         column = prepare_column(feature, current[name]) if feature is not None and present else None
         aligner = (
             CategoricalAligner(feature, column)
@@ -236,38 +227,8 @@ def data_quality(
             else None
         )
         missing = current[name].isna().to_numpy() if present else None
-        for w in range(len(windows)):
-            rows_w = windows.rows(w)
-            n_rows = int(windows.ends[w] - windows.starts[w])
-            record = {
-                "window": w,
-                "column": name,
-                "role": role or None,
-                "status": status,
-                "dtype_reference": dtype_ref or None,
-                "dtype_current": dtype_cur or None,
-                "n": n_rows,
-                "missing_rate": np.nan,
-                "nonfinite_rate": 0.0,
-                "invalid_rate": 0.0,
-                "out_of_range": np.nan,
-                "unseen_categories": 0,
-                "unseen_share": np.nan,
-                "unseen_examples": "",
-            }
-            if isinstance(feature, NumericFeature) and isinstance(column, NumericColumn):
-                record.update(_numeric_quality(feature, column, rows_w))
-            elif aligner is not None and isinstance(column, CodedColumn):
-                record.update(_coded_quality(aligner, column, rows_w))
-            elif missing is not None:
-                record["missing_rate"] = float(missing[rows_w].mean()) if n_rows else np.nan
-            elif not present:
-                record["missing_rate"] = 1.0 if n_rows else np.nan
-            records.append(record)
-    out = pd.DataFrame.from_records(records)
-    out["status"] = pd.Categorical(out["status"], categories=QUALITY_STATUSES)
-    if not windowed:
-        return out.drop(columns="window").set_index("column")
-    out.insert(1, "window_start", windows.labels_start[out["window"].to_numpy()])
-    out.insert(2, "window_end", windows.labels_end[out["window"].to_numpy()])
-    return out.sort_values("window", kind="stable").reset_index(drop=True)
+
+        stats = partial(_window_rates, feature, column, aligner, missing, windows)
+        dtype = str(current[name].dtype) if present else ""
+        records += column_records(baseline, name, dtype, present, lengths, stats)
+    return quality_frame(records, windows if windowed else None)

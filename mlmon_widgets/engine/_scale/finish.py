@@ -134,7 +134,9 @@ def _windows(lengths: np.ndarray) -> Windows:
 
 def _counted(out: dict[str, object], counts: np.ndarray, summary: NumericFeature) -> None:
     """Overwrite the surrogate's row shares and bin statistics with the partials' own."""
-    n_rows, missing, invalid, finite = (counts[:, NUMERIC_COUNTS.index(c)] for c in NUMERIC_COUNTS)
+    n_rows, missing, invalid, finite = (
+        counts[:, NUMERIC_COUNTS.index(c)] for c in ("rows", "missing", "invalid", "finite")
+    )
     out["n"] = n_rows
     out["missing_current"] = _share(missing, n_rows)
     out["nonfinite_current"] = _share(n_rows - finite - missing - invalid, n_rows)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .._data.columns import CodedColumn, NumericColumn
 from .._vocabulary import FEATURE_KINDS
-from .plan import FeaturePlan, Plan
+from .plan import OTHER, FeaturePlan, Plan
 
 
 def _add_rows(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
@@ -74,7 +74,7 @@ class Keyed:
 
 
 #: Columns of a numeric feature's per-window counts, before its bin counts.
-NUMERIC_COUNTS = ("rows", "missing", "invalid", "finite")
+NUMERIC_COUNTS = ("rows", "missing", "invalid", "finite", "outside")
 #: Columns of a categorical feature's per-window counts, before its label counts.
 CATEGORICAL_COUNTS = ("rows", "missing", "invalid")
 
@@ -143,7 +143,7 @@ def numeric_partial(
     feature: FeaturePlan, column: NumericColumn, rows: np.ndarray, window: np.ndarray
 ) -> NumericPartial:
     """The partial of one numeric column: ``rows`` into it, ``window`` of each."""
-    assert feature.grid is not None and feature.edges is not None
+    assert feature.edges is not None
     present, local = _local(window)
     size = len(present)
     values = column.values[rows]
@@ -159,10 +159,11 @@ def numeric_partial(
             np.bincount(local[nan & ~invalid], minlength=size),
             np.bincount(local[invalid], minlength=size),
             np.bincount(w, minlength=size),
+            np.bincount(w[(v < feature.low) | (v > feature.high)], minlength=size),
             fine.reshape(size, bins),
         ]
     ).astype(np.int64)
-    if len(feature.grid):
+    if feature.grid is not None and len(feature.grid):
         cell, distance = cell_of(feature.grid, v)
         key = present[w] * feature.cells + cell
         cells = Keyed.group(key, np.ones((len(v), 1), dtype=np.int64), distance)
@@ -192,10 +193,33 @@ def categorical_partial(
 
 
 @dataclass
+class MissingPartial:
+    """Per window: rows and missing values of a column that is not a feature."""
+
+    windows: Keyed
+
+    def __add__(self, other: MissingPartial) -> MissingPartial:
+        return MissingPartial(self.windows + other.windows)
+
+
+def missing_partial(series: pd.Series, rows: np.ndarray, window: np.ndarray) -> MissingPartial:
+    """The partial of a column whose missing values alone are counted."""
+    present, local = _local(window)
+    missing = series.isna().to_numpy()[rows]
+    counts = np.column_stack(
+        [
+            np.bincount(local, minlength=len(present)),
+            np.bincount(local[missing], minlength=len(present)),
+        ]
+    ).astype(np.int64)
+    return MissingPartial(Keyed(present, counts))
+
+
+@dataclass
 class Partials:
     """The partials of every feature, the rows per window and the rows without a time."""
 
-    features: dict[str, NumericPartial | CategoricalPartial]
+    features: dict[str, NumericPartial | CategoricalPartial | MissingPartial]
     rows: Keyed
     untimed: int = 0
 
@@ -211,9 +235,12 @@ def piece_partials(frame: pd.DataFrame, plan: Plan) -> Partials:
     from .._drift.statistics import column_for  # (the drift engine reads columns one way)
 
     rows, window, untimed = plan.rows(frame)
-    features: dict[str, NumericPartial | CategoricalPartial] = {}
+    features: dict[str, NumericPartial | CategoricalPartial | MissingPartial] = {}
     for feature in plan.features:
         if feature.name not in frame.columns:
+            continue
+        if feature.kind == OTHER:
+            features[feature.name] = missing_partial(frame[feature.name], rows, window)
             continue
         column = column_for(feature.kind, frame[feature.name])
         if feature.kind == FEATURE_KINDS[0]:

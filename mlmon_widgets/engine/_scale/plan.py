@@ -17,15 +17,20 @@ import pandas as pd
 
 from .._data.windows import time_values
 
+#: The kind of a column that is not a feature (an id, a timestamp, a new column).
+OTHER = "other"
+
 
 @dataclass(frozen=True)
 class FeaturePlan:
     """One feature: its kind and, for a numeric one, its cell grid and bin edges."""
 
     name: str
-    kind: str
-    grid: np.ndarray | None = None
+    kind: str  # a feature kind, or OTHER: only its missing values are counted
+    grid: np.ndarray | None = None  # None: no cells (data quality needs none)
     edges: np.ndarray | None = None
+    low: float = np.nan  # the reference's range: values outside it are counted
+    high: float = np.nan
 
     @property
     def cells(self) -> int:

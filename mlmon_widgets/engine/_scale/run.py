@@ -63,8 +63,20 @@ def piece_time_range(frame: pd.DataFrame, time: str | None) -> TimeRange:
     return TimeRange(timed.min(), timed.max(), untimed)
 
 
+#: Why row windows are refused on a large source.
+ROWS_REFUSED = (
+    "rows= windows need every row in memory, in order; with a Dask DataFrame or an Arrow "
+    "dataset use time windows (time=..., window='1D')"
+)
+
+
 def scaled_windows(
-    pieces: Pieces, *, time: str | None, window: object, step: object | None
+    pieces: Pieces,
+    *,
+    time: str | None,
+    window: object,
+    step: object | None,
+    origin: pd.Timestamp | None = None,
 ) -> Windows:
     """The time windows of a large source: :func:`make_windows` on its first and last times."""
     if time is not None and time not in pieces.columns:
@@ -76,7 +88,7 @@ def scaled_windows(
         return make_windows(pd.DataFrame({"t": pd.to_datetime([])}), time="t", window=window)
     ends = pd.DatetimeIndex([span.first, span.last])
     mini = pd.DataFrame({time: ends}) if time else pd.DataFrame(index=ends)
-    return make_windows(mini, time=time, window=window, step=step)
+    return make_windows(mini, time=time, window=window, step=step, origin=origin)
 
 
 @dataclass
@@ -117,7 +129,14 @@ def _setup(name: str, summary: NumericFeature, exact: SortedReference | None) ->
         grid, le = summary.sketch.values, summary.sketch.le
     else:
         grid, le = np.empty(0), np.empty(0, dtype=np.int64)
-    plan = FeaturePlan(name, FEATURE_KINDS[0], np.asarray(grid, dtype=float), fine_edges(summary))
+    plan = FeaturePlan(
+        name,
+        FEATURE_KINDS[0],
+        np.asarray(grid, dtype=float),
+        fine_edges(summary),
+        summary.min,
+        summary.max,
+    )
     return NumericSetup(summary, plan, exact, np.asarray(le, dtype=np.int64))
 
 

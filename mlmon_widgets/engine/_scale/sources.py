@@ -65,6 +65,7 @@ class Pieces:
     """The pieces of one source and the columns it has."""
 
     columns: list[str]
+    dtypes: dict[str, str]  # as pandas shows each column's dtype
     kind: str
 
     def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
@@ -83,6 +84,7 @@ class FramePieces(Pieces):
     def __init__(self, frame: pd.DataFrame, rows: int):
         self.frame, self.rows = frame, max(1, int(rows))
         self.columns = [str(c) for c in frame.columns]
+        self.dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
 
     def _pieces(self, columns: list[str]) -> Iterator[pd.DataFrame]:
         present = [c for c in columns if c in self.frame.columns]
@@ -102,6 +104,8 @@ class ArrowPieces(Pieces):
     def __init__(self, dataset: Any, batch_rows: int = BATCH_ROWS):
         self.dataset, self.batch_rows = dataset, int(batch_rows)
         self.columns = list(dataset.schema.names)
+        empty = dataset.schema.empty_table().to_pandas()
+        self.dtypes = {str(c): str(t) for c, t in empty.dtypes.items()}
 
     def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
         columns = [c for c in columns if c in self.columns]
@@ -129,6 +133,7 @@ class DaskPieces(Pieces):
     def __init__(self, frame: Any):
         self.frame = frame
         self.columns = [str(c) for c in frame.columns]
+        self.dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
 
     def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
         try:
