@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlmon_widgets as mm
-from mlmon_widgets.engine._scale import sources
+from mlmon_widgets.engine._scale import partials, sources
 from mlmon_widgets.engine._scale.partials import piece_partials
 from mlmon_widgets.engine._scale.plan import FeaturePlan, Plan, nanoseconds
 
@@ -48,8 +48,10 @@ def dataset(frame: pd.DataFrame) -> ds.Dataset:
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    """Batches of a few hundred rows, so that windows and cells span several pieces."""
+    """Batches of a few hundred rows, so that windows and cells span several pieces (and
+    features run in threads in every piece, as they do in large ones)."""
     monkeypatch.setattr(sources, "BATCH_ROWS", 337)
+    monkeypatch.setattr(partials, "THREAD_ROWS", 0)
 
 
 def _frames(seed: int, n_ref: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -84,8 +86,13 @@ def _frames(seed: int, n_ref: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     [{"window": "6h"}, {"window": "1D", "step": "8h"}, {"window": "7D"}],
     ids=["tumbling", "sliding", "week"],
 )
-def test_drift_over_time_on_a_dataset_equals_in_memory(small_batches, window):
+@pytest.mark.parametrize("shuffled", [False, True], ids=["in-order", "shuffled"])
+def test_drift_over_time_on_a_dataset_equals_in_memory(small_batches, window, shuffled):
+    """Time-ordered pieces finish each window as the stream passes it; shuffled ones merge
+    partials over the whole stream (and a second pass fetches the crossing cells)."""
     ref, prod = _frames(0, 3000, 4000)
+    if shuffled:
+        prod = prod.sample(frac=1.0, random_state=0).reset_index(drop=True)
     want = mm.drift_over_time(ref, prod, time="ts", **window)
     got = mm.drift_over_time(ref, dataset(prod), time="ts", **window)
     assert_same(want, got)

@@ -15,7 +15,9 @@ The engine is grouped by concern (see ``docs/architecture.md``):
 - ``_performance``: delayed labels, performance per window, per-row errors;
 - ``_control``: control charts, run rules, limit rules and their judgement;
 - ``_alerts``: which windows alert (levels, persistence) and how a message reads;
-- ``_shadow``: shadow comparisons (paired tests, the promotion gate).
+- ``_shadow``: shadow comparisons (paired tests, the promotion gate);
+- ``_scale``: drift and data quality of Dask DataFrames and Arrow datasets (partials and
+  their merge, or windows finished as time-ordered data streams past).
 """
 
 from ._alerts import persistent_alerts, recent_counts, trend
@@ -91,6 +93,7 @@ from ._performance.labels import join_labels
 from ._performance.over_time import PerformanceSpec, performance_over_time, window_performance
 from ._quality.judge import quality_levels, reference_rate
 from ._quality.report import data_quality, version_events
+from ._scale.sources import DASK_EXTRA, is_scalable, parquet_dataset
 from ._segments.conditions import Condition, as_conditions, select_rows, slice_text
 from ._segments.drift import MISSING_SEGMENT, segment_drift
 from ._segments.explain import ADDITIVE as ADDITIVE_METRICS
@@ -258,6 +261,7 @@ __all__ = [
     "CONFIDENCE",
     "CORRECTIONS",
     "CRITICAL",
+    "DASK_EXTRA",
     "DATA_QUALITY",
     "DECISIONS",
     "DECISION_COLOURS",
@@ -440,6 +444,7 @@ __all__ = [
     "individuals_chart",
     "infer_role",
     "infer_roles",
+    "is_scalable",
     "join_labels",
     "js_distance",
     "judge_limits",
@@ -456,6 +461,7 @@ __all__ = [
     "newcombe_interval",
     "p_chart",
     "pad_windows",
+    "parquet_dataset",
     "performance_chart",
     "performance_over_time",
     "persistent_alerts",

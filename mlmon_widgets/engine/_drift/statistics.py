@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -113,9 +113,10 @@ class _Recorder:
     def extend(self, first: int, size: int, columns: dict[str, object]) -> None:
         self.calls.append(("extend", (first, size, columns), {}))
 
-    def replay(self, rows: _Rows) -> None:
+    def replay(self, rows: _Rows, offset: int = 0) -> None:
+        """Add the rows to ``rows``, their windows numbered from ``offset`` on."""
         for kind, args, values in self.calls:
-            getattr(rows, kind)(*args, **values)
+            getattr(rows, kind)(args[0] + offset, *args[1:], **values)
 
 
 class _Rows:
@@ -154,6 +155,15 @@ class _Rows:
                 self.data[column].extend(value)
             else:
                 self.data[column].extend([value] * size)
+
+    def absorb(self, other: _Rows) -> None:
+        """Append ``other``'s rows (recorded elsewhere, e.g. on a Dask worker) after these."""
+        start = len(self.window)
+        for column in STAT_COLUMNS:
+            self.data[column].extend(other.data[column])
+        self.window.extend(other.window)
+        self.pending.extend((start + row, n1, n2) for row, n1, n2 in other.pending)
+        self.deferred.extend((start + rows, *rest) for rows, *rest in other.deferred)  # type: ignore[misc]
 
     def frame(self) -> pd.DataFrame:
         if self.pending:
@@ -468,17 +478,29 @@ def compute(
     max_categories: int,
     progress: Callable[[int], None] | None = None,
     n_jobs: int | None = None,
-) -> pd.DataFrame:
+    exact: Mapping[str, SortedReference] | None = None,
+    one_by_one: bool | None = None,
+    into: tuple[_Rows, int] | None = None,
+) -> pd.DataFrame | None:
     """Statistics for every feature x window (no severity yet).
+
+    ``exact`` gives sorted references to use instead of the baseline's; ``one_by_one``
+    forces the one-window path (True) or the all-windows path (False) instead of choosing
+    by the number of windows (a large source computed in groups of windows takes the path
+    of the whole call, so its numbers are those of one call). With ``into`` (rows and a
+    window offset) the rows are added there, windows numbered from the offset, and None is
+    returned: the caller makes one frame of every group.
 
     With ``reference`` given, features are fitted here, one at a time, and their sorted
     reference is used and dropped before the next feature (the baseline keeps the summary).
     With a seasonal baseline, each window of a seasonal feature is compared with the
     summary of its phase(s) (``phases`` says which).
     """
-    rows = _Rows()
+    rows, offset = into if into is not None else (_Rows(), 0)
     p_values = rows.p_values
     features = list(features)
+    exact_of = exact
+    few_windows = len(windows) <= ONE_BY_ONE_MAX if one_by_one is None else one_by_one
     numeric = _numeric_block(baseline, production, features)
     per_window = _window_phases(baseline, production, windows)
     seasonal = baseline.seasonal
@@ -492,7 +514,7 @@ def compute(
             exact = SortedReference(ordered) if ordered is not None else None
         else:
             summary = baseline.features[name]
-            exact = baseline.sorted_reference(name)
+            exact = (exact_of or {}).get(name) or baseline.sorted_reference(name)
         common = _common(name, summary)
         if name not in production.columns:
             missing_column_rows(out, common, summary, windows.ends - windows.starts)
@@ -520,7 +542,7 @@ def compute(
             if isinstance(summary, NumericFeature):
                 if exact is None and summary.sketch.lossless and summary.n:
                     exact = SortedReference(summary.sketch.sample())
-                if exact is None or len(windows) <= ONE_BY_ONE_MAX:  # (a lossy sketch: the
+                if exact is None or few_windows:  # (a lossy sketch: the
                     # sketch's KS and Wasserstein; a few windows: no batch to amortise)
                     for w in range(len(windows)):
                         stats = _numeric_window(summary, exact, column, windows.rows(w), min_rows)
@@ -531,7 +553,7 @@ def compute(
                         out.extend(chunk.first, chunk.size, {**common, "test": KS_TEST, **stats})
             else:
                 aligner = CategoricalAligner(summary, column)
-                if len(windows) <= ONE_BY_ONE_MAX:
+                if few_windows:
                     for w in range(len(windows)):
                         stats = _categorical_window(
                             summary, aligner, column, windows.rows(w), min_rows, max_categories
@@ -560,12 +582,12 @@ def compute(
         with ThreadPoolExecutor(jobs) as pool:
             recorded = pool.map(one, features)
             for done, recorder in enumerate(recorded):
-                recorder.replay(rows)
+                recorder.replay(rows, offset)
                 if progress is not None:
                     progress(done + 1)
     else:
         for done, name in enumerate(features):
-            one(name).replay(rows)
+            one(name).replay(rows, offset)
             if progress is not None:
                 progress(done + 1)
-    return rows.frame()
+    return rows.frame() if into is None else None

@@ -390,8 +390,9 @@ def drift_over_time(
     if is_scalable(production):
         if rows is not None:
             raise ValueError(ROWS_REFUSED)
-        data = ScaledData(pieces_of(production), time)
-        windows = scaled_windows(data.pieces, time=time, window=window, step=step)
+        pieces = pieces_of(production)
+        windows, span = scaled_windows(pieces, time=time, window=window, step=step)
+        data = ScaledData(pieces, time, span)
     else:
         check_frame("production", production, allow_empty_rows=True)
         windows = make_windows(production, time=time, window=window, rows=rows, step=step)

@@ -78,7 +78,7 @@ def scaled_quality(
     pieces = pieces_of(current)
     windows = None
     if window is not None:
-        windows = scaled_windows(pieces, time=time, window=window, step=step, origin=origin)
+        windows, _ = scaled_windows(pieces, time=time, window=window, step=step, origin=origin)
     columns = list(baseline.roles) + [c for c in pieces.columns if c not in baseline.roles]
     features = {n: baseline.features.get(n) or versions_as_feature(baseline, n) for n in columns}
     plans = tuple(_plan(name, features[name]) for name in columns)

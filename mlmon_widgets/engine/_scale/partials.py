@@ -12,12 +12,15 @@ order they first appear (the order the in-memory engine sees them in).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._data.columns import CodedColumn, NumericColumn
+from .._drift.statistics import DEFAULT_JOBS, THREAD_ROWS, column_for
 from .._vocabulary import FEATURE_KINDS
 from .plan import OTHER, FeaturePlan, Plan
 
@@ -73,6 +76,8 @@ class Keyed:
         return out
 
 
+#: Threads over features per piece (the drift engine's default).
+PIECE_JOBS = DEFAULT_JOBS
 #: Columns of a numeric feature's per-window counts, before its bin counts.
 NUMERIC_COUNTS = ("rows", "missing", "invalid", "finite", "outside")
 #: Columns of a categorical feature's per-window counts, before its label counts.
@@ -230,23 +235,32 @@ class Partials:
         return Partials(merged, self.rows + other.rows, self.untimed + other.untimed)
 
 
-def piece_partials(frame: pd.DataFrame, plan: Plan) -> Partials:
-    """The partials of one piece (a pandas frame with the plan's columns)."""
-    from .._drift.statistics import column_for  # (the drift engine reads columns one way)
+def _feature_partial(
+    feature: FeaturePlan, frame: pd.DataFrame, rows: np.ndarray, window: np.ndarray
+) -> NumericPartial | CategoricalPartial | MissingPartial:
+    if feature.kind == OTHER:
+        return missing_partial(frame[feature.name], rows, window)
+    column = column_for(feature.kind, frame[feature.name])
+    if feature.kind == FEATURE_KINDS[0]:
+        return numeric_partial(feature, column, rows, window)  # type: ignore[arg-type]
+    return categorical_partial(column, rows, window)  # type: ignore[arg-type]
 
+
+def piece_partials(frame: pd.DataFrame, plan: Plan) -> Partials:
+    """The partials of one piece (a pandas frame with the plan's columns).
+
+    Features run in threads (:data:`PIECE_JOBS`): their searchsorted and bincounts release
+    the GIL.
+    """
     rows, window, untimed = plan.rows(frame)
-    features: dict[str, NumericPartial | CategoricalPartial | MissingPartial] = {}
-    for feature in plan.features:
-        if feature.name not in frame.columns:
-            continue
-        if feature.kind == OTHER:
-            features[feature.name] = missing_partial(frame[feature.name], rows, window)
-            continue
-        column = column_for(feature.kind, frame[feature.name])
-        if feature.kind == FEATURE_KINDS[0]:
-            features[feature.name] = numeric_partial(feature, column, rows, window)  # type: ignore[arg-type]
-        else:
-            features[feature.name] = categorical_partial(column, rows, window)  # type: ignore[arg-type]
+    present = [f for f in plan.features if f.name in frame.columns]
+    jobs = min(PIECE_JOBS, os.cpu_count() or 1, max(len(present), 1))
+    if jobs > 1 and len(frame) >= THREAD_ROWS:
+        with ThreadPoolExecutor(jobs) as pool:
+            done = list(pool.map(lambda f: _feature_partial(f, frame, rows, window), present))
+    else:
+        done = [_feature_partial(f, frame, rows, window) for f in present]
+    features = {f.name: partial for f, partial in zip(present, done, strict=True)}
     ones = np.ones((len(window), 1), dtype=np.int64)
     return Partials(features, Keyed.group(window, ones), untimed)
 
@@ -255,8 +269,6 @@ def piece_cell_values(
     frame: pd.DataFrame, plan: Plan, wanted: dict[str, np.ndarray]
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The values of one piece that fall in the ``wanted`` (window, cell) keys per feature."""
-    from .._drift.statistics import column_for
-
     rows, window, _ = plan.rows(frame)
     out = {}
     for feature in plan.features:

@@ -24,6 +24,7 @@ from .._drift.kernels import SortedReference, distinct_steps
 from .._drift.statistics import _common, _Recorder, _Rows, missing_column_rows
 from .._vocabulary import FEATURE_KINDS
 from .finish import NumericSetup, categorical_rows, crossing_keys, numeric_rows
+from .in_order import in_time_order, windows_in_order
 from .partials import (
     CategoricalPartial,
     NumericPartial,
@@ -34,14 +35,21 @@ from .partials import (
 from .plan import FeaturePlan, Plan, nanoseconds
 from .sources import Pieces
 
+_NAT = np.iinfo(np.int64).min
+
 
 @dataclass
 class TimeRange:
-    """First and last timestamps of the pieces seen, and their rows without one."""
+    """The time range of the pieces seen: first and last timestamps, rows without one.
+
+    ``spans`` holds each piece's first and last time in int64 nanoseconds (the int64
+    minimum for a piece without any).
+    """
 
     first: pd.Timestamp | None
     last: pd.Timestamp | None
     untimed: int
+    spans: list[tuple[int, int]]
 
     def __add__(self, other: TimeRange) -> TimeRange:
         firsts = [t for t in (self.first, other.first) if t is not None]
@@ -50,6 +58,7 @@ class TimeRange:
             min(firsts) if firsts else None,
             max(lasts) if lasts else None,
             self.untimed + other.untimed,
+            self.spans + other.spans,
         )
 
 
@@ -59,8 +68,10 @@ def piece_time_range(frame: pd.DataFrame, time: str | None) -> TimeRange:
     timed = times.dropna()
     untimed = len(times) - len(timed)
     if not len(timed):
-        return TimeRange(None, None, untimed)
-    return TimeRange(timed.min(), timed.max(), untimed)
+        return TimeRange(None, None, untimed, [(_NAT, _NAT)])
+    first, last = timed.min(), timed.max()
+    span = (int(nanoseconds([first])[0]), int(nanoseconds([last])[0]))
+    return TimeRange(first, last, untimed, [span])
 
 
 #: Why row windows are refused on a large source.
@@ -77,18 +88,22 @@ def scaled_windows(
     window: object,
     step: object | None,
     origin: pd.Timestamp | None = None,
-) -> Windows:
-    """The time windows of a large source: :func:`make_windows` on its first and last times."""
+) -> tuple[Windows, TimeRange]:
+    """The time windows of a large source and its time range, piece by piece.
+
+    The windows are those :func:`make_windows` cuts from its first and last times.
+    """
     if time is not None and time not in pieces.columns:
         raise ValueError(f"time column {time!r} is not in the data")
     span: TimeRange = pieces.reduce([time] if time else [], piece_time_range, time)
     if span.untimed:
         warn_untimed(span.untimed, time)
     if span.first is None:
-        return make_windows(pd.DataFrame({"t": pd.to_datetime([])}), time="t", window=window)
+        empty = pd.DataFrame({"t": pd.to_datetime([])})
+        return make_windows(empty, time="t", window=window), span
     ends = pd.DatetimeIndex([span.first, span.last])
     mini = pd.DataFrame({time: ends}) if time else pd.DataFrame(index=ends)
-    return make_windows(mini, time=time, window=window, step=step, origin=origin)
+    return make_windows(mini, time=time, window=window, step=step, origin=origin), span
 
 
 @dataclass
@@ -97,6 +112,7 @@ class ScaledData:
 
     pieces: Pieces
     time: str | None = None
+    span: TimeRange | None = None  # from the time pass, with time windows
 
 
 class CellValues(dict):
@@ -174,6 +190,21 @@ def scaled_statistics(
             plans.append(setups[name].plan)
         else:
             plans.append(FeaturePlan(name, summary.kind))
+    span = data.span
+    if windows is not None and len(windows) and span is not None:
+        if in_time_order(span.spans):
+            exact = {n: s.exact for n, s in setups.items() if s.exact is not None}
+            return windows_in_order(
+                baseline,
+                data.pieces,
+                span.spans,
+                data.time,
+                windows,
+                features,
+                min_rows=min_rows,
+                max_categories=max_categories,
+                exact=exact,
+            )
     starts = ends = None
     if windows is not None:
         starts, ends = nanoseconds(windows.labels_start), nanoseconds(windows.labels_end)

@@ -47,7 +47,41 @@ def is_scalable(data: object) -> bool:
 
 
 def parquet_dataset(path: str | os.PathLike[str]) -> Any:
-    """A Parquet dataset from a file, a folder or a glob, read lazily (nothing loaded yet)."""
+    """A Parquet dataset from a file, a folder or a glob, read lazily (nothing loaded yet).
+
+    Give it to :func:`drift_over_time`, :func:`drift_table` or :func:`data_quality` to
+    stream it record batch by record batch instead of reading it whole.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.parquet`` file, a folder of them (read recursively) or a glob such as
+        ``'logs/2024-*.parquet'`` (its files in name order).
+
+    Returns
+    -------
+    pyarrow.dataset.Dataset
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import numpy as np, pandas as pd
+    >>> import mlmon_widgets as mm
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> rng = np.random.default_rng(0)
+    >>> for day in range(3):
+    ...     times = pd.date_range(f"2024-05-0{day + 1}", periods=500, freq="2min")
+    ...     pd.DataFrame({"ts": times, "x": rng.normal(day, 1, 500)}).to_parquet(
+    ...         folder / f"day-{day}.parquet")
+    >>> logs = mm.parquet_dataset(folder / "day-*.parquet")
+    >>> ref = pd.DataFrame({"x": rng.normal(0, 1, 2000)})
+    >>> daily = mm.drift_over_time(ref, logs, time="ts", window="1D")
+    >>> daily[["window_start", "n", "severity"]]
+      window_start    n  severity
+    0   2024-05-01  500        ok
+    1   2024-05-02  500  critical
+    2   2024-05-03  500  critical
+    """
     import pyarrow.dataset as ds
 
     text = os.fspath(path)
@@ -67,6 +101,35 @@ class Pieces:
     columns: list[str]
     dtypes: dict[str, str]  # as pandas shows each column's dtype
     kind: str
+
+    def frames(self, columns: list[str]) -> Iterator[pd.DataFrame] | None:
+        """The pieces as pandas frames in row order, for a local source (None: not local)."""
+        return None
+
+    def grouped(
+        self,
+        columns: list[str],
+        groups: list[tuple[int, int, int, int]],
+        function: Callable[..., Any],
+        *args: Any,
+    ) -> list[Any]:
+        """``function(pieces a..b, *args, first, last)`` of every group ``(a, b, first, last)``.
+
+        Groups come in order and their piece runs move forward: a local source streams its
+        pieces once and keeps only those a later group still needs.
+        """
+        results = []
+        kept: dict[int, pd.DataFrame] = {}
+        pending = list(groups)
+        for i, frame in enumerate(self.frames(columns) or ()):
+            kept[i] = frame
+            while pending and pending[0][1] == i:
+                a, b, first, last = pending.pop(0)
+                results.append(function([kept[j] for j in range(a, b + 1)], *args, first, last))
+            start = pending[0][0] if pending else i + 1
+            for j in [j for j in kept if j < start]:
+                del kept[j]
+        return results
 
     def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
         """``function(piece, *args)`` of every piece, added up in row order.
@@ -91,6 +154,10 @@ class FramePieces(Pieces):
         for start in range(0, max(len(self.frame), 1), self.rows):
             yield self.frame.iloc[start : start + self.rows][present]
 
+    def frames(self, columns: list[str]) -> Iterator[pd.DataFrame]:
+        """The pieces themselves, in row order (a local source only)."""
+        return self._pieces(columns)
+
     def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
         results = (function(piece, *args) for piece in self._pieces(columns))
         return reduce(lambda a, b: a + b if a is not None else b, results, None)
@@ -107,17 +174,25 @@ class ArrowPieces(Pieces):
         empty = dataset.schema.empty_table().to_pandas()
         self.dtypes = {str(c): str(t) for c, t in empty.dtypes.items()}
 
-    def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
+    def frames(self, columns: list[str]) -> Iterator[pd.DataFrame]:
+        """The record batches as pandas frames, in order (an empty dataset: one empty frame)."""
         columns = [c for c in columns if c in self.columns]
+        seen = False
+        batches = self.dataset.to_batches(
+            columns=columns, batch_size=self.batch_rows, batch_readahead=1, fragment_readahead=1
+        )
+        for batch in batches:
+            if batch.num_rows:
+                seen = True
+                yield batch.to_pandas()
+        if not seen:
+            yield self.dataset.schema.empty_table().select(columns).to_pandas()
+
+    def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
         total = None
-        for batch in self.dataset.to_batches(columns=columns, batch_size=self.batch_rows):
-            if batch.num_rows == 0:
-                continue
-            result = function(batch.to_pandas(), *args)
+        for frame in self.frames(columns):
+            result = function(frame, *args)
             total = result if total is None else total + result
-        if total is None:  # an empty dataset: one empty piece, so the result has its shape
-            empty = self.dataset.schema.empty_table().select(columns).to_pandas()
-            total = function(empty, *args)
         return total
 
 
@@ -149,6 +224,23 @@ class DaskPieces(Pieces):
             pairs = [add(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
             level = pairs + ([level[-1]] if len(level) % 2 else [])
         return level[0].compute() if level else None
+
+    def grouped(
+        self,
+        columns: list[str],
+        groups: list[tuple[int, int, int, int]],
+        function: Callable[..., Any],
+        *args: Any,
+    ) -> list[Any]:
+        """One task per group on the cluster, each with the partitions of its run."""
+        import dask
+
+        columns = [c for c in columns if c in self.columns]
+        parts = self.frame[columns].to_delayed()
+        shared = [dask.delayed(a, traverse=False) for a in args]
+        task = dask.delayed(function, pure=True)
+        tasks = [task(parts[a : b + 1], *shared, first, last) for a, b, first, last in groups]
+        return list(dask.compute(*tasks))
 
 
 def pieces_of(data: Any, *, rows: int | None = None) -> Pieces:
