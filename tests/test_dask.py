@@ -59,3 +59,24 @@ def test_the_package_works_without_dask():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_performance_on_the_cluster(dask_client):
+    from .test_scale import _predictions
+
+    frame = _predictions(14, 6000)
+    kw = {"label": "y", "score": "score", "latency": "lat", "time": "ts", "window": "1D"}
+    want = mm.performance_over_time(frame, n_bootstrap=20, **kw)
+    got = mm.performance_over_time(dd.from_pandas(frame, npartitions=6), n_bootstrap=20, **kw)
+    assert_same(want, got)
+
+
+def test_data_quality_on_the_cluster(dask_client):
+    ref, prod = _frames(15, 2000, 4000)
+    frame = dd.from_pandas(prod, npartitions=3)
+    want = mm.data_quality(ref, prod, time="ts", window="1D")
+    got = mm.data_quality(ref, frame, time="ts", window="1D")
+    # Dask converts text columns to its string dtype: their dtype (and so the dtype-change
+    # status) differs from the pandas frame's; every rate is the same
+    columns = [c for c in want.columns if c not in ("dtype_current", "status")]
+    assert_same(want[columns], got[columns])

@@ -331,3 +331,27 @@ def test_data_quality_on_a_dataset_equals_in_memory(small_batches, windowed):
         assert got.loc["k", "status"] == "missing"
         assert got.loc["model_version", "unseen_examples"] == "1.1"
         assert got.loc["application_id", "missing_rate"] == pytest.approx(1 / 7, abs=1e-3)
+
+
+def _predictions(seed: int, n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < 0.3
+    score = np.clip(0.3 + 0.3 * y + rng.normal(0, 0.2, n), 0, 1)
+    label = pd.array(np.where(np.arange(n) < n - 1000, y, pd.NA), dtype="boolean")  # late
+    t = pd.date_range("2024-01-01", periods=n, freq="3min")
+    return pd.DataFrame({"ts": t, "score": score, "y": label, "lat": rng.gamma(2, 20, n)})
+
+
+def test_performance_on_a_dataset_equals_in_memory(small_batches):
+    """Each window from its own rows: AUC, bootstrap intervals and percentiles exactly."""
+    frame = _predictions(10, 8000)
+    kw = {"label": "y", "score": "score", "latency": "lat", "time": "ts", "window": "1D"}
+    want = mm.performance_over_time(frame, n_bootstrap=50, **kw)
+    got = mm.performance_over_time(dataset(frame), n_bootstrap=50, **kw)
+    assert_same(want, got)
+    assert {"pending", "ok"} <= set(got["status"])
+    shuffled = dataset(frame.sample(frac=1.0, random_state=1))
+    with pytest.raises(ValueError, match="needs its rows in time order"):
+        mm.performance_over_time(shuffled, **kw)
+    with pytest.raises(ValueError, match="label column 'truth' is not in the data"):
+        mm.performance_over_time(dataset(frame), **{**kw, "label": "truth"})

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .._data.columns import as_floats
 from .._data.windows import Windows, make_windows
+from .._scale.sources import is_scalable
 from .._validation import (
     check_frame,
     check_option,
@@ -326,19 +327,26 @@ def performance_over_time(
           2       1.0      ok
           3       0.0 pending
     """
+    options = {
+        "label": label,
+        "score": score,
+        "prediction": prediction,
+        "task": task,
+        "threshold": threshold,
+        "min_coverage": min_coverage,
+        "min_rows": min_rows,
+        "latency": latency,
+        "n_bootstrap": n_bootstrap,
+        "seed": seed,
+    }
+    if is_scalable(data):
+        from .scaled import scaled_performance  # (it builds on this module)
+
+        return scaled_performance(
+            data, PerformanceSpec(**options), time=time, window=window, rows=rows, origin=origin
+        )
     check_frame("data", data, allow_empty_rows=True)
-    spec = PerformanceSpec(
-        label=label,
-        score=score,
-        prediction=prediction,
-        task=task,
-        threshold=threshold,
-        min_coverage=min_coverage,
-        min_rows=min_rows,
-        latency=latency,
-        n_bootstrap=n_bootstrap,
-        seed=seed,
-    ).check(data)
+    spec = PerformanceSpec(**options).check(data)
     windows = make_windows(data, time=time, window=window, rows=rows, origin=origin)
     return window_performance(data, windows, spec)
 

@@ -45,17 +45,32 @@ def _future_firsts(spans: list[tuple[int, int]]) -> np.ndarray:
     return np.append(later[1:], np.iinfo(np.int64).max)
 
 
-def _group(
-    frames: list[pd.DataFrame], times: list[np.ndarray], starts: np.ndarray, ends: np.ndarray
-) -> tuple[pd.DataFrame, Windows]:
-    """The kept rows as one frame and the windows over them (as :func:`make_windows` cuts)."""
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+def group_frame(
+    frames: list[pd.DataFrame],
+    time: str | None,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    first: int,
+    last: int,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of windows ``first:last`` from ``frames``, as one frame.
+
+    Returns the frame, the order that sorts its rows by time and each window's start and
+    end positions in that order (as :func:`make_windows` cuts them).
+    """
+    kept, times = [], []
+    for frame in frames:
+        t = nanoseconds(time_values(frame, time))
+        inside = (t != _NAT) & (t >= starts[first]) & (t < ends[last - 1])
+        kept.append(frame[inside] if not inside.all() else frame)
+        times.append(t[inside])
+    frame = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
     t = np.concatenate(times)
     order = np.argsort(t, kind="stable")
     ordered = t[order]
-    first = np.searchsorted(ordered, starts, side="left")
-    last = np.searchsorted(ordered, ends, side="left")
-    return frame.reset_index(drop=True), Windows(order, first, last, starts, ends)
+    lo = np.searchsorted(ordered, starts[first:last], side="left")
+    hi = np.searchsorted(ordered, ends[first:last], side="left")
+    return frame.reset_index(drop=True), order, lo, hi
 
 
 @dataclass(frozen=True)
@@ -75,13 +90,9 @@ class GroupSpec:
 
 def group_rows(frames: list[pd.DataFrame], spec: GroupSpec, first: int, last: int) -> _Rows:
     """The statistics rows of windows ``first:last`` from the frames holding their rows."""
-    kept, times = [], []
-    for frame in frames:
-        t = nanoseconds(time_values(frame, spec.time))
-        inside = (t != _NAT) & (t >= spec.starts[first]) & (t < spec.ends[last - 1])
-        kept.append(frame[inside] if not inside.all() else frame)
-        times.append(t[inside])
-    rows, group = _group(kept, times, spec.starts[first:last], spec.ends[first:last])
+    rows, order, lo, hi = group_frame(frames, spec.time, spec.starts, spec.ends, first, last)
+    window_starts, window_ends = spec.starts[first:last], spec.ends[first:last]
+    group = Windows(order, lo, hi, window_starts, window_ends)
     out = _Rows()
     compute(
         spec.baseline,
