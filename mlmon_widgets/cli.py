@@ -26,12 +26,15 @@ from . import __version__
 from .config import (
     ALERT_LEVELS,
     DECISIONS,
+    ENGINES,
     REJECT,
     ConfigError,
     MonitoringConfig,
+    as_source,
     evaluate,
     evaluate_promotion,
     newer_gate_note,
+    open_data,
     read_data,
 )
 from .config import retraining_events as _retraining_events
@@ -173,11 +176,14 @@ def check(
     fmt: str = "text",
     fail_on: str = ALERT_LEVELS[-1],
     fail_on_verdict: str = REJECT,
+    engine: str = ENGINES[0],
 ) -> int:
     """Evaluate a config on a data file; 1 if an unsuppressed alert reaches ``fail_on``.
 
     With a ``promotion`` section the gate's verdict is evaluated too, and a verdict at or
-    beyond ``fail_on_verdict`` (``'hold'`` or ``'reject'``) also makes the status 1.
+    beyond ``fail_on_verdict`` (``'hold'`` or ``'reject'``) also makes the status 1. With
+    ``engine`` ``'arrow'`` or ``'dask'`` the data (Parquet: a file, folder or glob) is
+    streamed or run on Dask instead of read whole.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
@@ -188,15 +194,26 @@ def check(
         except Exception as err:
             raise ValueError(_one_line(err, f"{config_path}: ")) from None
         try:
-            data = read_data(data_path, config, time=time)
+            if engine == ENGINES[0]:
+                data = read_data(data_path, config, time=time)
+            else:
+                data = open_data(data_path, engine)
+                if config.promotion is not None:
+                    raise ValueError(
+                        "the config's promotion section compares models on rows in memory: "
+                        "check it without --engine"
+                    )
         except Exception as err:
             raise ValueError(_one_line(err, f"{data_path}: ", named=True)) from None
         try:
+            if engine == ENGINES[2]:
+                _connect_dask()
             alerts = evaluate(config, data, time=time)
             events = _retraining_events(config, data, time=time)
             verdict = None
             if config.promotion is not None:
                 verdict = evaluate_promotion(config, data, time=time)
+            n_rows = len(data) if engine == ENGINES[0] else as_source(data).count_rows()
         except Exception as err:
             where = "cannot evaluate the config on the data: "
             raise ValueError(_one_line(err, where, named=True)) from None
@@ -211,7 +228,7 @@ def check(
     model = f"{config.model.name} {config.model.version}".strip()
     per_level = ", ".join(f"{counts.get(level, 0)} {level}" for level in reversed(ALERT_LEVELS))
     header = (
-        f"mlmon check: {model}, {len(data):,} rows: {len(alerts)} alert(s) "
+        f"mlmon check: {model}, {n_rows:,} rows: {len(alerts)} alert(s) "
         f"({per_level}, {int(alerts['suppressed'].sum())} suppressed); {len(failing)} at or "
         f"above {fail_on} -> exit {int(len(failing) > 0)}"
     )
@@ -232,6 +249,15 @@ def check(
     except BrokenPipeError:  # `mlmon check ... | head`: the reader left; the verdict stands
         _quiet_stdout()
     return code
+
+
+def _connect_dask() -> None:
+    """Use the Dask cluster at ``DASK_SCHEDULER_ADDRESS`` when set (else Dask's local one)."""
+    address = os.environ.get("DASK_SCHEDULER_ADDRESS")
+    if address:
+        from distributed import Client
+
+        Client(address)  # the default client from now on: every compute runs there
 
 
 def _print_verdict(verdict, fmt: str, fail_on_verdict: str) -> None:
@@ -314,7 +340,11 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=type("Help", (formatter, argparse.ArgumentDefaultsHelpFormatter), {}),
     )
     run_check.add_argument("config", metavar="CONFIG", help="the config, .yaml/.yml or .json")
-    run_check.add_argument("data", metavar="DATA", help="production data, .parquet/.pq or .csv")
+    run_check.add_argument(
+        "data",
+        metavar="DATA",
+        help="production data: .parquet/.pq or .csv, or a folder or glob of Parquet files",
+    )
     run_check.add_argument(
         "--time", default=None, help="timestamp column, replacing the config's window.time"
     )
@@ -337,6 +367,13 @@ def _parser() -> argparse.ArgumentParser:
         default=REJECT,
         help="promotion verdict (of a config's promotion section) that makes the exit status 1",
     )
+    run_check.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=ENGINES[0],
+        help="pandas: read DATA whole; arrow: stream it (Parquet file, folder or glob) in "
+        "bounded memory; dask: run on Dask (the cluster of DASK_SCHEDULER_ADDRESS, or local)",
+    )
     # One line on stderr for bad usage, like every other refusal of `mlmon check`.
     run_check.error = lambda message: run_check.exit(  # type: ignore[method-assign]
         2, f"mlmon check: {message} (see mlmon check --help)\n"
@@ -356,6 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 fmt=args.fmt,
                 fail_on=args.fail_on,
                 fail_on_verdict=args.fail_on_verdict,
+                engine=args.engine,
             )
         if args.batch or args.config:
             for path, write in ((args.config, write_demo_config), (args.batch, write_demo_batch)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,9 +37,12 @@ def frames(rng) -> tuple[pd.DataFrame, pd.DataFrame]:
 def dask_client():
     """One Dask cluster for the session: 2 worker processes, no dashboard (no warnings)."""
     distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    )
+    with warnings.catch_warnings():
+        # (the scheduler's metrics server says so when port 8787 is taken and moves on)
+        warnings.filterwarnings("ignore", "Port 8787 is already in use", UserWarning)
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
     client = distributed.Client(cluster)
     yield client
     client.close()

@@ -7,10 +7,18 @@ layers import from here, never from ``mlmon_widgets.config._*``. Uses the engine
 only; no widget library.
 """
 
-from ..engine import ALERT_LEVELS, DECISIONS, DOMAINS, LATENCY_METRICS, QUALITY_METRICS, REJECT
+from ..engine import (
+    ALERT_LEVELS,
+    DECISIONS,
+    DOMAINS,
+    LATENCY_METRICS,
+    QUALITY_METRICS,
+    REJECT,
+    as_source,
+)
 from ._alerting import Levels, Persistence, QualityThresholds, Routing
 from ._config import MonitoringConfig
-from ._data import read_data
+from ._data import ENGINES, open_data, read_data
 from ._errors import ConfigError
 from ._evaluate import ALERT_COLUMNS, evaluate, retraining_events
 from ._io import MAX_BYTES
@@ -27,6 +35,7 @@ __all__ = [
     "DAYS",
     "DECISIONS",
     "DOMAINS",
+    "ENGINES",
     "LATENCY_METRICS",
     "MAX_BYTES",
     "PERFORMANCE_METRICS",
@@ -45,9 +54,11 @@ __all__ = [
     "RecurringSuppression",
     "Routing",
     "WindowSpec",
+    "as_source",
     "evaluate",
     "evaluate_promotion",
     "newer_gate_note",
+    "open_data",
     "read_data",
     "retraining_events",
 ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pathlib
+from typing import Any
 
 import pandas as pd
 
+from ..engine import DASK_EXTRA, parquet_dataset
 from ._config import MonitoringConfig
 
 PARQUET = (".parquet", ".pq")
@@ -115,6 +117,12 @@ def read_data(
     ...
     ValueError: .../batch.txt: data must be a .parquet or .csv file; got '.txt'
     """
+    if _is_dataset(path):  # a folder or a glob of Parquet files, read whole
+        frame = open_data(path, ENGINES[1]).to_table().to_pandas()
+        column = time or (config.window.time if config is not None else None)
+        if column is not None and column in frame.columns:
+            _parse_time(frame, column, pathlib.Path(path))
+        return frame
     path = pathlib.Path(path)
     suffix = path.suffix.lower()
     is_csv = ".csv" in [s.lower() for s in path.suffixes]
@@ -135,3 +143,54 @@ def read_data(
     if column is not None and column in frame.columns:
         _parse_time(frame, column, path)
     return frame
+
+
+#: How ``mlmon check`` reads its data: whole into pandas, streamed by Arrow, or on Dask.
+ENGINES = ("pandas", "arrow", "dask")
+
+
+def _is_dataset(path: str | pathlib.Path) -> bool:
+    text = str(path)
+    return pathlib.Path(text).is_dir() or any(ch in text for ch in "*?[")
+
+
+def open_data(path: str | pathlib.Path, engine: str) -> Any:
+    """A Parquet file, folder or glob as a large source: an Arrow dataset or a Dask DataFrame.
+
+    Nothing is read yet: the engine's functions stream it piece by piece (``'arrow'``, in
+    this process) or run on the Dask cluster the process is connected to (``'dask'``; a
+    local threaded scheduler without one).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"x": [1.0, 2.0]}).to_parquet(folder / "part-0.parquet")
+    >>> open_data(folder, "arrow").count_rows()
+    2
+    >>> open_data(folder / "nothing-*.parquet", "arrow")
+    Traceback (most recent call last):
+    ...
+    ValueError: .../nothing-*.parquet: no file matches
+    """
+    if engine not in ENGINES[1:]:
+        raise ValueError(f"engine must be one of {ENGINES[1:]}; got {engine!r}")
+    text = str(path)
+    if not _is_dataset(text) and pathlib.Path(text).suffix.lower() not in PARQUET:
+        raise ValueError(f"{text}: --engine {engine} reads Parquet (a file, folder or glob)")
+    if engine == ENGINES[2]:
+        try:
+            import dask.dataframe as dd
+        except ImportError:
+            raise ValueError(f"--engine dask needs Dask: pip install '{DASK_EXTRA}'") from None
+    else:
+        dd = None
+    unreadable = f"{text}: not a readable Parquet dataset: "
+    try:
+        dataset = parquet_dataset(text)  # (also checks that the files exist for Dask)
+        return dd.read_parquet(text) if engine == ENGINES[2] else dataset
+    except FileNotFoundError:
+        missing = "no file matches" if any(ch in text for ch in "*?[") else "no such file or folder"
+        raise ValueError(f"{text}: {missing}") from None
+    except (OSError, ValueError) as err:
+        raise ValueError(unreadable + _first_line(err)) from None

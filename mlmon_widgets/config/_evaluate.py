@@ -12,7 +12,9 @@ from ..engine import (
     DOMAINS,
     Baseline,
     Windows,
+    as_source,
     data_quality,
+    is_scalable,
     make_windows,
     version_events,
 )
@@ -51,7 +53,7 @@ def _add_missing(records: list[dict[str, Any]], lost: dict[str, str]) -> None:
             records.append(missing_column(column, -1, what))
 
 
-def _absent(baseline: Baseline, data: pd.DataFrame, lost: dict[str, str]) -> list[dict[str, Any]]:
+def _absent(baseline: Baseline, data: Any, lost: dict[str, str]) -> list[dict[str, Any]]:
     """Missing-column alerts of the baseline's features and the performance columns."""
     records = [
         missing_column(c, -1, "its drift and quality are not checked")
@@ -145,8 +147,19 @@ def _finish(
     return out.astype({"value": float, "threshold": float, "suppressed": bool})
 
 
+def _large(config: MonitoringConfig, data: Any) -> Any:
+    """A Dask DataFrame or Arrow dataset as the engine reads it; what it cannot judge yet."""
+    if config.segments:
+        names = ", ".join(repr(s.name) for s in config.segments)
+        raise ValueError(
+            f"the config's segments ({names}) are judged on rows in memory: evaluate this "
+            "data as a pandas DataFrame (mlmon check without --engine), or drop the segments"
+        )
+    return as_source(data)
+
+
 def evaluate(
-    config: MonitoringConfig, data: pd.DataFrame, *, time: str | None = None
+    config: MonitoringConfig, data: pd.DataFrame | Any, *, time: str | None = None
 ) -> pd.DataFrame:
     """The alerts ``config`` raises on ``data``: drift, data quality, performance, latency.
 
@@ -197,11 +210,17 @@ def evaluate(
     look back at earlier windows of the same batch, so include the ``lag + 2`` windows
     before the ones to judge when a relative check is configured.
 
+    A Dask DataFrame or an Arrow dataset (e.g. :func:`~mlmon_widgets.engine.parquet_dataset`
+    of a folder) is judged the same way without being read whole: drift and data quality
+    from per-piece counts (or window by window where the pieces come in time order),
+    performance window by window (its pieces must come in time order); a config with
+    ``segments`` needs the rows in memory and is refused with a one-line reason.
+
     Parameters
     ----------
     config : MonitoringConfig
         Baseline, window, rules and alerting settings.
-    data : pandas.DataFrame
+    data : pandas.DataFrame, dask.dataframe.DataFrame or pyarrow.dataset.Dataset
         A batch of production data (the time column of datetime dtype).
     time : str, optional
         Timestamp column, replacing ``config.window.time``.
@@ -238,8 +257,13 @@ def evaluate(
     """
     if not isinstance(config, MonitoringConfig):
         raise TypeError(f"config must be a MonitoringConfig; got {type(config).__name__}")
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame; got {type(data).__name__}")
+    if not isinstance(data, pd.DataFrame) and not is_scalable(data):
+        raise TypeError(
+            "data must be a pandas DataFrame, a Dask DataFrame or a pyarrow.dataset.Dataset; "
+            f"got {type(data).__name__}"
+        )
+    if is_scalable(data):
+        data = _large(config, data)
     arguments = config.window.arguments(time)
     data = config.window.localize(data, arguments["time"])  # windows in the config's zone
     baseline = config.baseline_object()
@@ -253,13 +277,19 @@ def evaluate(
         records = [missing_column(time_column, -1, "the data cannot be cut into windows")]
         records += _absent(baseline, data, lost)
         return _finish(records, config, None, closed=closed, order=order)
-    timeless = time_column is not None and not data[time_column].notna().any()
-    windows = None if timeless else make_windows(data, **arguments)
+    if is_scalable(data):  # (one pass over its time column: rows without one are counted)
+        n_rows = data.count_rows()
+        windows = make_windows(data, **arguments)
+        timeless = time_column is not None and n_rows > 0 and len(windows) == 0
+    else:
+        n_rows = len(data)
+        timeless = time_column is not None and not data[time_column].notna().any()
+        windows = None if timeless else make_windows(data, **arguments)
     if windows is None or len(windows) == 0:  # no row to judge: only missing columns alert
         records = _absent(baseline, data, lost)
-        if timeless and len(data):
-            records.append(no_timestamps(time_column, len(data)))
-        if len(data) == 0:
+        if timeless and n_rows:
+            records.append(no_timestamps(time_column, n_rows))
+        if n_rows == 0:
             records += empty_batch(config)
         return _finish(records, config, windows, closed=closed, order=order)
     records = window_drift_alerts(
@@ -292,6 +322,8 @@ def retraining_events(
         ``column``, ``version``, ``window``, ``window_start``, ``rows`` and ``event``.
     """
     arguments = config.window.arguments(time)
+    if is_scalable(data):
+        data = as_source(data)
     data = config.window.localize(data, arguments["time"])
     baseline = config.baseline_object()
     if arguments["time"] is not None and arguments["time"] not in data.columns:

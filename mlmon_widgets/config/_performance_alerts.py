@@ -19,6 +19,7 @@ from ..engine import (
     PERFORMANCE,
     DataWarning,
     LimitRule,
+    is_scalable,
     judge_metric,
     performance_over_time,
     trend,
@@ -46,6 +47,11 @@ def missing_columns(section: PerformanceRules, data: pd.DataFrame) -> dict[str, 
     return out
 
 
+def piece_frame(data: pd.DataFrame, section: PerformanceRules, time: str | None) -> pd.DataFrame:
+    """:func:`_frame` of one piece of a large source (a module-level function for Dask)."""
+    return _frame(section, data, time)
+
+
 def _frame(section: PerformanceRules, data: pd.DataFrame, time: str | None) -> pd.DataFrame:
     """The columns performance_over_time reads; a missing label or prediction is all NaN."""
     columns: dict[str, Any] = {}
@@ -62,7 +68,13 @@ def performance_table(
     section: PerformanceRules, data: pd.DataFrame, arguments: dict[str, Any]
 ) -> pd.DataFrame:
     """:func:`~mlmon_widgets.engine.performance_over_time` of the batch (no bootstrap)."""
-    frame = _frame(section, data, arguments["time"])
+    if is_scalable(data):  # each piece cut to the same columns as it is read
+        missing = {
+            c: "float64" for c in (section.label, *section.predictions()) if c not in data.columns
+        }
+        frame = data.mapped(piece_frame, section, arguments["time"], added=missing)
+    else:
+        frame = _frame(section, data, arguments["time"])
     options = section.arguments()
     if section.latency not in frame.columns:
         options["latency"] = None

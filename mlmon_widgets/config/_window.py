@@ -8,7 +8,17 @@ from typing import Any
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from ..engine import DataWarning, known_time_zone, make_windows, warn, window_grid
+from ..engine import (
+    DataWarning,
+    as_source,
+    in_zone,
+    is_scalable,
+    known_time_zone,
+    make_windows,
+    warn,
+    window_grid,
+    zoned,
+)
 from ._checks import check_int, check_iso_stamp, check_keys, check_string
 from ._errors import ConfigError, nested
 
@@ -157,6 +167,8 @@ class WindowSpec:
         """
         if self.timezone is None:
             return data
+        if is_scalable(data):
+            return self._localize_source(data, time or self.time)
         column = time or self.time
         if column is None:
             index = data.index
@@ -170,13 +182,27 @@ class WindowSpec:
             return data
         return data.assign(**{column: self._in_zone(values, f"column {column!r}")})
 
+    def _localize_source(self, data: Any, column: str | None) -> Any:
+        """A Dask DataFrame or Arrow dataset whose pieces are put in the zone as they are read."""
+        source = as_source(data)
+        dtype = source.dtypes.get(column or "", "")
+        if column is None or column not in source.columns or not dtype.startswith("datetime64"):
+            return data
+        if ", " not in dtype:  # 'datetime64[ns]' is naive, 'datetime64[ns, UTC]' aware
+            self.warn_naive(f"column {column!r}")
+        assert self.timezone is not None
+        return source.mapped(zoned, column, self.timezone)
+
     def _in_zone(self, values: Any, what: str) -> Any:
         stamps = values.dt if isinstance(values, pd.Series) else values
-        if stamps.tz is not None:
-            return stamps.tz_convert(self.timezone)
+        if stamps.tz is None:
+            self.warn_naive(what)
+        return in_zone(values, self.timezone)
+
+    def warn_naive(self, what: str) -> None:
+        """The warning that naive times are read as wall-clock times in the config's zone."""
         warn(
             f"the times of {what} have no time zone: taken as wall-clock times in "
             f"{self.timezone} (the config's window.timezone); give aware times to be sure",
             DataWarning,
         )
-        return stamps.tz_localize(self.timezone, ambiguous="NaT", nonexistent="NaT")

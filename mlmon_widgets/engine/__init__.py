@@ -41,11 +41,13 @@ from ._data.roles import infer_role, infer_roles
 from ._data.windows import (
     Windows,
     calendar_offset,
+    in_zone,
     known_time_zone,
     make_windows,
     pad_windows,
     window_grid,
     zone_name,
+    zoned,
 )
 from ._drift.arrays import (
     StatTestResult,
@@ -93,7 +95,7 @@ from ._performance.labels import join_labels
 from ._performance.over_time import PerformanceSpec, performance_over_time, window_performance
 from ._quality.judge import quality_levels, reference_rate
 from ._quality.report import data_quality, version_events
-from ._scale.sources import DASK_EXTRA, is_scalable, parquet_dataset
+from ._scale.sources import DASK_EXTRA, as_source, is_scalable, parquet_dataset
 from ._segments.conditions import Condition, as_conditions, select_rows, slice_text
 from ._segments.drift import MISSING_SEGMENT, segment_drift
 from ._segments.explain import ADDITIVE as ADDITIVE_METRICS
@@ -399,6 +401,7 @@ __all__ = [
     "adjust_pvalues",
     "as_conditions",
     "as_float_series",
+    "as_source",
     "backtest",
     "bad_side",
     "bonferroni_combination",
@@ -441,6 +444,7 @@ __all__ = [
     "find_slices",
     "gate_thresholds",
     "gated_pvalues",
+    "in_zone",
     "individuals_chart",
     "infer_role",
     "infer_roles",
@@ -502,4 +506,5 @@ __all__ = [
     "window_statistics",
     "xbar_chart",
     "zone_name",
+    "zoned",
 ]

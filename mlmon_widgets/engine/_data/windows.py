@@ -35,6 +35,9 @@ class Windows:
     anchor: pd.Timestamp | None = None
     #: Position of the first window on the grid (windows before the data are not listed).
     first_index: int = 0
+    #: Windows of a large source (a Dask DataFrame, an Arrow dataset): its time column and
+    #: time range piece by piece, which the statistics over it reuse (None otherwise).
+    source: Any = None
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -166,7 +169,8 @@ def make_windows(
     continue on that grid; windows that end before the first row are left out and
     ``first_index`` says how many, so windows over new rows line up with earlier ones. An
     ``origin`` after the first row fixes the grid all the same (the windows start earlier on
-    it, and ``first_index`` is 0).
+    it, and ``first_index`` is 0). ``frame`` may also be a Dask DataFrame or an Arrow
+    dataset (time windows only): its time column is read once, piece by piece.
 
     Examples
     --------
@@ -179,6 +183,19 @@ def make_windows(
     >>> later.first_index, (later.ends - later.starts).tolist()
     (1, [2])
     """
+    from .._scale.sources import is_scalable  # (the large-data layer builds on this one)
+
+    if is_scalable(frame):
+        from .._scale.run import ROWS_REFUSED, scaled_windows
+        from .._scale.sources import pieces_of
+
+        if rows is not None:
+            raise ValueError(ROWS_REFUSED)
+        windows, span = scaled_windows(
+            pieces_of(frame), time=time, window=window, step=step, origin=origin
+        )
+        windows.source = (time, span)
+        return windows
     if (window is None) == (rows is None):
         raise ValueError(
             "give exactly one of window= (a time offset, with time=) or rows= (a row count)"
@@ -267,6 +284,35 @@ def _check_count(count: int) -> None:
         raise ValueError(
             f"this would make {count} windows (at most {MAX_WINDOWS}); choose a larger window"
         )
+
+
+def in_zone(values: Any, timezone: str) -> Any:
+    """Timestamps in ``timezone``: aware ones converted, naive ones taken as its wall clock.
+
+    Naive times that do not exist or repeat at a daylight-saving change become NaT.
+    """
+    stamps = values.dt if isinstance(values, pd.Series) else values
+    if stamps.tz is not None:
+        return stamps.tz_convert(timezone)
+    return stamps.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+
+
+def zoned(frame: pd.DataFrame, time: str | None, timezone: str) -> pd.DataFrame:
+    """``frame`` with its time column (or DatetimeIndex) in ``timezone`` (see :func:`in_zone`).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"ts": pd.to_datetime(["2024-03-31 01:30", "2024-03-31 02:30"])})
+    >>> zoned(frame, "ts", "Europe/Paris")["ts"].tolist()
+    [Timestamp('2024-03-31 01:30:00+0100', tz='Europe/Paris'), NaT]
+    """
+    if time is None:
+        if not isinstance(frame.index, pd.DatetimeIndex):
+            return frame
+        return frame.set_axis(in_zone(frame.index, timezone), axis=0)
+    if time not in frame.columns or not pd.api.types.is_datetime64_any_dtype(frame[time].dtype):
+        return frame
+    return frame.assign(**{time: in_zone(frame[time], timezone)})
 
 
 def warn_untimed(count: int, time: str | None) -> None:

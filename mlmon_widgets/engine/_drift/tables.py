@@ -145,7 +145,8 @@ def window_statistics(
     baseline : Baseline
         The reference summary (exact when it keeps its reference data).
     production : pandas.DataFrame
-        Rows the windows index into.
+        Rows the windows index into (or a Dask DataFrame or an Arrow dataset, with the
+        windows :func:`make_windows` cut of it).
     windows : Windows
         From :func:`make_windows`.
     min_rows, max_categories, features, progress, n_jobs
@@ -172,10 +173,22 @@ def window_statistics(
     >>> classify(stats)["severity"].tolist()
     ['ok', 'ok', 'ok']
     """
-    check_frame("production", production, allow_empty_rows=True)
     min_rows = check_positive_int("min_rows", min_rows)
     max_categories = check_positive_int("max_categories", max_categories, minimum=2)
     _, _, names = _prepare(baseline, None, 10, features)
+    if is_scalable(production):  # windows from make_windows of the same source
+        time, span = windows.source if windows.source is not None else (None, None)
+        data = ScaledData(pieces_of(production), time, span)
+        return scaled_statistics(  # type: ignore[return-value]
+            baseline,
+            None,
+            data,
+            windows if windows.source is not None else None,
+            names,
+            min_rows=min_rows,
+            max_categories=max_categories,
+        )
+    check_frame("production", production, allow_empty_rows=True)
     with Progress(len(names), "drift", enabled=progress) as bar:
         return compute(
             baseline,

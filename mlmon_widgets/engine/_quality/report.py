@@ -17,7 +17,7 @@ from .._scale.sources import is_scalable
 from .._validation import check_frame
 from .._vocabulary import QUALITY_STATUSES
 from .rates import coded_rates, column_records, numeric_rates, quality_frame, versions_as_feature
-from .scaled import scaled_quality
+from .scaled import scaled_quality, scaled_version_events
 
 _, DTYPE_CHANGED, MISSING, NEW = QUALITY_STATUSES
 
@@ -72,6 +72,29 @@ def _windows(
     ), True
 
 
+#: Columns of :func:`version_events`.
+EVENT_COLUMNS = ("column", "version", "window", "window_start", "rows", "event")
+
+
+def _event(
+    name: str, label: str, first: int, start: object, count: int, first_index: int
+) -> dict[str, object]:
+    shown = (
+        pd.Timestamp(start).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+        if not isinstance(start, (int, np.integer))
+        else f"row {int(start)}"
+    )
+    return {
+        "column": name,
+        "version": label,
+        "window": first + first_index,
+        "window_start": start,
+        "rows": count,
+        "event": f"{name} {label} first seen in the window from {shown} "
+        f"({count:,} rows): a retraining event, not drift",
+    }
+
+
 def version_events(
     reference: pd.DataFrame | Baseline,
     current: pd.DataFrame,
@@ -113,9 +136,18 @@ def version_events(
     >>> events[["column", "version", "rows"]].to_dict("records")
     [{'column': 'model_version', 'version': '1.5', 'rows': 2}]
     """
-    check_frame("current", current, allow_empty_rows=True)
     if not isinstance(reference, Baseline):
         reference = Baseline.fit(reference, roles=roles, keep_reference=False)
+    if is_scalable(current):
+        found = scaled_version_events(
+            reference, current, time=time, window=window, rows=rows, origin=origin
+        )
+        records = [
+            _event(name, label, first, start, count, 0)
+            for name, label, first, start, count in found
+        ]
+        return pd.DataFrame.from_records(records, columns=list(EVENT_COLUMNS))
+    check_frame("current", current, allow_empty_rows=True)
     windows, _ = _windows(current, time, window, rows, None, origin)
     records = []
     for name, known in reference.versions.items():
@@ -131,24 +163,10 @@ def version_events(
             if first is None:
                 continue
             start = windows.labels_start[first]
-            shown = (
-                pd.Timestamp(start).strftime("%Y-%m-%d %H:%M")
-                if not isinstance(start, (int, np.integer))
-                else f"row {int(start)}"
-            )
             records.append(
-                {
-                    "column": name,
-                    "version": str(label),
-                    "window": first + windows.first_index,
-                    "window_start": start,
-                    "rows": int(at.sum()),
-                    "event": f"{name} {label!s} first seen in the window from {shown} "
-                    f"({int(at.sum()):,} rows): a retraining event, not drift",
-                }
+                _event(name, str(label), first, start, int(at.sum()), windows.first_index)
             )
-    columns = ["column", "version", "window", "window_start", "rows", "event"]
-    return pd.DataFrame.from_records(records, columns=columns)
+    return pd.DataFrame.from_records(records, columns=list(EVENT_COLUMNS))
 
 
 def data_quality(

@@ -112,3 +112,62 @@ def scaled_quality(
         present = name in pieces.columns
         records += column_records(baseline, name, dtypes.get(name, ""), present, lengths, stats)
     return quality_frame(records, windows)
+
+
+def scaled_version_events(
+    baseline: Baseline,
+    current: object,
+    *,
+    time: str | None,
+    window: object | None,
+    rows: int | None,
+    origin: pd.Timestamp | None,
+) -> list[tuple[str, str, int, object, int]]:
+    """(column, version, first window, its start, rows) of each new version of a large source.
+
+    The counts per window and version come from the categorical partials: a version's first
+    window is the first that counts it, its rows those of the whole source.
+    """
+    if rows is not None:
+        raise ValueError(ROWS_REFUSED)
+    pieces = pieces_of(current)
+    names = [n for n in baseline.versions if n in pieces.columns]
+    if not names:
+        return []
+    plans = tuple(FeaturePlan(n, "categorical") for n in names)
+    windows = None
+    if window is not None:
+        windows, _ = scaled_windows(pieces, time=time, window=window, step=None, origin=origin)
+    starts = ends = None
+    if windows is not None:
+        starts, ends = nanoseconds(windows.labels_start), nanoseconds(windows.labels_end)
+    plan = Plan(plans, time if windows is not None else None, starts, ends)
+    by_window = pieces.reduce(plan.columns, piece_partials, plan)
+    overall = Plan(plans, None) if windows is not None else plan
+    totals = (
+        by_window if windows is None else pieces.reduce(overall.columns, piece_partials, overall)
+    )
+    width = len(CATEGORICAL_COUNTS)
+    events = []
+    for name in names:
+        seen = set(baseline.versions[name])
+        partial, whole = by_window.features[name], totals.features[name]
+        counts = partial.windows.dense(plan.n_windows)
+        total = whole.windows.dense(1)[0]
+        for label in whole.labels:
+            if str(label) in seen:
+                continue
+            rows_of = 0
+            if label in partial.labels:
+                column = width + partial.labels.index(label)
+                if column < counts.shape[1]:
+                    hit = np.flatnonzero(counts[:, column] > 0)
+                    rows_of = len(hit)
+            if not rows_of:
+                continue
+            first = int(hit[0])
+            start = windows.labels_start[first] if windows is not None else 0
+            events.append(
+                (name, str(label), first, start, int(total[width + whole.labels.index(label)]))
+            )
+    return events

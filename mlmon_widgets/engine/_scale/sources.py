@@ -42,8 +42,11 @@ def is_arrow_dataset(data: object) -> bool:
 
 
 def is_scalable(data: object) -> bool:
-    """Whether ``data`` is a source this module reads piece by piece."""
-    return is_dask_frame(data) or is_arrow_dataset(data)
+    """Whether ``data`` is read piece by piece.
+
+    A Dask DataFrame, an Arrow dataset or the adapter :func:`as_source` made of one.
+    """
+    return isinstance(data, Pieces) or is_dask_frame(data) or is_arrow_dataset(data)
 
 
 def parquet_dataset(path: str | os.PathLike[str]) -> Any:
@@ -106,6 +109,19 @@ class Pieces:
         """The pieces as pandas frames in row order, for a local source (None: not local)."""
         return None
 
+    def count_rows(self) -> int:
+        """The number of rows (a Dask DataFrame computes it)."""
+        raise NotImplementedError
+
+    def mapped(
+        self, mapper: Callable[..., pd.DataFrame], *args: Any, added: dict[str, str] | None = None
+    ) -> Pieces:
+        """The source with every piece passed through ``mapper(piece, *args)`` first.
+
+        ``added`` names the columns (and their dtypes) the mapper adds.
+        """
+        return MappedPieces(self, mapper, args, added or {})
+
     def grouped(
         self,
         columns: list[str],
@@ -158,6 +174,9 @@ class FramePieces(Pieces):
         """The pieces themselves, in row order (a local source only)."""
         return self._pieces(columns)
 
+    def count_rows(self) -> int:
+        return len(self.frame)
+
     def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
         results = (function(piece, *args) for piece in self._pieces(columns))
         return reduce(lambda a, b: a + b if a is not None else b, results, None)
@@ -173,6 +192,9 @@ class ArrowPieces(Pieces):
         self.columns = list(dataset.schema.names)
         empty = dataset.schema.empty_table().to_pandas()
         self.dtypes = {str(c): str(t) for c, t in empty.dtypes.items()}
+
+    def count_rows(self) -> int:
+        return int(self.dataset.count_rows())
 
     def frames(self, columns: list[str]) -> Iterator[pd.DataFrame]:
         """The record batches as pandas frames, in order (an empty dataset: one empty frame)."""
@@ -200,6 +222,18 @@ def _add(a: Any, b: Any) -> Any:
     return a + b
 
 
+def _projected(
+    frame: pd.DataFrame, columns: list[str], function: Callable[..., Any], *args: Any
+) -> Any:
+    return function(frame[columns], *args)
+
+
+def _projected_group(
+    frames: list[pd.DataFrame], columns: list[str], function: Callable[..., Any], *args: Any
+) -> Any:
+    return function([frame[columns] for frame in frames], *args)
+
+
 class DaskPieces(Pieces):
     """A Dask DataFrame, partition by partition on its scheduler, tree-reduced in order."""
 
@@ -210,6 +244,9 @@ class DaskPieces(Pieces):
         self.columns = [str(c) for c in frame.columns]
         self.dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
 
+    def count_rows(self) -> int:
+        return len(self.frame)
+
     def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
         try:
             import dask
@@ -217,8 +254,8 @@ class DaskPieces(Pieces):
             raise ImportError(f"Dask is not installed: pip install '{DASK_EXTRA}'") from None
         columns = [c for c in columns if c in self.columns]
         shared = [dask.delayed(a, traverse=False) for a in args]
-        task = dask.delayed(function, pure=True)
-        level = [task(part, *shared) for part in self.frame[columns].to_delayed()]
+        task = dask.delayed(_projected, pure=True)
+        level = [task(part, columns, function, *shared) for part in self._partitions()]
         add = dask.delayed(_add, pure=True)
         while len(level) > 1:  # pairs of neighbours: the order of the rows is kept
             pairs = [add(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
@@ -236,15 +273,81 @@ class DaskPieces(Pieces):
         import dask
 
         columns = [c for c in columns if c in self.columns]
-        parts = self.frame[columns].to_delayed()
+        parts = self._partitions()
         shared = [dask.delayed(a, traverse=False) for a in args]
-        task = dask.delayed(function, pure=True)
-        tasks = [task(parts[a : b + 1], *shared, first, last) for a, b, first, last in groups]
+        task = dask.delayed(_projected_group, pure=True)
+        tasks = [
+            task(parts[a : b + 1], columns, function, *shared, first, last)
+            for a, b, first, last in groups
+        ]
         return list(dask.compute(*tasks))
+
+    def _partitions(self) -> list[Any]:
+        """The partitions, always of the whole frame.
+
+        Selecting columns first could make Dask partition it differently between passes (it
+        fuses small Parquet files by the size of the columns read): the passes must see the
+        same pieces.
+        """
+        return self.frame.to_delayed()
+
+
+def _mapped(
+    frame: pd.DataFrame,
+    mapper: Callable[..., pd.DataFrame],
+    mapper_args: tuple,
+    function: Callable[..., Any],
+    *args: Any,
+) -> Any:
+    return function(mapper(frame, *mapper_args), *args)
+
+
+def _mapped_group(
+    frames: list[pd.DataFrame],
+    mapper: Callable[..., pd.DataFrame],
+    mapper_args: tuple,
+    function: Callable[..., Any],
+    *args: Any,
+) -> Any:
+    return function([mapper(frame, *mapper_args) for frame in frames], *args)
+
+
+class MappedPieces(Pieces):
+    """Another source's pieces, each passed through ``mapper(piece, *args)`` first.
+
+    On Dask that runs on the workers: ``mapper`` must be a module-level function.
+    """
+
+    def __init__(
+        self, inner: Pieces, mapper: Callable[..., pd.DataFrame], args: tuple, added: dict[str, str]
+    ):
+        self.inner, self.mapper, self.args = inner, mapper, args
+        self.kind = inner.kind
+        self.columns = [*inner.columns, *(c for c in added if c not in inner.columns)]
+        self.dtypes = {**added, **inner.dtypes}
+
+    def frames(self, columns: list[str]) -> Iterator[pd.DataFrame] | None:
+        frames = self.inner.frames(columns)
+        if frames is None:
+            return None
+        return (self.mapper(frame, *self.args) for frame in frames)
+
+    def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
+        return self.inner.reduce(columns, _mapped, self.mapper, self.args, function, *args)
+
+    def grouped(self, columns, groups, function, *args):  # type: ignore[no-untyped-def]
+        return self.inner.grouped(
+            columns, groups, _mapped_group, self.mapper, self.args, function, *args
+        )
+
+    def count_rows(self) -> int:
+        return self.inner.count_rows()
 
 
 def pieces_of(data: Any, *, rows: int | None = None) -> Pieces:
     """The source adapter for ``data`` (``rows``: split a pandas frame into such pieces)."""
+    if isinstance(data, Pieces):
+        return data
     if is_dask_frame(data):
         return DaskPieces(data)
     if is_arrow_dataset(data):
@@ -255,3 +358,24 @@ def pieces_of(data: Any, *, rows: int | None = None) -> Pieces:
         "expected a pandas DataFrame, a Dask DataFrame or a pyarrow.dataset.Dataset; got "
         f"{type(data).__name__}"
     )
+
+
+def as_source(data: Any) -> Pieces:
+    """The piece-by-piece adapter of a Dask DataFrame or an Arrow dataset.
+
+    It has the source's ``columns`` and ``dtypes``, ``count_rows()`` and ``mapped(...)``
+    (every piece transformed first); the engine's functions that take large data take it
+    as they take the source itself.
+
+    Examples
+    --------
+    >>> import pandas as pd, pyarrow as pa, pyarrow.dataset as ds
+    >>> source = as_source(ds.dataset(pa.table({"x": [1.0, 2.0, 3.0]})))
+    >>> source.columns, source.count_rows()
+    (['x'], 3)
+    """
+    if not is_scalable(data):
+        raise TypeError(
+            f"expected a Dask DataFrame or a pyarrow.dataset.Dataset; got {type(data).__name__}"
+        )
+    return pieces_of(data)
