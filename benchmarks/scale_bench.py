@@ -7,8 +7,9 @@ at once) into a folder, then measures, each in a fresh process:
 - ``drift_over_time(reference, parquet_dataset(folder), time='ts', window='1D')`` streamed
   by record batch in one process: seconds, rows per second, peak memory (the process's
   high-water mark, everything included);
-- the same on a Dask ``LocalCluster`` (2 worker processes) over ``dd.read_parquet``: peak
-  memory of every process together (client, scheduler and workers);
+- the same on a Dask ``LocalCluster`` (2 worker processes) over ``dd.read_parquet`` (one
+  partition per row group): peak memory of every process together (client, scheduler and
+  workers);
 - the baseline, in the same run: the in-memory engine on a pandas frame of BASELINE_ROWS
   rows of the same data (read whole), seconds and rows per second.
 
@@ -125,7 +126,7 @@ def run_dask(folder: str) -> dict:
     client = Client(cluster)
     try:
         start = time.perf_counter()
-        frame = dd.read_parquet(folder)
+        frame = dd.read_parquet(folder, split_row_groups=True)  # a partition per row group
         table = mm.drift_over_time(reference(), frame, time="ts", window="1D")
         seconds = time.perf_counter() - start
         pids = [os.getpid(), *(p.pid for p in psutil.Process().children(recursive=True))]

@@ -200,15 +200,33 @@ class ArrowPieces(Pieces):
         """The record batches as pandas frames, in order (an empty dataset: one empty frame)."""
         columns = [c for c in columns if c in self.columns]
         seen = False
-        batches = self.dataset.to_batches(
-            columns=columns, batch_size=self.batch_rows, batch_readahead=1, fragment_readahead=1
-        )
-        for batch in batches:
+        for batch in self._batches(columns):
             if batch.num_rows:
                 seen = True
                 yield batch.to_pandas()
         if not seen:
             yield self.dataset.schema.empty_table().select(columns).to_pandas()
+
+    def _batches(self, columns: list[str]) -> Iterator[Any]:
+        """Record batches of at most ``batch_rows`` rows, in order.
+
+        Parquet files are read row group by row group (the scanner's own batching holds far
+        more than one batch at a time: measured 1.7 GB for 90 MB batches); other datasets
+        (in memory) through the scanner.
+        """
+        import pyarrow.dataset as ds
+
+        fragments = list(self.dataset.get_fragments())
+        if fragments and all(isinstance(f, ds.ParquetFileFragment) for f in fragments):
+            for fragment in fragments:
+                for group in fragment.split_by_row_group():
+                    table = group.to_table(columns=columns)
+                    yield from table.to_batches(max_chunksize=self.batch_rows)
+                    del table
+            return
+        yield from self.dataset.to_batches(
+            columns=columns, batch_size=self.batch_rows, batch_readahead=1, fragment_readahead=1
+        )
 
     def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
         total = None
