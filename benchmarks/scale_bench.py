@@ -10,6 +10,8 @@ at once) into a folder, then measures, each in a fresh process:
 - the same on a Dask ``LocalCluster`` (2 worker processes) over ``dd.read_parquet`` (one
   partition per row group): peak memory of every process together (client, scheduler and
   workers);
+- ``mlmon check CONFIG FOLDER --engine arrow`` of a config of the 20 features (baseline in
+  a sidecar file), end to end in a fresh process;
 - the baseline, in the same run: the in-memory engine on a pandas frame of BASELINE_ROWS
   rows of the same data (read whole), seconds and rows per second.
 
@@ -143,6 +145,29 @@ def run_dask(folder: str) -> dict:
     }
 
 
+def run_check(folder: str) -> dict:
+    """``mlmon check CONFIG FOLDER --engine arrow`` of a config of the 20 features."""
+    import contextlib
+    import io
+    import tempfile
+
+    import mlmon_widgets as mm
+    from mlmon_widgets import cli
+
+    baseline = mm.Baseline.fit(reference())
+    config = mm.MonitoringConfig.from_baseline(baseline, model="scale", time="ts", window="1D")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / "monitoring.yaml"
+        config.to_yaml(path, baseline_file=True)
+        out = io.StringIO()
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(out):
+            code = cli.main(["check", str(path), folder, "--engine", "arrow"])
+        seconds = time.perf_counter() - start
+    header = out.getvalue().splitlines()[0]
+    return {"seconds": seconds, "peak_mb": _peak_mb([os.getpid()]), "code": code, "header": header}
+
+
 def run_baseline(folder: str) -> dict:
     import pyarrow.dataset as ds
 
@@ -175,7 +200,8 @@ def main() -> None:
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        run = {"streamed": run_streamed, "dask": run_dask, "baseline": run_baseline}[args.child]
+        runs = {"streamed": run_streamed, "dask": run_dask, "baseline": run_baseline}
+        run = {**runs, "check": run_check}[args.child]
         print(json.dumps(run(args.folder)))
         return
     folder = pathlib.Path(args.folder)
@@ -187,6 +213,7 @@ def main() -> None:
         baseline = _child("baseline", str(folder))
         streamed = _child("streamed", str(folder))
         distributed = _child("dask", str(folder))
+        check = _child("check", str(folder))
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -211,8 +238,15 @@ def main() -> None:
             f"| {name} | {run['seconds']:.1f} | {rate:,.0f} | {run['peak_mb']:,.0f} MB "
             f"(all processes) | {rate / base_rate:.2f}x |"
         )
+    check_rate = args.rows / check["seconds"]
+    lines.append(
+        f"| `mlmon check CONFIG FOLDER --engine arrow` (drift and data quality) | "
+        f"{check['seconds']:.1f} | {check_rate:,.0f} | {check['peak_mb']:,.0f} MB | "
+        f"{check_rate / base_rate:.2f}x |"
+    )
     lines += [
         "",
+        f"- `mlmon check` said: {check['header']}",
         f"- windows: {streamed['windows']} (both runs), rows judged: {streamed['rows']:,} "
         f"(streamed) / {distributed['rows']:,} (Dask); window x feature alerts: "
         f"{streamed['alerts']} / {distributed['alerts']}",

@@ -8,6 +8,9 @@ check` prints the same table from a Parquet file, folder or glob with every engi
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -121,3 +124,17 @@ def test_refusals_are_one_line(demo_files, config, capsys, tmp_path):
     code, _, err = _check(capsys, path, demo_files / "parts", "--engine", "arrow")
     assert code == 2 and "segments (\"channel == 'partner'\")" in err
     assert len(err.splitlines()) == 1
+
+
+def test_engine_dask_without_dask_names_the_extra(demo_files):
+    """Without Dask installed, --engine dask is refused in one line naming the extra."""
+    code = (
+        "import sys; sys.modules['dask'] = None; sys.modules['dask.dataframe'] = None\n"
+        "from mlmon_widgets import cli\n"
+        f"sys.exit(cli.main(['check', {str(demo_files / 'monitoring.yaml')!r}, "
+        f"{str(demo_files / 'parts')!r}, '--engine', 'dask']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith("pip install 'mlmon_widgets[dask]'")
+    assert len(done.stderr.splitlines()) == 1
