@@ -118,12 +118,24 @@ def test_refusals_are_one_line(demo_files, config, capsys, tmp_path):
     pd.read_parquet(demo_files / "batch.parquet").to_csv(csv, index=False)
     code, _, err = _check(capsys, yaml, csv, "--engine", "arrow")
     assert code == 2 and "reads Parquet" in err
-    segmented = config.with_segment(load_demo().reference, {"channel": "partner"})
-    path = tmp_path / "segmented.yaml"
-    segmented.to_yaml(path)
+    promoted = config.to_dict()
+    promoted["promotion"] = {"live": "score", "shadow": "shadow_score", "label": "defaulted"}
+    path = tmp_path / "promotion.yaml"
+    mm.MonitoringConfig.from_dict(promoted).to_yaml(path)
     code, _, err = _check(capsys, path, demo_files / "parts", "--engine", "arrow")
-    assert code == 2 and "segments (\"channel == 'partner'\")" in err
-    assert len(err.splitlines()) == 1
+    assert code == 2 and "promotion section" in err and len(err.splitlines()) == 1
+
+
+def test_segments_at_scale(demo_files, config, monkeypatch):
+    """Each segment judged on its rows: every piece filtered as it is read."""
+    monkeypatch.setattr(sources, "BATCH_ROWS", 900)
+    reference = load_demo().reference
+    segmented = config.with_segment(reference, {"channel": "partner"}, min_rows=30)
+    batch = pd.read_parquet(demo_files / "batch.parquet")
+    want = mm.evaluate(segmented, batch)
+    got = mm.evaluate(segmented, mm.parquet_dataset(demo_files / "parts"))
+    pd.testing.assert_frame_equal(got, want)
+    assert (want["segment"] == "channel == 'partner'").any()
 
 
 def test_engine_dask_without_dask_names_the_extra(demo_files):

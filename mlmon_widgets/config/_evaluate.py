@@ -147,17 +147,6 @@ def _finish(
     return out.astype({"value": float, "threshold": float, "suppressed": bool})
 
 
-def _large(config: MonitoringConfig, data: Any) -> Any:
-    """A Dask DataFrame or Arrow dataset as the engine reads it; what it cannot judge yet."""
-    if config.segments:
-        names = ", ".join(repr(s.name) for s in config.segments)
-        raise ValueError(
-            f"the config's segments ({names}) are judged on rows in memory: evaluate this "
-            "data as a pandas DataFrame (mlmon check without --engine), or drop the segments"
-        )
-    return as_source(data)
-
-
 def evaluate(
     config: MonitoringConfig, data: pd.DataFrame | Any, *, time: str | None = None
 ) -> pd.DataFrame:
@@ -213,8 +202,8 @@ def evaluate(
     A Dask DataFrame or an Arrow dataset (e.g. :func:`~mlmon_widgets.engine.parquet_dataset`
     of a folder) is judged the same way without being read whole: drift and data quality
     from per-piece counts (or window by window where the pieces come in time order),
-    performance window by window (its pieces must come in time order); a config with
-    ``segments`` needs the rows in memory and is refused with a one-line reason.
+    performance window by window (its pieces must come in time order), each segment on its
+    rows (each piece filtered as it is read).
 
     Parameters
     ----------
@@ -263,7 +252,7 @@ def evaluate(
             f"got {type(data).__name__}"
         )
     if is_scalable(data):
-        data = _large(config, data)
+        data = as_source(data)
     arguments = config.window.arguments(time)
     data = config.window.localize(data, arguments["time"])  # windows in the config's zone
     baseline = config.baseline_object()

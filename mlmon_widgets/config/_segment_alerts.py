@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..engine import Windows, make_windows, select_rows
+from ..engine import Windows, is_scalable, make_windows, select_rows
 from ._config import MonitoringConfig
 from ._drift_alerts import window_drift_alerts
 from ._performance_alerts import missing_columns, performance_alerts, performance_table
@@ -18,10 +18,15 @@ def _label(value: Any) -> Any:
     return pd.Timestamp(value) if not isinstance(value, (int, float)) else value
 
 
+def segment_rows(data: pd.DataFrame, where: Any) -> pd.DataFrame:
+    """The rows of ``data`` a segment's conditions keep (module-level: it runs on workers)."""
+    return data[select_rows(data, where)].reset_index(drop=True)
+
+
 def segment_alerts(
     segment: SegmentRule,
     config: MonitoringConfig,
-    data: pd.DataFrame,
+    data: Any,
     arguments: dict[str, Any],
     windows: Windows,
 ) -> list[dict[str, Any]]:
@@ -37,7 +42,10 @@ def segment_alerts(
     if absent:
         record = missing_column(absent[0], -1, f"the segment {segment.name!r} is not checked")
         return [{**record, "segment": segment.name}]
-    rows = data[select_rows(data, segment.where)].reset_index(drop=True)
+    if is_scalable(data):  # each piece filtered as it is read
+        rows = data.mapped(segment_rows, segment.where, needs=[c.column for c in segment.where])
+    else:
+        rows = segment_rows(data, segment.where)
     origin = arguments["origin"] if arguments["origin"] is not None else windows.anchor
     cut = make_windows(rows, **{**arguments, "origin": origin})
     if len(cut) == 0:

@@ -114,13 +114,18 @@ class Pieces:
         raise NotImplementedError
 
     def mapped(
-        self, mapper: Callable[..., pd.DataFrame], *args: Any, added: dict[str, str] | None = None
+        self,
+        mapper: Callable[..., pd.DataFrame],
+        *args: Any,
+        added: dict[str, str] | None = None,
+        needs: list[str] | None = None,
     ) -> Pieces:
         """The source with every piece passed through ``mapper(piece, *args)`` first.
 
-        ``added`` names the columns (and their dtypes) the mapper adds.
+        ``added`` names the columns (and their dtypes) the mapper adds, ``needs`` those it
+        reads (read with every piece, whatever else is asked for).
         """
-        return MappedPieces(self, mapper, args, added or {})
+        return MappedPieces(self, mapper, args, added or {}, list(needs or []))
 
     def grouped(
         self,
@@ -337,26 +342,36 @@ class MappedPieces(Pieces):
     """
 
     def __init__(
-        self, inner: Pieces, mapper: Callable[..., pd.DataFrame], args: tuple, added: dict[str, str]
+        self,
+        inner: Pieces,
+        mapper: Callable[..., pd.DataFrame],
+        args: tuple,
+        added: dict[str, str],
+        needs: list[str],
     ):
-        self.inner, self.mapper, self.args = inner, mapper, args
+        self.inner, self.mapper, self.args, self.needs = inner, mapper, args, needs
         self.kind = inner.kind
         self.columns = [*inner.columns, *(c for c in added if c not in inner.columns)]
         self.dtypes = {**added, **inner.dtypes}
 
     def frames(self, columns: list[str]) -> Iterator[pd.DataFrame] | None:
-        frames = self.inner.frames(columns)
+        frames = self.inner.frames(self._read(columns))
         if frames is None:
             return None
         return (self.mapper(frame, *self.args) for frame in frames)
 
     def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
-        return self.inner.reduce(columns, _mapped, self.mapper, self.args, function, *args)
+        return self.inner.reduce(
+            self._read(columns), _mapped, self.mapper, self.args, function, *args
+        )
 
     def grouped(self, columns, groups, function, *args):  # type: ignore[no-untyped-def]
         return self.inner.grouped(
-            columns, groups, _mapped_group, self.mapper, self.args, function, *args
+            self._read(columns), groups, _mapped_group, self.mapper, self.args, function, *args
         )
+
+    def _read(self, columns: list[str]) -> list[str]:
+        return list(dict.fromkeys([*columns, *self.needs]))
 
     def count_rows(self) -> int:
         return self.inner.count_rows()
