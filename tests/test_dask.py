@@ -69,6 +69,12 @@ def test_performance_on_the_cluster(dask_client):
     want = mm.performance_over_time(frame, n_bootstrap=20, **kw)
     got = mm.performance_over_time(dd.from_pandas(frame, npartitions=6), n_bootstrap=20, **kw)
     assert_same(want, got)
+    shuffled = frame.sample(frac=1.0, random_state=2)  # partitions in any order: parked on disk
+    want = mm.performance_over_time(shuffled, n_bootstrap=20, **kw)
+    got = mm.performance_over_time(
+        dd.from_pandas(shuffled, npartitions=4, sort=False), n_bootstrap=20, **kw
+    )
+    assert_same(want, got)
 
 
 def test_data_quality_on_the_cluster(dask_client):

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlmon_widgets as mm
-from mlmon_widgets.engine._scale import partials, sources
+from mlmon_widgets.engine._scale import partials, sources, spill
 from mlmon_widgets.engine._scale.partials import piece_partials
 from mlmon_widgets.engine._scale.plan import FeaturePlan, Plan, nanoseconds
 
@@ -342,16 +342,18 @@ def _predictions(seed: int, n: int) -> pd.DataFrame:
     return pd.DataFrame({"ts": t, "score": score, "y": label, "lat": rng.gamma(2, 20, n)})
 
 
-def test_performance_on_a_dataset_equals_in_memory(small_batches):
-    """Each window from its own rows: AUC, bootstrap intervals and percentiles exactly."""
+def test_performance_on_a_dataset_equals_in_memory(small_batches, monkeypatch):
+    """Each window from its own rows: AUC, bootstrap intervals and percentiles exactly, in
+    time order as the pieces pass, in any order from rows parked on disk by window."""
     frame = _predictions(10, 8000)
     kw = {"label": "y", "score": "score", "latency": "lat", "time": "ts", "window": "1D"}
     want = mm.performance_over_time(frame, n_bootstrap=50, **kw)
     got = mm.performance_over_time(dataset(frame), n_bootstrap=50, **kw)
     assert_same(want, got)
     assert {"pending", "ok"} <= set(got["status"])
-    shuffled = dataset(frame.sample(frac=1.0, random_state=1))
-    with pytest.raises(ValueError, match="needs its rows in time order"):
-        mm.performance_over_time(shuffled, **kw)
+    shuffled = frame.sample(frac=1.0, random_state=1)
+    monkeypatch.setattr(spill, "SPILL_BYTES", 20_000)  # rows parked on disk many times
+    want = mm.performance_over_time(shuffled, n_bootstrap=50, **kw)
+    assert_same(want, mm.performance_over_time(dataset(shuffled), n_bootstrap=50, **kw))
     with pytest.raises(ValueError, match="label column 'truth' is not in the data"):
         mm.performance_over_time(dataset(frame), **{**kw, "label": "truth"})

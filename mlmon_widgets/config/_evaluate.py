@@ -202,8 +202,8 @@ def evaluate(
     A Dask DataFrame or an Arrow dataset (e.g. :func:`~mlmon_widgets.engine.parquet_dataset`
     of a folder) is judged the same way without being read whole: drift and data quality
     from per-piece counts (or window by window where the pieces come in time order),
-    performance window by window (its pieces must come in time order), each segment on its
-    rows (each piece filtered as it is read).
+    performance window by window from each window's own rows, each segment on its rows
+    (each piece filtered as it is read).
 
     Parameters
     ----------

@@ -1,8 +1,9 @@
-"""Performance per window of a Dask DataFrame or an Arrow dataset (time-ordered).
+"""Performance per window of a Dask DataFrame or an Arrow dataset.
 
 Metrics such as ROC AUC, percentiles and bootstrap intervals do not merge from sums, so
 each window is computed exactly from its own rows: the windows are finished group by group
-as the time-ordered pieces pass (:mod:`.._scale.in_order`), each group by the in-memory
+as time-ordered pieces pass (:mod:`.._scale.in_order`), or from rows parked on disk by
+window when the pieces are in any order (:mod:`.._scale.spill`), each by the in-memory
 :func:`window_performance` with its windows numbered on the whole call's grid (so every
 window draws its bootstrap from the same stream as in memory).
 """
@@ -16,15 +17,9 @@ from .._data.windows import Windows
 from .._scale.in_order import group_frame, groups, in_time_order
 from .._scale.plan import nanoseconds
 from .._scale.run import ROWS_REFUSED, scaled_windows
-from .._scale.sources import pieces_of
+from .._scale.sources import Pieces, pieces_of
+from .._scale.spill import window_frames
 from .over_time import PERFORMANCE_COLUMNS, PerformanceSpec, window_performance
-
-#: Why unordered data is refused.
-UNORDERED = (
-    "performance per window of a Dask DataFrame or an Arrow dataset needs its rows in time "
-    "order (each partition or file after the one before): sort it by time, or pass a pandas "
-    "DataFrame"
-)
 
 
 def _group_performance(
@@ -41,6 +36,32 @@ def _group_performance(
         first_index=first_index + first,
     )
     return window_performance(rows, windows, spec.check(rows))
+
+
+def _spilled(
+    pieces: Pieces,
+    columns: list[str],
+    spec: PerformanceSpec,
+    windows: Windows,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    time: str | None,
+) -> pd.DataFrame:
+    """Window by window from rows parked on disk (pieces not in time order)."""
+    parts = []
+    for w, rows in window_frames(pieces, columns, time, starts, ends):
+        one = Windows(
+            None,
+            np.array([0]),
+            np.array([len(rows)]),
+            windows.labels_start[w : w + 1],
+            windows.labels_end[w : w + 1],
+            first_index=windows.first_index + w,
+        )
+        parts.append(window_performance(rows, one, spec.check(rows)))
+    out = pd.concat(parts, ignore_index=True)
+    out["window"] = out["window"].astype(np.int64)
+    return out
 
 
 def scaled_performance(
@@ -63,11 +84,11 @@ def scaled_performance(
     windows, span = scaled_windows(pieces, time=time, window=window, step=None, origin=origin)
     if not len(windows):
         return pd.DataFrame(columns=list(PERFORMANCE_COLUMNS))
-    if not in_time_order(span.spans):
-        raise ValueError(UNORDERED)
     starts, ends = nanoseconds(windows.labels_start), nanoseconds(windows.labels_end)
     grid = (time, starts, ends, windows.labels_start, windows.labels_end, windows.first_index)
     columns = [c for c in (time, spec.label, spec.score, spec.prediction, spec.latency) if c]
+    if not in_time_order(span.spans):
+        return _spilled(pieces, list(dict.fromkeys(columns)), spec, windows, starts, ends, time)
     parts = pieces.grouped(
         list(dict.fromkeys(columns)),
         groups(span.spans, starts, ends),

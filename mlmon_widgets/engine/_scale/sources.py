@@ -305,6 +305,12 @@ class DaskPieces(Pieces):
         ]
         return list(dask.compute(*tasks))
 
+    def frames(self, columns: list[str]) -> Iterator[pd.DataFrame]:
+        """The partitions computed one at a time, in order, into this process."""
+        columns = [c for c in columns if c in self.columns]
+        for part in self._partitions():
+            yield part.compute()[columns]
+
     def _partitions(self) -> list[Any]:
         """The partitions, always of the whole frame.
 
