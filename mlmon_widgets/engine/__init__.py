@@ -16,6 +16,7 @@ The engine is grouped by concern (see ``docs/architecture.md``):
 - ``_control``: control charts, run rules, limit rules and their judgement;
 - ``_alerts``: which windows alert (levels, persistence) and how a message reads;
 - ``_shadow``: shadow comparisons (paired tests, the promotion gate);
+- ``_multivariate``: drift of all features together (MMD on a joint encoding);
 - ``_scale``: drift and data quality of Dask DataFrames and Arrow datasets (partials and
   their merge, or windows finished as time-ordered data streams past).
 """
@@ -82,6 +83,7 @@ from ._drift.thresholds import (
     suggest_thresholds,
     thresholds_from_chunks,
 )
+from ._multivariate.mmd import MMDResult, mmd
 from ._performance.errors import row_errors
 from ._performance.history import (
     ALL,
@@ -379,6 +381,7 @@ __all__ = [
     "DriftMetric",
     "LimitRule",
     "LiveWindows",
+    "MMDResult",
     "MetricChart",
     "MetricGate",
     "MlmonWarning",
@@ -460,6 +463,7 @@ __all__ = [
     "make_windows",
     "mcnemar_pvalue",
     "metric_chart",
+    "mmd",
     "model_columns",
     "model_thresholds",
     "newcombe_interval",

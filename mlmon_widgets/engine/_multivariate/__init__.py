@@ -1,0 +1,1 @@
+"""Multivariate drift: statistics of all features together (MMD), on one joint encoding."""
