@@ -16,7 +16,8 @@ The engine is grouped by concern (see ``docs/architecture.md``):
 - ``_control``: control charts, run rules, limit rules and their judgement;
 - ``_alerts``: which windows alert (levels, persistence) and how a message reads;
 - ``_shadow``: shadow comparisons (paired tests, the promotion gate);
-- ``_multivariate``: drift of all features together (MMD on a joint encoding);
+- ``_multivariate``: drift of all features together (MMD on a joint encoding, a domain
+  classifier with the features that separate the samples);
 - ``_scale``: drift and data quality of Dask DataFrames and Arrow datasets (partials and
   their merge, or windows finished as time-ordered data streams past).
 """
@@ -82,6 +83,11 @@ from ._drift.thresholds import (
     rules_from_suggestions,
     suggest_thresholds,
     thresholds_from_chunks,
+)
+from ._multivariate.classifier import (
+    MULTIVARIATE_EXTRA,
+    DomainClassifierResult,
+    domain_classifier,
 )
 from ._multivariate.mmd import MMDResult, mmd
 from ._performance.errors import row_errors
@@ -314,6 +320,7 @@ __all__ = [
     "MIN_ROWS",
     "MISSING_PREDICTION",
     "MISSING_SEGMENT",
+    "MULTIVARIATE_EXTRA",
     "NEGLOG10P",
     "NELSON_RULES",
     "NON_INFERIOR",
@@ -376,6 +383,7 @@ __all__ = [
     "CusumResult",
     "CycleRequirement",
     "DataWarning",
+    "DomainClassifierResult",
     "DriftGate",
     "DriftHistory",
     "DriftMetric",
@@ -437,6 +445,7 @@ __all__ = [
     "describe",
     "detect_seasonality",
     "disagreements",
+    "domain_classifier",
     "drift_over_time",
     "drift_table",
     "ewma_chart",
