@@ -186,6 +186,43 @@ def with_baseline_file(data: Any, folder: pathlib.Path) -> Any:
     return {**data, "baseline": baseline}
 
 
+_MULTIVARIATE_KEYS = (
+    "features",
+    "kinds",
+    "means",
+    "scales",
+    "fills",
+    "labels",
+    "modes",
+    "centre",
+    "components",
+    "explained",
+    "block_rows",
+    "block_errors",
+)
+
+
+def _check_multivariate(value: Any, features: Mapping[str, Any]) -> None:
+    """The reconstruction model: its keys, its features among the baseline's, its shapes."""
+    data = check_keys(value, required=_MULTIVARIATE_KEYS)
+    names = check_list(data["features"])
+    for i, name in enumerate(names):
+        with nested("features", i):
+            if name not in features:
+                raise ConfigError(f"{name!r} is not a feature of the baseline")
+    for key in ("kinds", "means", "scales", "fills", "labels", "modes"):
+        with nested(key):
+            if len(check_list(data[key])) != len(names):
+                raise ConfigError(f"must have one entry per feature ({len(names)})")
+    width = len(check_list(data["centre"]))
+    with nested("components"):
+        for i, row in enumerate(check_list(data["components"])):
+            with nested(i):
+                if len(check_list(row)) != width:
+                    raise ConfigError(f"must have {width} entries, as centre has")
+    check_list(data["block_errors"])
+
+
 def check_baseline(value: Any) -> dict[str, Any]:
     """Check a baseline dict field by field, then load it with :meth:`Baseline.from_dict`.
 
@@ -201,7 +238,7 @@ def check_baseline(value: Any) -> dict[str, Any]:
         check_keys(
             value,
             required=("format", "n_rows", "bins", "sketch_size", "roles", "dtypes", "features"),
-            optional=("versions", "seasonal"),
+            optional=("versions", "seasonal", "multivariate"),
         )
     )
     if data["format"] not in BASELINE_FORMATS:
@@ -253,6 +290,9 @@ def check_baseline(value: Any) -> dict[str, Any]:
                     for i, label in enumerate(check_list(known)):
                         with nested(i):
                             check_string(label)
+    if "multivariate" in data:
+        with nested("multivariate"):
+            _check_multivariate(data["multivariate"], features)
     missing = [c for c, r in roles.items() if r in FEATURE_KINDS and c not in features]
     if missing:
         raise ConfigError(f"has no summary of feature {missing[0]!r}", ("features",))

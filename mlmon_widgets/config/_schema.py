@@ -108,6 +108,14 @@ def _baseline() -> dict[str, Any]:
                     "of the seasonal features, each like the baseline's own (checked on load)"
                 ),
             },
+            "multivariate": {
+                "type": "object",
+                "description": (
+                    "the PCA reconstruction model of all features (Baseline.fit(..., "
+                    "multivariate=True)): encoding, components and the reference's block "
+                    "errors (checked on load)"
+                ),
+            },
             "versions": {
                 **_map(_array({"type": "string"})),
                 "description": (

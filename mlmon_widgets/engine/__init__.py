@@ -17,7 +17,7 @@ The engine is grouped by concern (see ``docs/architecture.md``):
 - ``_alerts``: which windows alert (levels, persistence) and how a message reads;
 - ``_shadow``: shadow comparisons (paired tests, the promotion gate);
 - ``_multivariate``: drift of all features together (MMD on a joint encoding, a domain
-  classifier with the features that separate the samples);
+  classifier with the features that separate the samples, PCA reconstruction error);
 - ``_scale``: drift and data quality of Dask DataFrames and Arrow datasets (partials and
   their merge, or windows finished as time-ordered data streams past).
 """
@@ -90,6 +90,7 @@ from ._multivariate.classifier import (
     domain_classifier,
 )
 from ._multivariate.mmd import MMDResult, mmd
+from ._multivariate.reconstruction import PCAModel, reconstruction_error
 from ._performance.errors import row_errors
 from ._performance.history import (
     ALL,
@@ -394,6 +395,7 @@ __all__ = [
     "MetricGate",
     "MlmonWarning",
     "NumericFeature",
+    "PCAModel",
     "PerformanceHistory",
     "PerformanceMetric",
     "PerformanceSpec",
@@ -488,6 +490,7 @@ __all__ = [
     "psi_tails",
     "quality_levels",
     "recent_counts",
+    "reconstruction_error",
     "reference_chunks",
     "reference_rate",
     "relative_threshold",

@@ -15,6 +15,7 @@ import pandas as pd
 from .._data.columns import coded_column, label_counts, numeric_column
 from .._data.roles import infer_roles
 from .._data.windows import time_values, zone_name
+from .._multivariate.reconstruction import PCAModel, fit_pca
 from .._validation import check_frame, check_names, check_positive_int
 from .._vocabulary import FEATURE_KINDS, VERSION
 from .kernels import QuantileSketch, SortedReference, bin_counts, quantile_edges, tail_edges
@@ -291,6 +292,8 @@ class Baseline:
         self.versions: dict[str, list[str]] = {}
         #: Per phase (weekday, hour, ...) summaries of the seasonal features, or None.
         self.seasonal: SeasonalPhases | None = None
+        #: The PCA reconstruction model of all features (``fit(..., multivariate=True)``).
+        self.multivariate: PCAModel | None = None
 
     def __repr__(self) -> str:
         kinds = pd.Series([f.kind for f in self.features.values()]).value_counts().to_dict()
@@ -312,6 +315,7 @@ class Baseline:
         seasonality: str | None = None,
         seasonal_features: list[str] | None = None,
         min_phase_rows: int = MIN_PHASE_ROWS,
+        multivariate: bool = False,
     ) -> Baseline:
         """Summarise ``reference`` once so that any number of windows can be compared to it.
 
@@ -344,6 +348,9 @@ class Baseline:
         min_phase_rows : int, default 200
             A phase with fewer reference rows compares with the whole reference, and
             results say so.
+        multivariate : bool, default False
+            Also fit the PCA reconstruction model of all features together and keep the
+            reference's own errors, for :func:`reconstruction_error` (stored in the JSON).
 
         Returns
         -------
@@ -381,6 +388,9 @@ class Baseline:
                     baseline._sorted[name] = SortedReference(ordered)
         if keep_reference:
             baseline._reference = reference.copy(deep=False)
+        if multivariate:
+            kinds = {n: column_roles[n] for n in baseline.features}
+            baseline.multivariate = fit_pca(reference, kinds)
         if seasonality is not None:
             baseline._fit_seasonal(reference, time, seasonality, seasonal_features, min_phase_rows)
         elif time is not None or seasonal_features is not None:
@@ -489,6 +499,11 @@ class Baseline:
                 else {}
             ),
             **({"seasonal": self.seasonal.to_dict()} if self.seasonal is not None else {}),
+            **(
+                {"multivariate": self.multivariate.to_dict()}
+                if self.multivariate is not None
+                else {}
+            ),
         }
 
     @classmethod
@@ -518,6 +533,8 @@ class Baseline:
         baseline.versions = {k: [str(v) for v in vs] for k, vs in data.get("versions", {}).items()}
         if data.get("seasonal") is not None:
             baseline.seasonal = SeasonalPhases.from_dict(data["seasonal"], _read_feature)
+        if data.get("multivariate") is not None:
+            baseline.multivariate = PCAModel.from_dict(data["multivariate"])
         return baseline
 
     def to_json(self) -> str:

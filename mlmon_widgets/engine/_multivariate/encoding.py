@@ -23,7 +23,8 @@ from .._data.roles import infer_roles
 from .._validation import check_frame, check_names
 from .._vocabulary import FEATURE_KINDS
 
-_ONE_HOT = 1 / np.sqrt(2.0)
+#: The scale of a one-hot column: two categories are at squared distance 1.
+ONE_HOT = 1 / np.sqrt(2.0)
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,8 @@ def _categorical(
     mode = int(np.bincount(known, minlength=len(labels)).argmax())
     columns_r, columns_c = [], []
     for k in range(len(labels)):
-        columns_r.append(np.where(rr < 0, k == mode, rr == k) * _ONE_HOT)
-        columns_c.append(np.where(cc < 0, k == mode, cc == k) * _ONE_HOT)
+        columns_r.append(np.where(rr < 0, k == mode, rr == k) * ONE_HOT)
+        columns_c.append(np.where(cc < 0, k == mode, cc == k) * ONE_HOT)
     names = [f"{name}={label}" for label in labels]
     if (rr < 0).any() or (cc < 0).any():
         columns_r.append((rr < 0).astype(float))
