@@ -106,20 +106,30 @@ def encode(
         raise ValueError(f"current has no column {missing[0]!r}; pass features= without it")
     if not names:
         raise ValueError("no feature to compare: give features= (numeric or categorical columns)")
-    columns_r: list[np.ndarray] = []
-    columns_c: list[np.ndarray] = []
+    # Written into the two matrices feature by feature (grown by doubling when categories
+    # come), so that a feature's temporary columns are the only copy beside them.
+    width = max(len(names), 1)
+    out_r = np.empty((len(reference), width))
+    out_c = np.empty((len(current), width))
     labels: list[str] = []
     for name in names:
         if kinds[name] == FEATURE_KINDS[0]:
             r, c, n = _numeric(name, reference[name], current[name])
         else:
             r, c, n = _categorical(name, kinds[name], reference[name], current[name])
-        columns_r += r
-        columns_c += c
+        while len(labels) + len(n) > width:
+            width *= 2
+            out_r = np.pad(out_r, ((0, 0), (0, width - out_r.shape[1])))
+            out_c = np.pad(out_c, ((0, 0), (0, width - out_c.shape[1])))
+        for k, (column_r, column_c) in enumerate(zip(r, c, strict=True)):
+            out_r[:, len(labels) + k] = column_r
+            out_c[:, len(labels) + k] = column_c
         labels += n
+        del r, c
+    used = len(labels)
     return Encoded(
-        np.column_stack(columns_r).astype(np.float64),
-        np.column_stack(columns_c).astype(np.float64),
+        out_r[:, :used] if used < width else out_r,
+        out_c[:, :used] if used < width else out_c,
         tuple(labels),
         tuple(names),
     )

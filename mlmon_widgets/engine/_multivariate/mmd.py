@@ -73,11 +73,16 @@ def _squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.maximum(aa + bb - 2.0 * (a @ b.T), 0.0)
 
 
-def median_bandwidth(pooled: np.ndarray, seed: int = 0) -> float:
-    """The median heuristic: sqrt(median squared pairwise distance / 2) of the pooled rows."""
-    if len(pooled) > _MEDIAN_ROWS:
-        pick = np.random.default_rng(seed).choice(len(pooled), _MEDIAN_ROWS, replace=False)
-        pooled = pooled[np.sort(pick)]
+def median_bandwidth(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
+    """The median heuristic: sqrt(median squared pairwise distance / 2) of the pooled rows.
+
+    At most :data:`_MEDIAN_ROWS` pooled rows (a seeded subsample, never a pooled copy).
+    """
+    size = len(x) + len(y)
+    pick = np.arange(size)
+    if size > _MEDIAN_ROWS:
+        pick = np.sort(np.random.default_rng(seed).choice(size, _MEDIAN_ROWS, replace=False))
+    pooled = np.vstack((x[pick[pick < len(x)]], y[pick[pick >= len(x)] - len(x)]))
     d2 = _squared_distances(pooled, pooled)[np.triu_indices(len(pooled), k=1)]
     positive = d2[d2 > 0]
     if not len(positive):
@@ -140,11 +145,12 @@ def _block(x: np.ndarray, y: np.ndarray, sigma: float, seed: int) -> tuple[float
     """Block MMD: mean of per-block unbiased statistics, its standard error and p-value."""
     m, n = len(x), len(y)
     rng = np.random.default_rng(seed)
-    x, y = x[rng.permutation(m)], y[rng.permutation(n)]
     blocks = max(2, int(np.sqrt(min(m, n))))
     blocks = min(blocks, min(m, n) // 2)
-    xs, ys = np.array_split(x, blocks), np.array_split(y, blocks)
-    values = np.array([unbiased_mmd2(a, b, sigma) for a, b in zip(xs, ys, strict=True)])
+    # Shuffled row numbers, cut into blocks: one block's rows are gathered at a time.
+    xs = np.array_split(rng.permutation(m), blocks)
+    ys = np.array_split(rng.permutation(n), blocks)
+    values = np.array([unbiased_mmd2(x[a], y[b], sigma) for a, b in zip(xs, ys, strict=True)])
     mean = float(values.mean())
     se = float(values.std(ddof=1) / np.sqrt(blocks))
     if se == 0:
@@ -220,7 +226,7 @@ def mmd(
         )
     if isinstance(bandwidth, str):
         check_option("bandwidth", bandwidth, ("median",))
-        sigma = median_bandwidth(np.vstack((x, y)), seed)
+        sigma = median_bandwidth(x, y, seed)
     else:
         sigma = check_real("bandwidth", bandwidth, low=0, low_open=True)
     chosen = method if method != "auto" else ("exact" if m + n <= EXACT_MAX_ROWS else "block")
