@@ -19,6 +19,7 @@ import shutil
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -205,9 +206,8 @@ def check(
                     )
         except Exception as err:
             raise ValueError(_one_line(err, f"{data_path}: ", named=True)) from None
+        client = _connect_dask() if engine == ENGINES[2] else None
         try:
-            if engine == ENGINES[2]:
-                _connect_dask()
             alerts = evaluate(config, data, time=time)
             events = _retraining_events(config, data, time=time)
             verdict = None
@@ -217,6 +217,9 @@ def check(
         except Exception as err:
             where = "cannot evaluate the config on the data: "
             raise ValueError(_one_line(err, where, named=True)) from None
+        finally:
+            if client is not None:
+                client.close()
     for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
         print(f"mlmon: warning: {message}", file=sys.stderr)
     note = newer_gate_note(config.schema_version, config.gate)
@@ -251,13 +254,17 @@ def check(
     return code
 
 
-def _connect_dask() -> None:
-    """Use the Dask cluster at ``DASK_SCHEDULER_ADDRESS`` when set (else Dask's local one)."""
-    address = os.environ.get("DASK_SCHEDULER_ADDRESS")
-    if address:
-        from distributed import Client
+def _connect_dask() -> Any:
+    """The client of the Dask cluster at ``DASK_SCHEDULER_ADDRESS``, when set.
 
-        Client(address)  # the default client from now on: every compute runs there
+    While it is open every compute runs there; None (no address): Dask's local scheduler.
+    """
+    address = os.environ.get("DASK_SCHEDULER_ADDRESS")
+    if not address:
+        return None
+    from distributed import Client
+
+    return Client(address)
 
 
 def _print_verdict(verdict, fmt: str, fail_on_verdict: str) -> None:

@@ -150,3 +150,11 @@ def test_engine_dask_without_dask_names_the_extra(demo_files):
     assert done.returncode == 2
     assert done.stderr.strip().endswith("pip install 'mlmon_widgets[dask]'")
     assert len(done.stderr.splitlines()) == 1
+
+
+def test_a_file_whose_name_looks_like_a_glob(demo_files, capsys, tmp_path):
+    """`batch[1].parquet` is a file, not a pattern: read as it is named."""
+    named = tmp_path / "batch[1].parquet"
+    named.write_bytes((demo_files / "batch.parquet").read_bytes())
+    config = demo_files / "monitoring.yaml"
+    assert _check(capsys, config, named) == _check(capsys, config, demo_files / "batch.parquet")

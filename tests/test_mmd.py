@@ -164,3 +164,21 @@ def test_refusals_name_the_argument():
         mm.mmd(ref, pd.DataFrame({"y": [1.0] * 10}))
     with pytest.raises(ValueError, match="no finite value in the reference"):
         mm.mmd(pd.DataFrame({"x": [np.nan] * 10}), ref)
+
+
+def test_a_small_sample_against_a_large_one():
+    """12 rows against 5,000: the exact test on a subsample, calibrated; block caps the larger."""
+    rejected = 0
+    for seed in range(100):
+        rng = np.random.default_rng(900 + seed)
+        ref = pd.DataFrame(rng.normal(size=(5000, 2)), columns=["a", "b"])
+        cur = pd.DataFrame(rng.normal(size=(12, 2)), columns=["a", "b"])
+        found = mm.mmd(ref, cur, permutations=99, seed=seed)
+        rejected += found.pvalue < 0.05
+    assert found.method == "exact" and found.n_reference + found.n_current == 4000
+    assert rejected <= sps.binom.ppf(0.99, 100, 0.05)
+    rng = np.random.default_rng(1)
+    big = pd.DataFrame(rng.normal(size=(50_000, 2)), columns=["a", "b"])
+    small = pd.DataFrame(rng.normal(size=(1000, 2)), columns=["a", "b"])
+    found = mm.mmd(big, small)
+    assert found.method == "block" and found.n_reference == 10_000

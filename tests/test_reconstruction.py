@@ -102,3 +102,18 @@ def test_null_windows_rarely_leave_the_band():
     table = mm.reconstruction_error(baseline, _pairs(rng, 40_000, 0.8), rows=200)
     assert len(table) == 200
     assert table["alert"].sum() <= sps.binom.ppf(0.99, 200, 0.01)
+
+
+def test_booleans_count_and_small_windows_keep_their_level():
+    from scipy import stats as sps
+
+    rng = np.random.default_rng(7)
+    ref = _pairs(rng, 10_000, 0.8).assign(flag=rng.random(10_000) < 0.3)
+    baseline = mm.Baseline.fit(ref, multivariate=True)
+    encoded = baseline.multivariate.encode(ref)
+    assert encoded[:, 3:].sum() > 0  # the boolean's one-hot columns are not all zeros
+    current = _pairs(rng, 2000, 0.8).assign(flag=rng.random(2000) < 0.3)
+    table = mm.reconstruction_error(baseline, current, rows=10)  # 200 windows of 10 rows
+    assert table["alert"].sum() <= sps.binom.ppf(0.99, 200, 0.01)
+    flipped = mm.reconstruction_error(baseline, current.assign(flag=True), rows=500)
+    assert flipped["value"].iloc[0] != table["value"].iloc[0]

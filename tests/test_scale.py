@@ -357,3 +357,46 @@ def test_performance_on_a_dataset_equals_in_memory(small_batches, monkeypatch):
     assert_same(want, mm.performance_over_time(dataset(shuffled), n_bootstrap=50, **kw))
     with pytest.raises(ValueError, match="label column 'truth' is not in the data"):
         mm.performance_over_time(dataset(frame), **{**kw, "label": "truth"})
+
+
+def test_values_near_the_float_limit_and_files_without_a_column(tmp_path, small_batches):
+    """A cell's sum that overflows fetches its values; a file lacking a column gives nulls."""
+    ref = pd.DataFrame({"x": np.linspace(0, 1, 100), "y": np.linspace(0, 1, 100)})
+    cur = pd.DataFrame({"x": np.r_[np.linspace(0, 1, 100), np.full(30, 1e307)], "y": 0.5})
+    with warnings.catch_warnings():  # (the in-memory Wasserstein overflows there too)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want, got = mm.drift_table(ref, cur), mm.drift_table(ref, dataset(cur))
+    columns = ["n_current", "statistic", "p_ks", "psi", "out_of_range", "severity"]
+    pd.testing.assert_frame_equal(got[columns], want[columns])
+    assert got.loc["x", "n_current"] == 130 and got.loc["x", "severity"] != "ok"
+    cur["x"] = cur["x"].clip(upper=5.0)
+    cur.iloc[:65].to_parquet(tmp_path / "a.parquet")
+    cur.iloc[65:].drop(columns="y").to_parquet(tmp_path / "b.parquet")
+    whole = pd.concat([cur.iloc[:65], cur.iloc[65:].assign(y=np.nan)], ignore_index=True)
+    got = mm.drift_table(ref, mm.parquet_dataset(tmp_path))
+    assert_same(mm.drift_table(ref, whole), got)
+    assert got.loc["y", "missing_current"] == pytest.approx(65 / 130)
+
+
+def test_unordered_performance_on_a_datetime_index(small_batches, monkeypatch):
+    """A Dask frame keeps its DatetimeIndex through the rows parked on disk; an Arrow
+    dataset has no index and is asked for the time column."""
+    dd = pytest.importorskip("dask.dataframe")
+    frame = _predictions(16, 3000).set_index("ts").sample(frac=1.0, random_state=3)
+    monkeypatch.setattr(spill, "SPILL_BYTES", 20_000)
+    kw = {"label": "y", "score": "score", "window": "1D", "n_bootstrap": 0}
+    source = dd.from_pandas(frame, npartitions=4, sort=False)  # Dask's local scheduler
+    assert_same(mm.performance_over_time(frame, **kw), mm.performance_over_time(source, **kw))
+    with pytest.raises(ValueError, match="an Arrow dataset has no index"):
+        mm.performance_over_time(ds.dataset(pa.Table.from_pandas(frame)), **kw)
+
+
+def test_version_events_on_the_grid_of_an_origin():
+    ref = pd.DataFrame({"x": [1.0, 2.0, 3.0] * 10, "model_version": ["1.0"] * 30})
+    t = pd.date_range("2024-01-05", periods=40, freq="6h")
+    cur = pd.DataFrame({"ts": t, "x": 1.0, "model_version": ["1.0"] * 20 + ["1.1"] * 20})
+    baseline = mm.Baseline.fit(ref, roles={"model_version": "version"})
+    kw = {"time": "ts", "window": "1D", "origin": pd.Timestamp("2024-01-01")}
+    want = mm.engine.version_events(baseline, cur, **kw)
+    pd.testing.assert_frame_equal(mm.engine.version_events(baseline, dataset(cur), **kw), want)
+    assert want["window"].tolist() == [9]

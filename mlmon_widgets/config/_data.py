@@ -150,8 +150,11 @@ ENGINES = ("pandas", "arrow", "dask")
 
 
 def _is_dataset(path: str | pathlib.Path) -> bool:
+    """A folder, or a glob (a name with ``*?[`` that is not itself an existing file)."""
     text = str(path)
-    return pathlib.Path(text).is_dir() or any(ch in text for ch in "*?[")
+    if pathlib.Path(text).is_dir():
+        return True
+    return any(ch in text for ch in "*?[") and not pathlib.Path(text).exists()
 
 
 def open_data(path: str | pathlib.Path, engine: str) -> Any:

@@ -75,7 +75,9 @@ class PCAModel:
                 continue
             coded = coded_column(frame[name], self.kinds[i])
             position = {label: k for k, label in enumerate(self.labels[i])}
-            remap = np.array([position.get(lab, -1) for lab in coded.labels], dtype=np.int64)
+            remap = np.array(
+                [position.get(str(lab), -1) for lab in coded.labels], dtype=np.int64
+            )  # (labels are stored as text: True and 'True' are one category)
             known = remap[np.maximum(coded.codes, 0)] if len(remap) else -1
             codes = np.where(coded.codes >= 0, known, -1)
             one_hot = np.zeros((len(frame), len(self.labels[i])))
@@ -97,10 +99,11 @@ class PCAModel:
             return math.nan, math.nan, chunks
         means = self.block_errors[: chunks * per].reshape(chunks, per).mean(axis=1)
         # The chunks' own spread (wider when the reference has a pattern), but never below
-        # what independent rows give, estimated from every block: a few chunks alone
-        # under-estimate it often (20 chunks: by a third in one seeded case, and 2 of 10
-        # null windows fell outside a 3-sigma band).
-        independent = float(self.block_errors.std(ddof=1)) / math.sqrt(per)
+        # what a mean of ``rows`` independent rows gives, estimated from every block: a few
+        # chunks alone under-estimate it often (20 chunks: by a third in one seeded case,
+        # and 2 of 10 null windows fell outside a 3-sigma band), and chunks of one block
+        # are too long for windows under 50 rows.
+        independent = float(self.block_errors.std(ddof=1)) * math.sqrt(BLOCK_ROWS / rows)
         centre, spread = float(means.mean()), max(float(means.std(ddof=1)), independent)
         return centre - SIGMAS * spread, centre + SIGMAS * spread, chunks
 

@@ -167,7 +167,7 @@ def scaled_version_events(
                 continue
             first = int(hit[0])
             start = windows.labels_start[first] if windows is not None else 0
-            events.append(
-                (name, str(label), first, start, int(total[width + whole.labels.index(label)]))
-            )
+            grid = first + (windows.first_index if windows is not None else 0)
+            count = int(total[width + whole.labels.index(label)])
+            events.append((name, str(label), grid, start, count))
     return events

@@ -73,8 +73,14 @@ def _cells(
     lower = grid[np.clip(i - 1, 0, k - 1)]
     upper = grid[np.clip(i, 0, k - 1)]
     inside = np.where(i == 0, grid[0] - mean, lower + mean)
-    lo = np.where(i == 0, -np.inf, np.nextafter(lower, np.inf))
-    hi = np.where(i == k, np.inf, np.nextafter(upper, -np.inf))
+    # A cell whose sum overflowed (values near the float limit) has no usable mean: with
+    # an exact reference its values are fetched like a crossing cell's; with a sketch it
+    # sits at the largest float on its side.
+    overflow = ~on & ~np.isfinite(inside)
+    big = np.finfo(float).max
+    inside = np.nan_to_num(inside, nan=0.0, posinf=big, neginf=-big)
+    lo = np.where(i == 0, -big, np.nextafter(lower, np.inf))
+    hi = np.where(i == k, big, np.nextafter(upper, -np.inf))
     value = np.where(on, upper, np.clip(inside, lo, hi))
     crossing = np.zeros(len(keys), dtype=bool)
     if setup.exact is not None and len(keys):
@@ -86,6 +92,7 @@ def _cells(
         level = setup.le[np.clip(i - 1, 0, k - 1)] * m  # F_ref inside the cell, x n1 x m
         gap = ~on & (i > 0) & (i < k) & (count >= 2)
         crossing = gap & (before * n1 < level) & (level < (before + count) * n1)
+        crossing |= overflow
     return {"keys": keys, "window": window, "count": count, "value": value, "crossing": crossing}
 
 

@@ -95,6 +95,11 @@ def scaled_windows(
     """
     if time is not None and time not in pieces.columns:
         raise ValueError(f"time column {time!r} is not in the data")
+    if time is None and pieces.kind == "arrow":
+        raise ValueError(
+            "an Arrow dataset has no index to take timestamps from: pass time='<column>' "
+            "(a frame's DatetimeIndex is stored as a column, named after the index)"
+        )
     span: TimeRange = pieces.reduce([time] if time else [], piece_time_range, time)
     if span.untimed:
         warn_untimed(span.untimed, time)

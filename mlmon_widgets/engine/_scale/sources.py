@@ -225,7 +225,8 @@ class ArrowPieces(Pieces):
         if fragments and all(isinstance(f, ds.ParquetFileFragment) for f in fragments):
             for fragment in fragments:
                 for group in fragment.split_by_row_group():
-                    table = group.to_table(columns=columns)
+                    # (the dataset's schema: a file without a column gives it as nulls)
+                    table = group.to_table(schema=self.dataset.schema, columns=columns)
                     yield from table.to_batches(max_chunksize=self.batch_rows)
                     del table
             return

@@ -24,6 +24,7 @@ from .sources import Pieces
 #: Rows held in memory before they are written out, in bytes.
 SPILL_BYTES = 256 * 2**20
 _ROW = "__mlmon_row__"
+_INDEX = "__mlmon_time__"
 _NAT = np.iinfo(np.int64).min
 
 
@@ -51,8 +52,12 @@ def window_frames(
         held: dict[int, list[pd.DataFrame]] = {}
         size, part, offset = 0, 0, 0
         written: dict[int, list[int]] = {}
+        index_name = None
         for frame in pieces.frames(columns) or ():
             t = nanoseconds(time_values(frame, time))
+            if time is None:  # the timestamps are the index: kept as a column on disk
+                index_name = frame.index.name
+                frame = frame.reset_index(drop=True).assign(**{_INDEX: frame.index})
             window = np.searchsorted(starts, t, side="right") - 1
             inside = (t != _NAT) & (window >= 0)
             inside[inside] &= t[inside] < ends[window[inside]]
@@ -74,6 +79,9 @@ def window_frames(
                 yield w, pd.DataFrame(columns=columns)
                 continue
             rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-            t = nanoseconds(time_values(rows, time))
+            t = nanoseconds(rows[_INDEX] if time is None else time_values(rows, time))
             order = np.lexsort((rows[_ROW].to_numpy(), t))
-            yield w, rows.iloc[order].drop(columns=_ROW).reset_index(drop=True)
+            rows = rows.iloc[order].drop(columns=_ROW).reset_index(drop=True)
+            if time is None:
+                rows = rows.set_index(_INDEX).rename_axis(index_name)
+            yield w, rows
