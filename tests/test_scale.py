@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlmon_widgets as mm
-from mlmon_widgets.engine._scale import partials, sources, spill
+from mlmon_widgets.engine._scale import finish, partials, sources, spill
 from mlmon_widgets.engine._scale.partials import piece_partials
 from mlmon_widgets.engine._scale.plan import FeaturePlan, Plan, nanoseconds
 
@@ -400,3 +400,27 @@ def test_version_events_on_the_grid_of_an_origin():
     want = mm.engine.version_events(baseline, cur, **kw)
     pd.testing.assert_frame_equal(mm.engine.version_events(baseline, dataset(cur), **kw), want)
     assert want["window"].tolist() == [9]
+
+
+def test_large_windows_are_finished_without_expanding(small_batches, monkeypatch):
+    """Windows beyond CHUNK_VALUES values are finished from their (value, count) runs, the
+    others a group at a time: the numbers stay those of the in-memory engine."""
+    monkeypatch.setattr(finish, "CHUNK_VALUES", 5000)
+    large = []
+    original = finish._large_window
+    monkeypatch.setattr(
+        finish, "_large_window", lambda *a, **k: large.append(1) or original(*a, **k)
+    )
+    ref, prod = _frames(17, 12_000, 30_000)
+    prod = prod.sample(frac=1.0, random_state=4).reset_index(drop=True)  # partials, not groups
+    assert_same(mm.drift_table(ref, prod), mm.drift_table(ref, dataset(prod)))
+    assert len(large) == 2  # x and k: each one window of about 29,000 values
+    kw = {"time": "ts", "window": "1D"}
+    assert_same(mm.drift_over_time(ref, prod, **kw), mm.drift_over_time(ref, dataset(prod), **kw))
+    light = mm.Baseline.from_dict(mm.Baseline.fit(ref).to_dict())
+    sketch = light.features["x"].sketch
+    bound = float(np.max(sketch.lt[1:] - sketch.le[:-1])) / sketch.n
+    want, got = mm.drift_table(light, prod), mm.drift_table(light, dataset(prod))
+    assert got.loc["x", "method"] == "sketch"
+    assert abs(got.loc["x", "statistic"] - want.loc["x", "statistic"]) <= bound
+    assert_same(want.drop(index="x"), got.drop(index="x"))

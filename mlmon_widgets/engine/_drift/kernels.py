@@ -274,13 +274,22 @@ class SortedReference:
         """KS statistic, its p-value (None: use :func:`ks_pvalue_asymptotic`) and Wasserstein."""
         n1, n2 = self.n, len(current_sorted)
         u, lt2, le2 = distinct_steps(current_sorted)
-        le1 = np.searchsorted(self.values, u, side="right")
         if max(n1, n2) <= KS_EXACT_MAX_N:
             d, p, _ = self.ks(current_sorted)
-        else:
-            lt1 = np.searchsorted(self.values, u, side="left")
-            d, p = _max_cdf_gap(le1, lt1, lt2, le2, n1, n2), None
-        return d, p, self._wasserstein(u, le2, le1)
+            return d, p, self._wasserstein(u, le2, np.searchsorted(self.values, u, side="right"))
+        d, distance = self.compare_steps(u, lt2, le2)
+        return d, None, distance
+
+    def compare_steps(self, u: np.ndarray, lt2: np.ndarray, le2: np.ndarray) -> tuple[float, float]:
+        """KS statistic and Wasserstein distance of a sample given by its distinct values.
+
+        ``u`` are the values, ``lt2`` and ``le2`` the sample's counts below and at or below
+        each: the sample itself need not exist (merged counts give it).
+        """
+        le1 = np.searchsorted(self.values, u, side="right")
+        lt1 = np.searchsorted(self.values, u, side="left")
+        d = _max_cdf_gap(le1, lt1, lt2, le2, self.n, int(le2[-1]))
+        return d, self._wasserstein(u, le2, le1)
 
     def ks(self, current_sorted: np.ndarray) -> tuple[float, float | None, str]:
         """KS statistic, p-value (None where the asymptotic formula applies) and ``'exact'``."""
@@ -476,20 +485,27 @@ class QuantileSketch:
         return le, lt
 
     def ks_statistic(self, current_sorted: np.ndarray) -> float:
-        u, lt2, le2 = distinct_steps(current_sorted)
+        return self.ks_statistic_steps(*distinct_steps(current_sorted))
+
+    def ks_statistic_steps(self, u: np.ndarray, lt2: np.ndarray, le2: np.ndarray) -> float:
+        """:meth:`ks_statistic` of a sample given by its distinct values and counts."""
         le1, lt1 = self.counts_at(u)
-        return _max_cdf_gap(le1, lt1, lt2, le2, self.n, len(current_sorted))
+        return _max_cdf_gap(le1, lt1, lt2, le2, self.n, int(le2[-1]))
 
     def wasserstein(self, current_sorted: np.ndarray) -> float:
         """Integral of |F1 - F2| with F1 the sketch's piecewise-linear ECDF."""
         u, _, le2 = distinct_steps(current_sorted)
+        return self.wasserstein_steps(u, le2)
+
+    def wasserstein_steps(self, u: np.ndarray, le2: np.ndarray) -> float:
+        """:meth:`wasserstein` of a sample given by its distinct values and counts."""
         grid = np.union1d(self.values, u)
         f1_at, _ = self.counts_at(grid)
         # F1 just before the next grid point: the exact count below it at sketch values,
         # the interpolated count elsewhere (F1 is continuous between sketch values).
         _, f1_next = self.counts_at(grid[1:])
         f2 = np.searchsorted(u, grid[:-1], side="right")
-        f2_level = np.where(f2 > 0, le2[np.maximum(f2 - 1, 0)], 0) / len(current_sorted)
+        f2_level = np.where(f2 > 0, le2[np.maximum(f2 - 1, 0)], 0) / int(le2[-1])
         a = f1_at[:-1] / self.n - f2_level
         b = f1_next / self.n - f2_level
         return float(np.sum(_integral_abs_linear(a, b, np.diff(grid))))

@@ -19,6 +19,7 @@ sketch cell of the in-memory sketch's statistic (``method`` is 'sketch' either w
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,8 @@ import numpy as np
 from .._data.columns import CodedColumn, NumericColumn
 from .._data.windows import Windows
 from .._drift.all_windows import (
+    _CONSTANT_NOTE,
+    CHUNK_VALUES,
     _share,
     binned_from_counts,
     categorical_from_counts,
@@ -41,8 +44,10 @@ from .._drift.statistics import (
     CategoricalAligner,
     _numeric_window,
     _Recorder,
+    _too_few,
     category_statistics,
 )
+from .._vocabulary import WASSERSTEIN
 from .partials import NUMERIC_COUNTS, CategoricalPartial, NumericPartial
 from .plan import FeaturePlan
 
@@ -105,32 +110,113 @@ def crossing_keys(setup: NumericSetup, partial: NumericPartial, n_windows: int) 
     return cells["keys"][cells["crossing"]]
 
 
-def _surrogate(
+def _pieces_of_cells(
     setup: NumericSetup,
-    partial: NumericPartial,
-    finite: np.ndarray,
+    cells: dict[str, np.ndarray],
     values: tuple[np.ndarray, np.ndarray] | None,
-) -> np.ndarray:
-    """Each window's surrogate values, window after window."""
-    if setup.plan.grid is None or not len(setup.plan.grid):  # no reference value to compare
-        return np.zeros(int(finite.sum()))
-    cells = _cells(setup, partial, finite)
-    keep = np.where(cells["crossing"], 0, cells["count"])
-    keys = np.repeat(cells["keys"], keep)
-    flat = np.repeat(cells["value"], keep)
-    wanted = cells["keys"][cells["crossing"]]
+    first: int,
+    last: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Windows ``first:last``'s surrogate as (window, value, count) runs.
+
+    Sorted by window then value: each cell's value with its count, each crossing cell's
+    actual values.
+    """
+    lo, hi = np.searchsorted(cells["window"], [first, last], side="left")
+    keys, count, value = cells["keys"][lo:hi], cells["count"][lo:hi], cells["value"][lo:hi]
+    crossing = cells["crossing"][lo:hi]
+    wanted = keys[crossing]
+    keep = ~crossing
+    keys, value, count = keys[keep], value[keep], count[keep]
     if len(wanted):
         got_keys, got = values if values is not None else (np.empty(0, np.int64), np.empty(0))
-        expected = cells["count"][cells["crossing"]]
+        inside = (got_keys >= (wanted[0] if len(wanted) else 0)) & np.isin(got_keys, wanted)
+        got_keys, got = got_keys[inside], got[inside]
+        expected = cells["count"][lo:hi][crossing]
         found = np.bincount(np.searchsorted(wanted, got_keys), minlength=len(wanted))
         if len(got_keys) != expected.sum() or not np.array_equal(found, expected):
             raise RuntimeError(
                 f"feature {setup.summary.name!r}: the data changed between the two passes "
                 "over it; run again on data that is not being written to"
             )
-        keys, flat = np.concatenate((keys, got_keys)), np.concatenate((flat, got))
-    order = np.lexsort((flat, keys))
-    return flat[order]
+        keys = np.concatenate((keys, got_keys))
+        value = np.concatenate((value, got))
+        count = np.concatenate((count, np.ones(len(got), dtype=np.int64)))
+    order = np.lexsort((value, keys))
+    width = setup.plan.cells
+    return keys[order] // width, value[order], count[order]
+
+
+def _surrogate(
+    setup: NumericSetup,
+    cells: dict[str, np.ndarray] | None,
+    finite: np.ndarray,
+    values: tuple[np.ndarray, np.ndarray] | None,
+    first: int,
+    last: int,
+) -> np.ndarray:
+    """Windows ``first:last``'s surrogate values, window after window."""
+    if cells is None:  # no reference value to compare with: only the counts matter
+        return np.zeros(int(finite[first:last].sum()))
+    _, value, count = _pieces_of_cells(setup, cells, values, first, last)
+    return np.repeat(value, count)
+
+
+def _steps(value: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values (sorted) with the counts below and at or below each."""
+    distinct = np.r_[True, value[1:] != value[:-1]] if len(value) else np.zeros(0, bool)
+    starts = np.flatnonzero(distinct)
+    counts = np.add.reduceat(count, starts) if len(starts) else np.zeros(0, np.int64)
+    le = np.cumsum(counts)
+    return value[starts], le - counts, le
+
+
+def _large_window(
+    setup: NumericSetup, value: np.ndarray, count: np.ndarray, min_rows: int
+) -> dict[str, object]:
+    """``_numeric_window`` of one window too large to expand, from its (value, count) runs.
+
+    The same computation as the in-memory one-window path beyond 10,000 values (KS from
+    the ECDF counts, Wasserstein by prefix sums, the p-value resolved with the table's).
+    """
+    summary = setup.summary
+    n = int(count.sum())
+    u, lt2, le2 = _steps(value, count)
+    outside = int(count[(value < summary.min) | (value > summary.max)].sum())
+    out: dict[str, object] = {"test": KS_TEST, "n_current": n, "out_of_range": outside / n}
+    if summary.n < min_rows:
+        out.update(insufficient=True, note=_too_few("reference", summary.n, min_rows))
+        return out
+    if setup.exact is not None:
+        d, distance = setup.exact.compare_steps(u, lt2, le2)
+        method = "exact"
+    else:
+        d = summary.sketch.ks_statistic_steps(u, lt2, le2)
+        distance = summary.sketch.wasserstein_steps(u, le2)
+        method = "exact" if summary.sketch.lossless else "sketch"
+    out.update(statistic=d, method=method, _pending_n=(summary.n, n))
+    if summary.std > 0:
+        out[WASSERSTEIN] = distance / summary.std
+    else:
+        out[WASSERSTEIN] = 0.0 if distance == 0 else math.inf
+        out["note"] = _CONSTANT_NOTE
+    return out
+
+
+def _groups(finite: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive windows holding at most :data:`CHUNK_VALUES` values together.
+
+    A larger window makes a group alone: the surrogate of one group at a time is in memory.
+    """
+    out, first, total = [], 0, 0
+    for w, k in enumerate(finite.tolist()):
+        if w > first and total + k > CHUNK_VALUES:
+            out.append((first, w))
+            first, total = w, 0
+        total += k
+    if len(finite):
+        out.append((first, len(finite)))
+    return out
 
 
 def _windows(lengths: np.ndarray) -> Windows:
@@ -163,29 +249,47 @@ def numeric_rows(
     p_values: object,
     values: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> _Recorder:
-    """A numeric feature's rows, as the in-memory engine records them."""
+    """A numeric feature's rows, as the in-memory engine records them.
+
+    Windows are finished a group at a time (at most :data:`CHUNK_VALUES` surrogate values
+    in memory); a window larger than that alone is finished from its (value, count) runs,
+    never expanded.
+    """
     counts = partial.windows.dense(n_windows)
     finite = counts[:, NUMERIC_COUNTS.index("finite")]
-    column = NumericColumn(_surrogate(setup, partial, finite, values), invalid=None)
-    windows = _windows(finite)
+    grid = setup.plan.grid
+    cells = _cells(setup, partial, finite) if grid is not None and len(grid) else None
     summary = setup.summary
+    one_by_one = setup.exact is None or n_windows <= ONE_BY_ONE_MAX
     out = _Recorder()
-    if setup.exact is None or n_windows <= ONE_BY_ONE_MAX:
-        for w in range(n_windows):
-            stats = _numeric_window(summary, setup.exact, column, windows.rows(w), min_rows)
+    for first, last in _groups(finite):
+        if last - first == 1 and finite[first] > CHUNK_VALUES and cells is not None:
+            _, value, count = _pieces_of_cells(setup, cells, values, first, last)
+            stats = _large_window(setup, value, count, min_rows)
             stats["insufficient"] = bool(stats.get("insufficient", False))
-            _counted(stats, counts[w : w + 1], summary)
-            for name in list(stats):
-                value = stats[name]
-                if isinstance(value, np.ndarray):
-                    stats[name] = value[0].item()
-            out.add(w, **common, **stats)
-        return out
-    for chunk in chunks(windows):
-        stats = numeric_windows(summary, setup.exact, column, chunk, min_rows, p_values)  # type: ignore[arg-type]
-        _counted(stats, counts[chunk.first : chunk.first + chunk.size], summary)
-        out.extend(chunk.first, chunk.size, {**common, "test": KS_TEST, **stats})
+            _counted(stats, counts[first:last], summary)
+            out.add(first, **common, **_scalars(stats))
+            continue
+        column = NumericColumn(_surrogate(setup, cells, finite, values, first, last), None)
+        windows = _windows(finite[first:last])
+        if one_by_one:
+            for w in range(last - first):
+                stats = _numeric_window(summary, setup.exact, column, windows.rows(w), min_rows)
+                stats["insufficient"] = bool(stats.get("insufficient", False))
+                _counted(stats, counts[first + w : first + w + 1], summary)
+                out.add(first + w, **common, **_scalars(stats))
+            continue
+        for chunk in chunks(windows):
+            stats = numeric_windows(summary, setup.exact, column, chunk, min_rows, p_values)  # type: ignore[arg-type]
+            rows = slice(first + chunk.first, first + chunk.first + chunk.size)
+            _counted(stats, counts[rows], summary)
+            out.extend(first + chunk.first, chunk.size, {**common, "test": KS_TEST, **stats})
     return out
+
+
+def _scalars(stats: dict[str, object]) -> dict[str, object]:
+    """One window's statistics with its length-1 arrays as plain values."""
+    return {k: v[0].item() if isinstance(v, np.ndarray) else v for k, v in stats.items()}
 
 
 def categorical_rows(
