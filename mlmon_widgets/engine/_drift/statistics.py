@@ -467,6 +467,21 @@ def missing_column_rows(
         )
 
 
+def feature_reference(
+    baseline: Baseline, reference: pd.DataFrame | None, name: str
+) -> tuple[FeatureSummary, SortedReference | None]:
+    """A feature's summary and its sorted reference values (None: only the sketch).
+
+    With the raw ``reference`` the feature is fitted now and its summary stored in the
+    baseline; otherwise both come from the baseline.
+    """
+    if reference is not None:
+        summary, ordered = baseline._fit_one(reference[name], name)
+        baseline.features[name] = summary
+        return summary, SortedReference(ordered) if ordered is not None else None
+    return baseline.features[name], baseline.sorted_reference(name)
+
+
 def compute(
     baseline: Baseline,
     reference: pd.DataFrame | None,
@@ -508,13 +523,9 @@ def compute(
     def one(name: str) -> _Recorder:
         """One feature's rows, recorded (features run in threads, rows land in order)."""
         out = _Recorder()
-        if reference is not None:
-            summary, ordered = baseline._fit_one(reference[name], name)
-            baseline.features[name] = summary
-            exact = SortedReference(ordered) if ordered is not None else None
-        else:
-            summary = baseline.features[name]
-            exact = (exact_of or {}).get(name) or baseline.sorted_reference(name)
+        summary, exact = feature_reference(baseline, reference, name)
+        if reference is None and exact_of and name in exact_of:
+            exact = exact_of[name]
         common = _common(name, summary)
         if name not in production.columns:
             missing_column_rows(out, common, summary, windows.ends - windows.starts)

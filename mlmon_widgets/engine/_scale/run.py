@@ -21,7 +21,13 @@ from .._data.windows import Windows, make_windows, time_values, warn_untimed
 from .._drift.all_windows import fine_edges
 from .._drift.baseline import Baseline, FeatureSummary, NumericFeature
 from .._drift.kernels import SortedReference, distinct_steps
-from .._drift.statistics import _common, _Recorder, _Rows, missing_column_rows
+from .._drift.statistics import (
+    _common,
+    _Recorder,
+    _Rows,
+    feature_reference,
+    missing_column_rows,
+)
 from .._vocabulary import FEATURE_KINDS
 from .finish import NumericSetup, categorical_rows, crossing_keys, numeric_rows
 from .in_order import in_time_order, windows_in_order
@@ -181,14 +187,7 @@ def scaled_statistics(
     summaries, setups = {}, {}
     plans = []
     for name in features:
-        exact = None
-        if reference is not None:
-            summary, ordered = baseline._fit_one(reference[name], name)
-            baseline.features[name] = summary
-            exact = SortedReference(ordered) if ordered is not None else None
-        else:
-            summary = baseline.features[name]
-            exact = baseline.sorted_reference(name)
+        summary, exact = feature_reference(baseline, reference, name)
         summaries[name] = summary
         if isinstance(summary, NumericFeature):
             setups[name] = _setup(name, summary, exact)

@@ -3,8 +3,7 @@
 A source applies a function to every piece (a pandas frame of the needed columns) and
 adds the results up in row order: a Dask DataFrame partition by partition on its
 scheduler (tree-reduced on the workers), an Arrow dataset record batch by record batch in
-this process (streaming: one batch and the running total in memory). A pandas frame split
-into pieces is a source too (the tests compare the merge with the in-memory engine).
+this process (streaming: one batch and the running total in memory).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Callable, Iterator
-from functools import reduce
 from typing import Any
 
 import pandas as pd
@@ -158,33 +156,6 @@ class Pieces:
         A piece holds those of ``columns`` that the source has.
         """
         raise NotImplementedError
-
-
-class FramePieces(Pieces):
-    """A pandas frame in pieces of ``rows`` rows."""
-
-    kind = "pandas"
-
-    def __init__(self, frame: pd.DataFrame, rows: int):
-        self.frame, self.rows = frame, max(1, int(rows))
-        self.columns = [str(c) for c in frame.columns]
-        self.dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
-
-    def _pieces(self, columns: list[str]) -> Iterator[pd.DataFrame]:
-        present = [c for c in columns if c in self.frame.columns]
-        for start in range(0, max(len(self.frame), 1), self.rows):
-            yield self.frame.iloc[start : start + self.rows][present]
-
-    def frames(self, columns: list[str]) -> Iterator[pd.DataFrame]:
-        """The pieces themselves, in row order (a local source only)."""
-        return self._pieces(columns)
-
-    def count_rows(self) -> int:
-        return len(self.frame)
-
-    def reduce(self, columns: list[str], function: Callable[..., Any], *args: Any) -> Any:
-        results = (function(piece, *args) for piece in self._pieces(columns))
-        return reduce(lambda a, b: a + b if a is not None else b, results, None)
 
 
 class ArrowPieces(Pieces):
@@ -384,16 +355,14 @@ class MappedPieces(Pieces):
         return self.inner.count_rows()
 
 
-def pieces_of(data: Any, *, rows: int | None = None) -> Pieces:
-    """The source adapter for ``data`` (``rows``: split a pandas frame into such pieces)."""
+def pieces_of(data: Any) -> Pieces:
+    """The source adapter for ``data`` (a Dask DataFrame, an Arrow dataset, an adapter)."""
     if isinstance(data, Pieces):
         return data
     if is_dask_frame(data):
         return DaskPieces(data)
     if is_arrow_dataset(data):
-        return ArrowPieces(data, rows or BATCH_ROWS)
-    if isinstance(data, pd.DataFrame):
-        return FramePieces(data, rows or max(len(data), 1))
+        return ArrowPieces(data)
     raise TypeError(
         "expected a pandas DataFrame, a Dask DataFrame or a pyarrow.dataset.Dataset; got "
         f"{type(data).__name__}"
