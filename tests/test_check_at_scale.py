@@ -158,3 +158,21 @@ def test_a_file_whose_name_looks_like_a_glob(demo_files, capsys, tmp_path):
     named.write_bytes((demo_files / "batch.parquet").read_bytes())
     config = demo_files / "monitoring.yaml"
     assert _check(capsys, config, named) == _check(capsys, config, demo_files / "batch.parquet")
+
+
+def test_engine_dask_on_the_cluster_of_dask_scheduler_address(
+    demo_files, capsys, monkeypatch, dask_client
+):
+    """DASK_SCHEDULER_ADDRESS names the cluster `mlmon check --engine dask` runs on."""
+    config, parts = demo_files / "monitoring.yaml", demo_files / "parts"
+    want = _check(capsys, config, parts)
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", dask_client.scheduler.address)
+
+    def state(dask_scheduler):
+        return len(dask_scheduler.clients), dask_scheduler.transition_counter
+
+    clients, transitions = dask_client.run_on_scheduler(state)
+    assert _check(capsys, config, parts, "--engine", "dask") == want
+    clients_after, transitions_after = dask_client.run_on_scheduler(state)
+    assert transitions_after > transitions + 100  # the work ran on this cluster
+    assert clients_after == clients  # and the command's own client was closed
